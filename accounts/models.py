@@ -1,0 +1,489 @@
+"""People and organizations: users, organizations and memberships, provider profiles, skills,
+real-name verification and in-app notifications."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.regions import region_name
+from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, Money
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with an email address."""
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("display name"), max_length=80, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # Set by the real-name verification service when staff approve a person's request.
+    real_name_verified_at = models.DateTimeField(_("real name verified at"), null=True, blank=True)
+    verified_real_name = models.CharField(_("verified real name"), max_length=80, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    suspension_reason = models.TextField(_("suspension reason"), blank=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name or self.email.split("@")[0]
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def is_real_name_verified(self) -> bool:
+        return self.real_name_verified_at is not None
+
+
+class Organization(models.Model):
+    """An enterprise, a government unit or a micro-firm, acting through its members."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        GOVERNMENT = "government", _("Government unit")
+        MICROFIRM = "microfirm", _("Micro-firm")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True, allow_unicode=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    description = models.TextField(_("about"), blank=True, max_length=4000)
+    website = models.URLField(_("website"), blank=True)
+    # 统一社会信用代码, set from an approved verification request (GB 32100-2015).
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="organization_credit_code_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind == self.Kind.GOVERNMENT
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        MEMBER = "member", _("Member")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join an organization with a role; accepted once."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(
+        _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        )
+
+
+class SkillCategory(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=40)
+    name_en = models.CharField(_("English name"), max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("skill category")
+        verbose_name_plural = _("skill categories")
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
+
+
+class Skill(models.Model):
+    """One entry of the skills taxonomy, named in both languages."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
+    name_zh = models.CharField(_("Chinese name"), max_length=40)
+    name_en = models.CharField(_("English name"), max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["category__position", "position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
+
+
+class ProviderProfile(models.Model):
+    """What a provider (服务商) offers: an individual's or a micro-firm's public profile."""
+
+    class Availability(models.TextChoices):
+        AVAILABLE = "available", _("Available now")
+        LIMITED = "limited", _("Limited availability")
+        UNAVAILABLE = "unavailable", _("Not taking work")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="provider_profile",
+    )
+    organization = models.OneToOneField(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="provider_profile",
+    )
+    headline = models.CharField(_("headline"), max_length=120)
+    bio = models.TextField(_("about"), blank=True, max_length=8000)
+    day_rate = models.BigIntegerField(
+        _("day rate (fen)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    availability = models.CharField(
+        _("availability"),
+        max_length=12,
+        choices=Availability.choices,
+        default=Availability.AVAILABLE,
+    )
+    years_experience = models.PositiveSmallIntegerField(
+        _("years of experience"), default=0, validators=[MaxValueValidator(70)]
+    )
+    skills = models.ManyToManyField(Skill, through="ProviderSkill", related_name="providers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("provider profile")
+        verbose_name_plural = _("provider profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, organization__isnull=True)
+                    | Q(user__isnull=True, organization__isnull=False)
+                ),
+                name="provider_profile_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(day_rate__isnull=True) | Q(day_rate__gte=0),
+                name="provider_profile_day_rate_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.organization_id:
+            return self.organization.name  # type: ignore[union-attr]
+        return self.user.display_name  # type: ignore[union-attr]
+
+    @property
+    def is_firm(self) -> bool:
+        return self.organization_id is not None
+
+    @property
+    def is_verified(self) -> bool:
+        if self.organization_id:
+            return self.organization.is_verified  # type: ignore[union-attr]
+        return self.user.is_real_name_verified  # type: ignore[union-attr]
+
+    @property
+    def day_rate_money(self) -> Money | None:
+        return None if self.day_rate is None else Money(self.day_rate, self.currency)
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+
+class ProviderSkill(models.Model):
+    class Level(models.IntegerChoices):
+        FAMILIAR = 1, _("Familiar")
+        PRACTISED = 2, _("Practised")
+        PROFICIENT = 3, _("Proficient")
+        EXPERT = 4, _("Expert")
+
+    profile = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="skill_levels"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=Level.choices, default=Level.PRACTISED
+    )
+
+    class Meta:
+        verbose_name = _("provider skill")
+        verbose_name_plural = _("provider skills")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "skill"], name="provider_skill_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_level_display()})"
+
+
+class VerificationRequest(models.Model):
+    """A request for real-name verification (实名认证) of a person or an organization,
+    reviewed by staff. The ID number is stored encrypted and shown masked."""
+
+    class Subject(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANIZATION = "organization", _("Organization")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    subject = models.CharField(_("subject"), max_length=12, choices=Subject.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="verification_requests",
+        verbose_name=_("submitted by"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="verification_requests",
+        verbose_name=_("organization"),
+    )
+    legal_name = models.CharField(_("legal name"), max_length=120)
+    # Person: resident ID number (GB 11643), encrypted; only the masked form is ever displayed.
+    id_number_encrypted = models.TextField(blank=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # Organization: 统一社会信用代码 (GB 32100-2015), a public registration number.
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    decision_note = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("real-name verification request")
+        verbose_name_plural = _("real-name verification requests")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(subject="person", organization__isnull=True, credit_code="")
+                    | Q(subject="organization", organization__isnull=False, id_number_digest="")
+                ),
+                name="verification_subject_fields",
+            ),
+            models.UniqueConstraint(
+                fields=["submitted_by"],
+                condition=Q(status="pending", subject="person"),
+                name="verification_one_pending_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(status="pending", subject="organization"),
+                name="verification_one_pending_per_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()}: {self.legal_name} ({self.get_status_display()})"
+
+
+class Notification(models.Model):
+    """An in-app notification; the same event may also be emailed."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Makes a repeated delivery of the same event (a retried Celery task) a no-op.
+    dedupe_key = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_dedupe",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,5 @@
+"""Websocket routes of every app, gathered for the ASGI router."""
+
+from accounts.routing import websocket_urlpatterns as accounts_ws
+
+websocket_urlpatterns = [*accounts_ws]

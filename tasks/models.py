@@ -1,0 +1,424 @@
+"""Tasks and what follows an award: contracts, milestones, deliveries, reviews.
+
+State changes go through tasks.services; the allowed moves are in tasks.states.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, ProviderProfile, Skill
+from accounts.regions import region_name
+from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, Money
+
+
+class Task(models.Model):
+    """A piece of R&D or service work an organization posts for providers to bid on."""
+
+    class Kind(models.TextChoices):
+        RD_SOLUTION = "rd_solution", _("R&D solution")
+        PRODUCT_DESIGN = "product_design", _("Product design")
+        RESEARCH_PROBLEM = "research_problem", _("Research problem")
+        ENGINEERING = "engineering", _("Engineering service")
+        CONSULTING = "consulting", _("Consulting")
+        PUBLIC_SERVICE = "public_service", _("Public service")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_REVIEW = "pending_review", _("Pending review")
+        OPEN = "open", _("Open for bids")
+        CLOSED = "closed", _("Bidding closed")
+        AWARDED = "awarded", _("Awarded")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        VERIFIED = "verified", _("Verified providers only")
+        INVITED = "invited", _("Invited providers only")
+
+    class IpTerms(models.TextChoices):
+        TRANSFER = "transfer", _("Results transfer to the poster on acceptance")
+        PROVIDER_LICENSES = "license", _("Provider keeps the rights and grants a licence")
+        CUSTOM = "custom", _("Custom terms")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("poster")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.CharField(
+        _("public summary"),
+        max_length=500,
+        help_text=_("Shown to everyone, including before an NDA is accepted."),
+    )
+    description = models.TextField(_("description"), max_length=20000)
+    budget_min = models.BigIntegerField(_("budget from (fen)"))
+    budget_max = models.BigIntegerField(_("budget up to (fen)"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    bid_deadline = models.DateTimeField(_("bids close"))
+    delivery_deadline = models.DateField(_("delivery deadline"))
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    visibility = models.CharField(
+        _("who may bid"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    ip_terms = models.CharField(
+        _("intellectual property"), max_length=10, choices=IpTerms.choices, default=IpTerms.TRANSFER
+    )
+    ip_terms_custom = models.TextField(_("custom IP terms"), blank=True, max_length=4000)
+    nda_required = models.BooleanField(
+        _("NDA before details"),
+        default=False,
+        help_text=_("Providers must accept a non-disclosure agreement to read the full description."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # Moderation: a moderator's flag forces review; a rejection sends the task back with a reason.
+    flagged_for_review = models.BooleanField(_("flagged for moderation"), default=False)
+    moderation_note = models.TextField(_("moderation note"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    skills = models.ManyToManyField(Skill, through="TaskSkill", related_name="tasks")
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "bid_deadline"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget_min__gt=0), name="task_budget_positive"),
+            models.CheckConstraint(
+                condition=Q(budget_max__gte=F("budget_min")), name="task_budget_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def budget_min_money(self) -> Money:
+        return Money(self.budget_min, self.currency)
+
+    @property
+    def budget_max_money(self) -> Money:
+        return Money(self.budget_max, self.currency)
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class TaskSkill(models.Model):
+    """A skill the task needs, weighted 1 (nice to have) to 5 (essential) for matching."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="skill_weights")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "skill"], name="task_skill_unique"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=5), name="task_skill_weight_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ×{self.weight}"
+
+
+class TaskMilestonePlan(models.Model):
+    """The poster's planned milestones: a share of the budget each, due some days after start."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestone_plan")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("what is delivered"), blank=True, max_length=2000)
+    share_bps = models.PositiveIntegerField(
+        _("share of the budget (basis points)"),
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+    )
+    due_days = models.PositiveIntegerField(_("due (days after start)"))
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "position"], name="task_milestone_plan_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def attachment_path(instance: TaskAttachment, filename: str) -> str:
+    # The stored name is the content hash, never the user's file name (which is kept separately).
+    return f"tasks/{instance.task_id}/{instance.sha256}"
+
+
+class TaskAttachment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # Confidential attachments are shown only to those who may read the full description.
+    confidential = models.BooleanField(_("behind the NDA"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TaskInvitation(models.Model):
+    """A provider the poster invited; invited-only tasks accept bids only from these."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="invitations")
+    provider = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="task_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "provider"], name="task_invitation_unique")
+        ]
+
+
+class NdaAcceptance(models.Model):
+    """A user's acceptance of a task's NDA, with the time and the terms they saw."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="nda_acceptances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nda_acceptances"
+    )
+    terms_sha256 = models.CharField(max_length=64)
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "user"], name="nda_unique")]
+
+
+class Contract(models.Model):
+    """The agreement an award creates between the poster and the winning provider."""
+
+    class Status(models.TextChoices):
+        AWAITING_FUNDING = "awaiting_funding", _("Awaiting funding")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="contracts")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="contracts_as_poster"
+    )
+    provider = models.ForeignKey(
+        ProviderProfile, on_delete=models.PROTECT, related_name="contracts"
+    )
+    # The bid the terms came from (bids depend on tasks, so this is a plain id, not a key).
+    source_bid_id = models.BigIntegerField(null=True, blank=True)
+    amount = models.BigIntegerField(_("total (fen)"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    duration_days = models.PositiveIntegerField(_("duration (days)"))
+    ip_terms = models.CharField(max_length=10, choices=Task.IpTerms.choices)
+    ip_terms_custom = models.TextField(blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_FUNDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["-created_at"]
+        constraints = [
+            # Tender mode: one award per task, enforced by the database as well as the service.
+            models.UniqueConstraint(fields=["task"], name="contract_one_per_task"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contract_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} — {self.provider}"
+
+    @property
+    def amount_money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_FUNDING = "awaiting_funding", _("Awaiting funding")
+        FUNDED = "funded", _("Funded")
+        SUBMITTED = "submitted", _("Delivered, in review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        ACCEPTED = "accepted", _("Accepted")
+        RELEASED = "released", _("Paid out")
+        DISPUTED = "disputed", _("Disputed")
+        REFUNDED = "refunded", _("Refunded")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("what is delivered"), blank=True, max_length=2000)
+    amount = models.BigIntegerField(_("amount (fen)"))
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.AWAITING_FUNDING,
+        db_index=True,
+    )
+    change_rounds = models.PositiveSmallIntegerField(_("change rounds used"), default=0)
+    funded_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # Null with accepted_at set means silence past the review window accepted it.
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "position"], name="milestone_position"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="milestone_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+    @property
+    def amount_money(self) -> Money:
+        return Money(self.amount, self.contract.currency)
+
+
+class Delivery(models.Model):
+    """One submission of a milestone's work, and the poster's decision on it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("In review")
+        ACCEPTED = "accepted", _("Accepted")
+        AUTO_ACCEPTED = "auto_accepted", _("Accepted after the review window")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="deliveries")
+    round = models.PositiveSmallIntegerField()
+    note = models.TextField(_("note"), max_length=8000)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    decision_note = models.TextField(_("feedback"), blank=True, max_length=8000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["milestone", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "round"], name="delivery_round_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} #{self.round}"
+
+
+def delivery_file_path(instance: DeliveryFile, filename: str) -> str:
+    return f"deliveries/{instance.delivery_id}/{instance.sha256}"
+
+
+class DeliveryFile(models.Model):
+    """A delivered file; its SHA-256 and the time it was received are evidence of authorship."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=delivery_file_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Review(models.Model):
+    """One side's rating of the other after a contract completes."""
+
+    class Side(models.TextChoices):
+        POSTER = "poster", _("Poster reviews provider")
+        PROVIDER = "provider", _("Provider reviews poster")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reviews")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        _("overall"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    quality = models.PositiveSmallIntegerField(
+        _("quality"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    communication = models.PositiveSmallIntegerField(
+        _("communication"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    timeliness = models.PositiveSmallIntegerField(
+        _("timeliness"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "side"], name="review_one_per_side"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5)
+                & Q(quality__gte=1, quality__lte=5)
+                & Q(communication__gte=1, communication__lte=5)
+                & Q(timeliness__gte=1, timeliness__lte=5),
+                name="review_scores_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()}: {self.rating}/5"

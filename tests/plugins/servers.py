@@ -1,0 +1,1 @@
+"""Fixtures for the real test servers (filled in by the test-servers work)."""
