@@ -46,7 +46,9 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": [str(detail)]}
 
 
-def error_response(status_code: int, code: str, message: str, fields: dict | None = None) -> Response:
+def error_response(
+    status_code: int, code: str, message: str, fields: dict | None = None
+) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields

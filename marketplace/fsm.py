@@ -47,11 +47,11 @@ class StateMachine:
         transition = self.transitions[name]
         if current not in transition.sources:
             raise InvalidTransition(
-                _("This %(concept)s is %(state)s, so it cannot be %(action)s now.")
+                _("This %(concept)s is “%(state)s” and cannot become “%(target)s”.")
                 % {
                     "concept": self.concept,
                     "state": self.labels.get(current, current),
-                    "action": self.labels.get(transition.target, transition.target),
+                    "target": self.labels.get(transition.target, transition.target),
                 },
                 code="invalid_state",
             )

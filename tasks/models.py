@@ -78,7 +78,9 @@ class Task(models.Model):
     nda_required = models.BooleanField(
         _("NDA before details"),
         default=False,
-        help_text=_("Providers must accept a non-disclosure agreement to read the full description."),
+        help_text=_(
+            "Providers must accept a non-disclosure agreement to read the full description."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -99,6 +101,7 @@ class Task(models.Model):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["-published_at", "-id"]
+        permissions = [("moderate_task", "Can moderate tasks")]
         indexes = [models.Index(fields=["status", "bid_deadline"])]
         constraints = [
             models.CheckConstraint(condition=Q(budget_min__gt=0), name="task_budget_positive"),
@@ -214,6 +217,9 @@ class TaskInvitation(models.Model):
             models.UniqueConstraint(fields=["task", "provider"], name="task_invitation_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.provider} invited to {self.task}"
+
 
 class NdaAcceptance(models.Model):
     """A user's acceptance of a task's NDA, with the time and the terms they saw."""
@@ -227,6 +233,9 @@ class NdaAcceptance(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["task", "user"], name="nda_unique")]
+
+    def __str__(self) -> str:
+        return f"NDA {self.task} / {self.user}"
 
 
 class Contract(models.Model):
@@ -255,9 +264,13 @@ class Contract(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_FUNDING
     )
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("contract")
@@ -293,7 +306,9 @@ class Milestone(models.Model):
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("what is delivered"), blank=True, max_length=2000)
     amount = models.BigIntegerField(_("amount (fen)"))
-    due_date = models.DateField(_("due"))
+    due_days = models.PositiveIntegerField(_("due (days after start)"))
+    # Fixed when the contract starts (the escrow is funded): start date + due_days.
+    due_date = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(
         _("status"),
         max_length=20,

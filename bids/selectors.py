@@ -1,0 +1,184 @@
+"""Reading bids. Sealing is decided here: amounts and milestones reach only the poster's
+members and the bidder; everyone else sees how many bids there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ProviderProfile
+from accounts.selectors import provider_profile_ids_operated_by, provider_profiles_operated_by
+from bids.models import Bid, BidMilestone
+from marketplace.errors import NotFound
+from marketplace.money import Money
+from tasks.models import Task
+from tasks.selectors import (
+    task_get_for_user,
+    user_accepted_nda,
+    user_is_invited,
+    user_is_poster_member,
+)
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    allowed: bool
+    reason: str = ""
+    code: str = ""
+
+
+def bid_eligibility(
+    *, user: Any, task: Task, provider: ProviderProfile | None = None
+) -> Eligibility:
+    """Whether `user` may bid on `task` for `provider` (their own profile when None), and if
+    not, a reason they can act on. Every rule about who may bid lives here."""
+    if not _authenticated(user):
+        return Eligibility(False, _("Sign in to bid."), "not_authenticated")
+    if user.suspended_at is not None:
+        return Eligibility(False, _("Your account is suspended, so it cannot bid."), "suspended")
+    if task.status != Task.Status.OPEN or task.bid_deadline <= timezone.now():
+        return Eligibility(False, _("Bidding on this task has closed."), "closed")
+    if user_is_poster_member(user=user, task=task):
+        return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
+    operated = provider_profiles_operated_by(user=user)
+    if provider is None:
+        provider = operated.filter(user=user).first() or operated.first()
+        if provider is None:
+            return Eligibility(
+                False, _("Set up your provider profile before you bid."), "no_provider_profile"
+            )
+    elif not operated.filter(pk=provider.pk).exists():
+        return Eligibility(False, _("You cannot bid for that provider."), "not_your_provider")
+    if provider.organization_id == task.organization_id:
+        return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
+    if task.visibility == Task.Visibility.VERIFIED and not provider.is_verified:
+        return Eligibility(
+            False,
+            _("Only real-name verified providers may bid on this task. Verify yourself first."),
+            "verification_required",
+        )
+    if task.visibility == Task.Visibility.INVITED and not user_is_invited(user=user, task=task):
+        return Eligibility(
+            False, _("This task accepts bids from invited providers only."), "invitation_required"
+        )
+    if task.nda_required and not user_accepted_nda(user=user, task=task):
+        return Eligibility(
+            False, _("Accept the task's NDA and read the full description before bidding."), "nda"
+        )
+    return Eligibility(True)
+
+
+def bid_can_see_terms(*, user: Any, bid: Bid) -> bool:
+    """Sealed: the bidder's operators and the poster's members only."""
+    if not _authenticated(user):
+        return False
+    if bid.provider_id in provider_profile_ids_operated_by(user=user):
+        return True
+    return user_is_poster_member(user=user, task=bid.task)
+
+
+def _with_details(bids: QuerySet[Bid]) -> QuerySet[Bid]:
+    return bids.select_related(
+        "task", "task__organization", "provider", "provider__user", "provider__organization"
+    ).prefetch_related(Prefetch("milestones", queryset=BidMilestone.objects.order_by("position")))
+
+
+def bids_for_poster(*, user: Any, task: Task) -> QuerySet[Bid]:
+    """All bids on the task except withdrawn ones, for the poster's members; NotFound for others."""
+    if not user_is_poster_member(user=user, task=task):
+        raise NotFound(_("This task does not exist or is not visible to you."))
+    return _with_details(task.bids.exclude(status=Bid.Status.WITHDRAWN)).order_by("amount", "id")
+
+
+def bids_of_user(*, user: Any) -> QuerySet[Bid]:
+    """The bids of every provider profile the user acts for, newest first."""
+    return _with_details(
+        Bid.objects.filter(provider_id__in=provider_profile_ids_operated_by(user=user))
+    ).order_by("-updated_at", "-id")
+
+
+def bid_get_for_user(*, user: Any, bid_id: int) -> Bid:
+    """A bid for its bidder or the poster's members; NotFound for anyone else."""
+    bid = _with_details(Bid.objects.filter(pk=bid_id)).first()
+    if bid is None or not bid_can_see_terms(user=user, bid=bid):
+        raise NotFound(_("This bid does not exist or is not visible to you."))
+    return bid
+
+
+def bid_of_user_for_task(*, user: Any, task: Task) -> Bid | None:
+    """The user's newest bid on the task (live or not), if any."""
+    if not _authenticated(user):
+        return None
+    return (
+        _with_details(
+            Bid.objects.filter(
+                task=task, provider_id__in=provider_profile_ids_operated_by(user=user)
+            )
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class BidSummary:
+    count: int
+    low: Money | None = None
+    high: Money | None = None
+
+
+def task_bid_summary(*, user: Any, task: Task) -> BidSummary:
+    """How many live bids a task has; the range only for the poster's side and live bidders."""
+    stats = Bid.objects.filter(task=task, status__in=Bid.LIVE).aggregate(
+        count=Count("id"), low=Min("amount"), high=Max("amount")
+    )
+    summary = BidSummary(count=stats["count"])
+    if not stats["count"]:
+        return summary
+    may_see_range = user_is_poster_member(user=user, task=task) or (
+        _authenticated(user)
+        and Bid.objects.filter(
+            task=task,
+            status__in=Bid.LIVE,
+            provider_id__in=provider_profile_ids_operated_by(user=user),
+        ).exists()
+    )
+    if may_see_range:
+        return BidSummary(
+            count=stats["count"],
+            low=Money(stats["low"], task.currency),
+            high=Money(stats["high"], task.currency),
+        )
+    return summary
+
+
+def bid_counts_for_tasks(*, task_ids: list[int]) -> dict[int, int]:
+    """Live bid counts for a page of tasks, in one query."""
+    rows = (
+        Bid.objects.filter(task_id__in=task_ids, status__in=Bid.LIVE)
+        .values("task_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["task_id"]: row["n"] for row in rows}
+
+
+def task_for_bidding(*, user: Any, task_id: int) -> Task:
+    return task_get_for_user(user=user, task_id=task_id)
+
+
+def provider_ids_with_live_bid(*, task: Task) -> set[int]:
+    return set(
+        Bid.objects.filter(task=task, status__in=Bid.LIVE).values_list("provider_id", flat=True)
+    )
+
+
+def live_bids_exist(*, task: Task) -> bool:
+    return Bid.objects.filter(task=task).filter(Q(status__in=Bid.LIVE)).exists()

@@ -1,0 +1,325 @@
+"""Every change to a bid: place, revise, withdraw, shortlist, reject, award."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ProviderProfile
+from accounts.selectors import user_can_act_for_provider
+from bids import notifications
+from bids.models import Bid, BidMilestone, BidRevision
+from bids.selectors import bid_eligibility
+from bids.states import BID
+from marketplace.audit import audit_record
+from marketplace.db import lock_shared
+from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.permissions import require_active_user
+from tasks.models import Contract, Task
+from tasks.selectors import user_can_manage_task, user_is_poster_member
+from tasks.services import MilestoneTerms, contract_create_from_award
+
+BID_MIN_FEN = 10_00
+BID_MAX_FEN = 100_000_000_00
+MAX_BID_MILESTONES = 20
+MAX_DURATION_DAYS = 5 * 365
+
+
+@dataclass(frozen=True)
+class BidMilestoneInput:
+    title: str
+    amount: int
+    due_days: int
+    description: str = ""
+
+
+def _validate_terms(
+    *,
+    task: Task,
+    amount: int,
+    duration_days: int,
+    proposal: str,
+    milestones: Sequence[BidMilestoneInput],
+) -> None:
+    errors: dict[str, list[Any]] = {}
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        errors["amount"] = [_("Enter the amount of your bid.")]
+    elif not BID_MIN_FEN <= amount <= BID_MAX_FEN:
+        errors["amount"] = [_("A bid must be between ¥10 and ¥100,000,000.")]
+    if isinstance(duration_days, bool) or not isinstance(duration_days, int):
+        errors["duration_days"] = [_("Enter how many days the work takes.")]
+    elif not 1 <= duration_days <= MAX_DURATION_DAYS:
+        errors["duration_days"] = [_("The duration must be between 1 day and 5 years.")]
+    if len(proposal.strip()) < 30:
+        errors["proposal"] = [_("Explain your approach in at least 30 characters.")]
+    elif len(proposal) > 20000:
+        errors["proposal"] = [_("Keep the proposal to 20,000 characters.")]
+    if not milestones:
+        errors["milestones"] = [_("Propose at least one milestone.")]
+    elif len(milestones) > MAX_BID_MILESTONES:
+        errors["milestones"] = [_("Propose at most %(n)d milestones.") % {"n": MAX_BID_MILESTONES}]
+    elif "amount" not in errors and "duration_days" not in errors:
+        problems = []
+        if any(not m.title.strip() or len(m.title) > 120 for m in milestones):
+            problems.append(_("Every milestone needs a title of at most 120 characters."))
+        if any(
+            isinstance(m.amount, bool) or not isinstance(m.amount, int) or m.amount <= 0
+            for m in milestones
+        ):
+            problems.append(_("Every milestone needs an amount above zero."))
+        elif sum(m.amount for m in milestones) != amount:
+            problems.append(_("The milestones must add up to the bid amount."))
+        days = [m.due_days for m in milestones]
+        if any(not isinstance(d, int) or d <= 0 for d in days) or days != sorted(days):
+            problems.append(_("Milestones must fall due in order, at least a day after start."))
+        elif days[-1] > duration_days:
+            problems.append(_("The last milestone falls after the end of the proposed duration."))
+        if problems:
+            errors["milestones"] = problems
+    if errors:
+        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+
+
+def _write_terms(bid: Bid, *, actor: Any, milestones: Sequence[BidMilestoneInput]) -> None:
+    bid.milestones.all().delete()
+    BidMilestone.objects.bulk_create(
+        BidMilestone(
+            bid=bid,
+            position=position,
+            title=m.title.strip(),
+            description=m.description.strip(),
+            amount=m.amount,
+            due_days=m.due_days,
+        )
+        for position, m in enumerate(milestones, start=1)
+    )
+    BidRevision.objects.create(
+        bid=bid,
+        revision=bid.revision,
+        amount=bid.amount,
+        duration_days=bid.duration_days,
+        proposal=bid.proposal,
+        milestones=[
+            {
+                "title": m.title.strip(),
+                "amount": m.amount,
+                "due_days": m.due_days,
+                "description": m.description.strip(),
+            }
+            for m in milestones
+        ],
+        created_by=actor,
+    )
+
+
+def _require_eligible(*, actor: Any, task: Task, provider: ProviderProfile) -> None:
+    verdict = bid_eligibility(user=actor, task=task, provider=provider)
+    if not verdict.allowed:
+        raise NotAllowed(verdict.reason, code=verdict.code)
+
+
+def bid_place(
+    *,
+    actor: Any,
+    task: Task,
+    provider: ProviderProfile,
+    amount: int,
+    duration_days: int,
+    proposal: str,
+    milestones: Sequence[BidMilestoneInput],
+) -> Bid:
+    """Place the provider's one live bid on an open task; its amount is sealed."""
+    require_active_user(actor)
+    with transaction.atomic():
+        # Shared lock: bids on one task go in parallel, but not past a close or an award.
+        task = lock_shared(Task, task.pk)
+        _require_eligible(actor=actor, task=task, provider=provider)
+        _validate_terms(
+            task=task, amount=amount, duration_days=duration_days, proposal=proposal,
+            milestones=milestones,
+        )  # fmt: skip
+        try:
+            with transaction.atomic():
+                bid = Bid.objects.create(
+                    task=task,
+                    provider=provider,
+                    submitted_by=actor,
+                    amount=amount,
+                    currency=task.currency,
+                    duration_days=duration_days,
+                    proposal=proposal.strip(),
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("You already have a bid on this task: revise it instead."), code="duplicate_bid"
+            ) from None
+        _write_terms(bid, actor=actor, milestones=milestones)
+        audit_record(actor=actor, action="bid.place", target=bid, data={"task": task.pk})
+        notifications.schedule("bid_placed", bid.pk)
+    return bid
+
+
+def _locked_bid(bid: Bid) -> tuple[Bid, Task]:
+    task = lock_shared(Task, bid.task_id)
+    return Bid.objects.select_for_update().get(pk=bid.pk), task
+
+
+def bid_revise(
+    *,
+    actor: Any,
+    bid: Bid,
+    amount: int,
+    duration_days: int,
+    proposal: str,
+    milestones: Sequence[BidMilestoneInput],
+) -> Bid:
+    """Change a live bid while bidding is open; the earlier version stays in its history."""
+    require_active_user(actor)
+    with transaction.atomic():
+        bid, task = _locked_bid(bid)
+        if not user_can_act_for_provider(user=actor, profile=bid.provider):
+            raise NotAllowed(_("Only the bidder can revise this bid."))
+        if task.status != Task.Status.OPEN or task.bid_deadline <= timezone.now():
+            raise InvalidTransition(_("Bidding on this task has closed."), code="closed")
+        if bid.status != Bid.Status.SHORTLISTED:
+            bid.status = BID.check(bid.status, "revise")
+        _validate_terms(
+            task=task, amount=amount, duration_days=duration_days, proposal=proposal,
+            milestones=milestones,
+        )  # fmt: skip
+        bid.amount = amount
+        bid.duration_days = duration_days
+        bid.proposal = proposal.strip()
+        bid.revision += 1
+        bid.save()
+        _write_terms(bid, actor=actor, milestones=milestones)
+        audit_record(actor=actor, action="bid.revise", target=bid, data={"revision": bid.revision})
+        notifications.schedule("bid_revised", bid.pk, tag=str(bid.revision))
+    return bid
+
+
+def bid_withdraw(*, actor: Any, bid: Bid) -> Bid:
+    """The bidder takes a live bid back; they may bid again while bidding is open."""
+    require_active_user(actor)
+    with transaction.atomic():
+        bid, _task = _locked_bid(bid)
+        if not user_can_act_for_provider(user=actor, profile=bid.provider):
+            raise NotAllowed(_("Only the bidder can withdraw this bid."))
+        bid.status = BID.check(bid.status, "withdraw")
+        bid.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="bid.withdraw", target=bid)
+    return bid
+
+
+def bid_shortlist(*, actor: Any, bid: Bid) -> Bid:
+    """A poster member marks a bid for closer comparison."""
+    require_active_user(actor)
+    with transaction.atomic():
+        bid, task = _locked_bid(bid)
+        if not user_is_poster_member(user=actor, task=task):
+            raise NotAllowed(_("Only the poster's members can shortlist bids."))
+        bid.status = BID.check(bid.status, "shortlist")
+        bid.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action="bid.shortlist", target=bid)
+    return bid
+
+
+def bid_reject(*, actor: Any, bid: Bid, note: str = "") -> Bid:
+    """The poster's owner or admin declines a bid; the bidder is told."""
+    require_active_user(actor)
+    with transaction.atomic():
+        bid, task = _locked_bid(bid)
+        if not user_can_manage_task(user=actor, task=task):
+            raise NotAllowed(_("Only the poster organization's owners and admins can reject bids."))
+        bid.status = BID.check(bid.status, "reject")
+        bid.decision_note = note.strip()[:2000]
+        bid.save(update_fields=["status", "decision_note", "updated_at"])
+        audit_record(actor=actor, action="bid.reject", target=bid)
+        notifications.schedule("bid_rejected", bid.pk)
+    return bid
+
+
+def bid_award(*, actor: Any, bid: Bid) -> Contract:
+    """Award the task to this bid: exactly once per task, atomically. Creates the contract
+    from the bid's terms, declines every other live bid and tells everyone."""
+    require_active_user(actor)
+    with transaction.atomic():
+        # FOR UPDATE on the task serialises awards (and waits for bids holding FOR SHARE).
+        task = Task.objects.select_for_update().get(pk=bid.task_id)
+        if not user_can_manage_task(user=actor, task=task):
+            raise NotAllowed(_("Only the poster organization's owners and admins can award."))
+        if task.status in (Task.Status.AWARDED, Task.Status.IN_PROGRESS, Task.Status.COMPLETED):
+            raise Conflict(_("This task has already been awarded."), code="already_awarded")
+        if task.status not in (Task.Status.OPEN, Task.Status.CLOSED):
+            raise InvalidTransition(
+                _("A task that is %(state)s cannot be awarded.")
+                % {"state": task.get_status_display()}
+            )
+        bid = Bid.objects.select_for_update().select_related("provider").get(pk=bid.pk)
+        if not bid.is_live:
+            raise InvalidTransition(
+                _("This bid is %(state)s, so it cannot win.") % {"state": bid.get_status_display()}
+            )
+        terms = [
+            MilestoneTerms(
+                title=m.title, amount=m.amount, due_days=m.due_days, description=m.description
+            )
+            for m in bid.milestones.order_by("position")
+        ]
+        try:
+            with transaction.atomic():
+                contract = contract_create_from_award(
+                    actor=actor,
+                    task=task,
+                    provider=bid.provider,
+                    source_bid_id=bid.pk,
+                    amount=bid.amount,
+                    currency=bid.currency,
+                    duration_days=bid.duration_days,
+                    milestones=terms,
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("This task has already been awarded."), code="already_awarded"
+            ) from None
+        bid.status = BID.check(bid.status, "award")
+        bid.save(update_fields=["status", "updated_at"])
+        others = list(
+            Bid.objects.select_for_update()
+            .filter(task=task, status__in=Bid.LIVE)
+            .exclude(pk=bid.pk)
+            .values_list("id", flat=True)
+        )
+        Bid.objects.filter(pk__in=others).update(
+            status=Bid.Status.REJECTED,
+            decision_note="",
+            updated_at=timezone.now(),
+        )
+        audit_record(actor=actor, action="bid.award", target=bid,
+                     data={"contract": contract.pk, "declined": others})  # fmt: skip
+        notifications.schedule("bid_awarded", bid.pk)
+        for other_id in others:
+            notifications.schedule("bid_not_selected", other_id)
+    return contract
+
+
+def bids_close_for_cancelled_task(*, task: Task, reason: str) -> list[int]:
+    """Decline every live bid of a task its poster cancelled (inside the cancel's transaction)."""
+    ids = list(
+        Bid.objects.select_for_update()
+        .filter(task=task, status__in=Bid.LIVE)
+        .values_list("id", flat=True)
+    )
+    Bid.objects.filter(pk__in=ids).update(
+        status=Bid.Status.REJECTED,
+        decision_note=reason[:2000],
+        updated_at=timezone.now(),
+    )
+    for bid_id in ids:
+        notifications.schedule("bid_task_cancelled", bid_id)
+    return ids

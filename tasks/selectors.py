@@ -1,0 +1,298 @@
+"""Reading tasks and contracts. Visibility is decided here, once, for pages, APIs and search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.selectors import (
+    organization_ids_for_user,
+    provider_profile_ids_operated_by,
+    user_can_manage_organization,
+    user_is_member,
+)
+from marketplace.errors import NotFound
+from tasks.models import (
+    Contract,
+    Delivery,
+    DeliveryFile,
+    Milestone,
+    NdaAcceptance,
+    Task,
+    TaskAttachment,
+    TaskInvitation,
+    TaskSkill,
+)
+from tasks.states import TASK_PUBLIC
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def user_is_moderator(user: Any) -> bool:
+    return _authenticated(user) and user.is_staff and user.has_perm("tasks.moderate_task")
+
+
+def user_is_poster_member(*, user: Any, task: Task) -> bool:
+    return user_is_member(user=user, organization=task.organization)
+
+
+def user_can_manage_task(*, user: Any, task: Task) -> bool:
+    """Owners and admins of the poster organization award, cancel and accept deliveries."""
+    return user_can_manage_organization(user=user, organization=task.organization)
+
+
+def tasks_visible_to(*, user: Any) -> QuerySet[Task]:
+    """Every task the user may open: public ones, their organizations' own, all for moderators."""
+    tasks = Task.objects.select_related("organization")
+    if user_is_moderator(user):
+        return tasks.exclude(status=Task.Status.DRAFT) | tasks.filter(
+            organization_id__in=organization_ids_for_user(user=user)
+        )
+    public = Q(status__in=TASK_PUBLIC)
+    if not _authenticated(user):
+        return tasks.filter(public)
+    return tasks.filter(public | Q(organization_id__in=organization_ids_for_user(user=user)))
+
+
+def tasks_listed_for(*, user: Any) -> QuerySet[Task]:
+    """Tasks shown in browse and search: public ones, except invitation-only tasks unless the
+    user was invited or is on the poster's side (those stay reachable by link, unlisted)."""
+    listed = Q(status__in=TASK_PUBLIC) & ~Q(visibility=Task.Visibility.INVITED)
+    if _authenticated(user):
+        listed |= Q(
+            status__in=TASK_PUBLIC,
+            invitations__provider_id__in=provider_profile_ids_operated_by(user=user),
+        )
+    return Task.objects.select_related("organization").filter(listed).distinct()
+
+
+def task_get_for_user(*, user: Any, task_id: int) -> Task:
+    """The task if the user may see it; NotFound otherwise (never says it exists)."""
+    task = tasks_visible_to(user=user).filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(_("This task does not exist or is not visible to you."))
+    return task
+
+
+def user_is_invited(*, user: Any, task: Task) -> bool:
+    if not _authenticated(user):
+        return False
+    return TaskInvitation.objects.filter(
+        task=task, provider_id__in=provider_profile_ids_operated_by(user=user)
+    ).exists()
+
+
+def user_accepted_nda(*, user: Any, task: Task) -> bool:
+    return _authenticated(user) and NdaAcceptance.objects.filter(task=task, user=user).exists()
+
+
+def task_can_read_details(*, user: Any, task: Task) -> bool:
+    """Whether the full description and confidential attachments may be shown to the user."""
+    if user_is_poster_member(user=user, task=task) or user_is_moderator(user):
+        return True
+    if task.visibility == Task.Visibility.INVITED and not user_is_invited(user=user, task=task):
+        return False
+    if task.nda_required:
+        return user_accepted_nda(user=user, task=task)
+    return True
+
+
+def task_skills(*, task: Task) -> list[TaskSkill]:
+    return list(task.skill_weights.select_related("skill").order_by("-weight", "skill__position"))
+
+
+def task_attachments_for_user(*, user: Any, task: Task) -> list[TaskAttachment]:
+    attachments = task.attachments.all()
+    if not task_can_read_details(user=user, task=task):
+        attachments = attachments.filter(confidential=False)
+    return list(attachments)
+
+
+def task_attachment_get_for_user(*, user: Any, attachment_id: int) -> TaskAttachment:
+    attachment = (
+        TaskAttachment.objects.select_related("task", "task__organization")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("This file does not exist or is not visible to you."))
+    task = task_get_for_user(user=user, task_id=attachment.task_id)
+    if attachment.confidential and not task_can_read_details(user=user, task=task):
+        raise NotFound(_("This file does not exist or is not visible to you."))
+    return attachment
+
+
+def tasks_browse(
+    *,
+    user: Any,
+    query: str = "",
+    kind: str = "",
+    skill: str = "",
+    region: str = "",
+    budget_from: int | None = None,
+    budget_to: int | None = None,
+    open_only: bool = True,
+    sort: str = "newest",
+) -> QuerySet[Task]:
+    """The database search backend: filters over listed tasks (Elasticsearch does it better)."""
+    tasks = tasks_listed_for(user=user)
+    if open_only:
+        tasks = tasks.filter(status=Task.Status.OPEN)
+    if query:
+        for word in query.split()[:8]:
+            tasks = tasks.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(organization__name__icontains=word)
+            )
+    if kind:
+        tasks = tasks.filter(kind=kind)
+    if skill:
+        tasks = tasks.filter(skill_weights__skill__slug=skill)
+    if region:
+        tasks = tasks.filter(
+            region__startswith=region.rstrip("0")[:2] if region.endswith("0000") else region
+        )
+    if budget_from is not None:
+        tasks = tasks.filter(budget_max__gte=budget_from)
+    if budget_to is not None:
+        tasks = tasks.filter(budget_min__lte=budget_to)
+    order = {
+        "newest": ["-published_at", "-id"],
+        "deadline": ["bid_deadline", "id"],
+        "budget": ["-budget_max", "-id"],
+    }.get(sort, ["-published_at", "-id"])
+    return tasks.prefetch_related(
+        Prefetch("skill_weights", queryset=TaskSkill.objects.select_related("skill"))
+    ).order_by(*order)
+
+
+def tasks_public_latest(*, limit: int = 6) -> list[Task]:
+    """The newest open, listed tasks for the home page."""
+    return list(
+        Task.objects.select_related("organization")
+        .filter(status=Task.Status.OPEN)
+        .exclude(visibility=Task.Visibility.INVITED)
+        .prefetch_related(
+            Prefetch("skill_weights", queryset=TaskSkill.objects.select_related("skill"))
+        )
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def tasks_of_organizations_for_user(*, user: Any) -> QuerySet[Task]:
+    """All tasks (drafts included) of the organizations the user belongs to."""
+    return (
+        Task.objects.select_related("organization")
+        .filter(organization_id__in=organization_ids_for_user(user=user))
+        .order_by("-created_at")
+    )
+
+
+def tasks_pending_moderation() -> QuerySet[Task]:
+    return Task.objects.select_related("organization").filter(status=Task.Status.PENDING_REVIEW)
+
+
+# --- contracts --------------------------------------------------------------------------------
+
+
+def contract_side(*, user: Any, contract: Contract) -> str | None:
+    """ "poster", "provider" or None: which side of the contract the user acts for."""
+    if not _authenticated(user):
+        return None
+    if contract.organization_id in organization_ids_for_user(user=user):
+        return "poster"
+    if contract.provider_id in provider_profile_ids_operated_by(user=user):
+        return "provider"
+    return None
+
+
+def contracts_for_user(*, user: Any) -> QuerySet[Contract]:
+    if not _authenticated(user):
+        return Contract.objects.none()
+    return (
+        Contract.objects.select_related("task", "organization", "provider", "provider__user")
+        .filter(
+            Q(organization_id__in=organization_ids_for_user(user=user))
+            | Q(provider_id__in=provider_profile_ids_operated_by(user=user))
+        )
+        .order_by("-created_at")
+    )
+
+
+def contract_get_for_user(*, user: Any, contract_id: int) -> Contract:
+    """The contract if the user is on either side of it (or staff); NotFound otherwise."""
+    contract = (
+        Contract.objects.select_related(
+            "task", "organization", "provider", "provider__user", "provider__organization"
+        )
+        .filter(pk=contract_id)
+        .first()
+    )
+    if contract is None or (
+        contract_side(user=user, contract=contract) is None
+        and not (_authenticated(user) and user.is_staff)
+    ):
+        raise NotFound(_("This contract does not exist or is not visible to you."))
+    return contract
+
+
+def contract_for_task(*, task: Task) -> Contract | None:
+    return Contract.objects.filter(task=task).first()
+
+
+def contract_milestones(*, contract: Contract) -> list[Milestone]:
+    deliveries = Delivery.objects.prefetch_related("files").order_by("round")
+    return list(
+        contract.milestones.prefetch_related(Prefetch("deliveries", queryset=deliveries)).order_by(
+            "position"
+        )
+    )
+
+
+def milestone_get_for_user(*, user: Any, milestone_id: int) -> Milestone:
+    milestone = Milestone.objects.select_related("contract").filter(pk=milestone_id).first()
+    if milestone is None:
+        raise NotFound(_("This milestone does not exist or is not visible to you."))
+    contract_get_for_user(user=user, contract_id=milestone.contract_id)
+    return milestone
+
+
+def delivery_file_get_for_user(*, user: Any, file_id: int) -> DeliveryFile:
+    delivered = (
+        DeliveryFile.objects.select_related("delivery__milestone__contract")
+        .filter(pk=file_id)
+        .first()
+    )
+    if delivered is None:
+        raise NotFound(_("This file does not exist or is not visible to you."))
+    contract_get_for_user(user=user, contract_id=delivered.delivery.milestone.contract_id)
+    return delivered
+
+
+def milestones_due_for_auto_accept(*, now: Any) -> list[int]:
+    return list(
+        Milestone.objects.filter(
+            status=Milestone.Status.SUBMITTED, review_due_at__lte=now
+        ).values_list("id", flat=True)
+    )
+
+
+def tasks_due_for_closing(*, now: Any) -> list[int]:
+    return list(
+        Task.objects.filter(status=Task.Status.OPEN, bid_deadline__lte=now).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def task_has_invitation_for(*, task: Task, provider_id: int) -> bool:
+    return TaskInvitation.objects.filter(task=task, provider_id=provider_id).exists()
+
+
+def nda_accepted_subquery(user: Any) -> Exists:
+    return Exists(NdaAcceptance.objects.filter(task=OuterRef("pk"), user=user))

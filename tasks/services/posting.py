@@ -1,0 +1,463 @@
+"""Writing and publishing tasks: create, edit, attach files, submit, invite, NDA, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, ProviderProfile, Skill
+from accounts.regions import REGION_CODES
+from accounts.selectors import user_is_member
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, NotAllowed, ValidationFailed
+from marketplace.files import check_upload
+from marketplace.money import CURRENCIES
+from marketplace.permissions import require_active_user
+from tasks import notifications, signals
+from tasks.models import (
+    NdaAcceptance,
+    Task,
+    TaskAttachment,
+    TaskInvitation,
+    TaskMilestonePlan,
+    TaskSkill,
+)
+from tasks.selectors import user_can_manage_task, user_is_poster_member
+from tasks.states import TASK
+
+# Budgets: at least ¥10; at most ¥100 million (10^10 fen), beyond which a tender goes offline.
+BUDGET_MIN_FEN = 10_00
+BUDGET_MAX_FEN = 100_000_000_00
+MAX_SKILLS = 15
+MAX_MILESTONES = 20
+MAX_ATTACHMENTS = 20
+BID_WINDOW_MIN = dt.timedelta(hours=1)
+BID_WINDOW_MAX = dt.timedelta(days=180)
+
+NDA_TEXT = (
+    "The provider keeps confidential all information in this task that is marked as behind the "
+    "NDA, uses it only to prepare a bid and to perform the work, and does not disclose it to "
+    "third parties without the poster's written consent. This obligation lasts three years."
+)
+NDA_SHA256 = hashlib.sha256(NDA_TEXT.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class MilestonePlanInput:
+    title: str
+    share_bps: int
+    due_days: int
+    description: str = ""
+
+
+def _validate(
+    *,
+    kind: str,
+    title: str,
+    summary: str,
+    description: str,
+    budget_min: int,
+    budget_max: int,
+    currency: str,
+    bid_deadline: dt.datetime,
+    delivery_deadline: dt.date,
+    region: str,
+    visibility: str,
+    ip_terms: str,
+    ip_terms_custom: str,
+    skills: Mapping[int, int],
+    milestones: Sequence[MilestonePlanInput],
+    now: dt.datetime,
+) -> None:
+    """Collect every field error at once, so a form can show them all."""
+    errors: dict[str, list[Any]] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if kind not in Task.Kind.values:
+        fail("kind", _("Choose what kind of task this is."))
+    if not title.strip():
+        fail("title", _("Give the task a title."))
+    elif len(title) > 120:
+        fail("title", _("Keep the title to 120 characters."))
+    if not summary.strip():
+        fail("summary", _("Write a public summary of the task."))
+    elif len(summary) > 500:
+        fail("summary", _("Keep the summary to 500 characters."))
+    if len(description.strip()) < 20:
+        fail("description", _("Describe the task in at least 20 characters."))
+    elif len(description) > 20000:
+        fail("description", _("Keep the description to 20,000 characters."))
+    if currency not in CURRENCIES:
+        fail("currency", _("Unknown currency."))
+    for field, value in (("budget_min", budget_min), ("budget_max", budget_max)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            fail(field, _("Enter the budget as an amount of money."))
+        elif value < BUDGET_MIN_FEN:
+            fail(field, _("The budget must be at least ¥10."))
+        elif value > BUDGET_MAX_FEN:
+            fail(field, _("The budget cannot exceed ¥100,000,000."))
+    if not errors.get("budget_min") and not errors.get("budget_max") and budget_max < budget_min:
+        fail("budget_max", _("The upper end of the budget is below the lower end."))
+    if bid_deadline < now + BID_WINDOW_MIN:
+        fail("bid_deadline", _("Bids must stay open for at least an hour from now."))
+    elif bid_deadline > now + BID_WINDOW_MAX:
+        fail("bid_deadline", _("Bids can stay open for at most 180 days."))
+    if delivery_deadline <= timezone.localdate(bid_deadline):
+        fail("delivery_deadline", _("The delivery deadline must come after bidding closes."))
+    elif delivery_deadline > (now + dt.timedelta(days=5 * 365)).date():
+        fail("delivery_deadline", _("The delivery deadline is more than five years away."))
+    if region and region not in REGION_CODES:
+        fail("region", _("Choose a region from the list."))
+    if visibility not in Task.Visibility.values:
+        fail("visibility", _("Choose who may bid."))
+    if ip_terms not in Task.IpTerms.values:
+        fail("ip_terms", _("Choose the intellectual property terms."))
+    elif ip_terms == Task.IpTerms.CUSTOM and not ip_terms_custom.strip():
+        fail("ip_terms_custom", _("Write the custom intellectual property terms."))
+    if not skills:
+        fail("skills", _("Choose at least one skill the work needs."))
+    elif len(skills) > MAX_SKILLS:
+        fail("skills", _("Choose at most %(n)d skills.") % {"n": MAX_SKILLS})
+    elif any(not 1 <= weight <= 5 for weight in skills.values()):
+        fail("skills", _("Skill weights go from 1 (nice to have) to 5 (essential)."))
+    elif Skill.objects.filter(pk__in=list(skills)).count() != len(skills):
+        fail("skills", _("One of the chosen skills does not exist."))
+    if not milestones:
+        fail("milestones", _("Plan at least one milestone."))
+    elif len(milestones) > MAX_MILESTONES:
+        fail("milestones", _("Plan at most %(n)d milestones.") % {"n": MAX_MILESTONES})
+    else:
+        if sum(m.share_bps for m in milestones) != 10000:
+            fail("milestones", _("The milestones' shares must add up to 100%."))
+        if any(not m.title.strip() or len(m.title) > 120 for m in milestones):
+            fail("milestones", _("Every milestone needs a title of at most 120 characters."))
+        if any(m.share_bps <= 0 for m in milestones):
+            fail("milestones", _("Every milestone needs a share above 0%."))
+        days = [m.due_days for m in milestones]
+        if any(d <= 0 for d in days) or days != sorted(days):
+            fail("milestones", _("Milestones must fall due in order, at least a day after start."))
+        elif days and timezone.localdate(bid_deadline) + dt.timedelta(
+            days=days[-1]
+        ) > delivery_deadline + dt.timedelta(days=366):
+            fail("milestones", _("The last milestone falls far beyond the delivery deadline."))
+    if errors:
+        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+
+
+def _write_skills_and_plan(
+    task: Task, skills: Mapping[int, int], milestones: Sequence[MilestonePlanInput]
+) -> None:
+    task.skill_weights.all().delete()
+    TaskSkill.objects.bulk_create(
+        TaskSkill(task=task, skill_id=skill_id, weight=weight)
+        for skill_id, weight in skills.items()
+    )
+    task.milestone_plan.all().delete()
+    TaskMilestonePlan.objects.bulk_create(
+        TaskMilestonePlan(
+            task=task,
+            position=position,
+            title=m.title.strip(),
+            description=m.description.strip(),
+            share_bps=m.share_bps,
+            due_days=m.due_days,
+        )
+        for position, m in enumerate(milestones, start=1)
+    )
+
+
+def task_create(
+    *,
+    actor: Any,
+    organization: Organization,
+    kind: str,
+    title: str,
+    summary: str,
+    description: str,
+    budget_min: int,
+    budget_max: int,
+    bid_deadline: dt.datetime,
+    delivery_deadline: dt.date,
+    skills: Mapping[int, int],
+    milestones: Sequence[MilestonePlanInput],
+    currency: str = "CNY",
+    region: str = "",
+    visibility: str = Task.Visibility.PUBLIC,
+    ip_terms: str = Task.IpTerms.TRANSFER,
+    ip_terms_custom: str = "",
+    nda_required: bool = False,
+) -> Task:
+    """Create a draft task for an enterprise or government unit the actor belongs to."""
+    require_active_user(actor)
+    if not user_is_member(user=actor, organization=organization):
+        raise NotAllowed(
+            _("Only members of %(org)s can post tasks for it.") % {"org": organization}
+        )
+    if organization.kind == Organization.Kind.MICROFIRM:
+        raise NotAllowed(_("Micro-firms bid on tasks; enterprises and government units post them."))
+    fields = {
+        "kind": kind,
+        "title": title.strip(),
+        "summary": summary.strip(),
+        "description": description.strip(),
+        "budget_min": budget_min,
+        "budget_max": budget_max,
+        "currency": currency,
+        "bid_deadline": bid_deadline,
+        "delivery_deadline": delivery_deadline,
+        "region": region,
+        "visibility": visibility,
+        "ip_terms": ip_terms,
+        "ip_terms_custom": ip_terms_custom.strip(),
+    }
+    _validate(**fields, skills=skills, milestones=milestones, now=timezone.now())
+    with transaction.atomic():
+        task = Task.objects.create(
+            organization=organization, created_by=actor, nda_required=nda_required, **fields
+        )
+        _write_skills_and_plan(task, skills, milestones)
+        audit_record(actor=actor, action="task.create", target=task)
+    return task
+
+
+def task_update(
+    *,
+    actor: Any,
+    task: Task,
+    skills: Mapping[int, int] | None = None,
+    milestones: Sequence[MilestonePlanInput] | None = None,
+    **changes: Any,
+) -> Task:
+    """Edit a draft; a published task's terms are fixed because bids were made against them."""
+    require_active_user(actor)
+    editable = {
+        "kind",
+        "title",
+        "summary",
+        "description",
+        "budget_min",
+        "budget_max",
+        "currency",
+        "bid_deadline",
+        "delivery_deadline",
+        "region",
+        "visibility",
+        "ip_terms",
+        "ip_terms_custom",
+        "nda_required",
+    }
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if not user_is_poster_member(user=actor, task=task):
+            raise NotAllowed(_("Only members of the posting organization can edit this task."))
+        if task.status != Task.Status.DRAFT:
+            raise NotAllowed(
+                _("Only a draft can be edited; this task is already %(state)s.")
+                % {"state": task.get_status_display()},
+                code="invalid_state",
+            )
+        for name, value in changes.items():
+            setattr(task, name, value.strip() if isinstance(value, str) else value)
+        current_skills = (
+            skills
+            if skills is not None
+            else {ts.skill_id: ts.weight for ts in task.skill_weights.all()}
+        )
+        current_plan = (
+            milestones
+            if milestones is not None
+            else [
+                MilestonePlanInput(m.title, m.share_bps, m.due_days, m.description)
+                for m in task.milestone_plan.all()
+            ]
+        )
+        _validate(
+            kind=task.kind,
+            title=task.title,
+            summary=task.summary,
+            description=task.description,
+            budget_min=task.budget_min,
+            budget_max=task.budget_max,
+            currency=task.currency,
+            bid_deadline=task.bid_deadline,
+            delivery_deadline=task.delivery_deadline,
+            region=task.region,
+            visibility=task.visibility,
+            ip_terms=task.ip_terms,
+            ip_terms_custom=task.ip_terms_custom,
+            skills=current_skills,
+            milestones=current_plan,
+            now=timezone.now(),
+        )
+        task.save()
+        if skills is not None or milestones is not None:
+            _write_skills_and_plan(task, current_skills, current_plan)
+        audit_record(
+            actor=actor, action="task.update", target=task, data={"fields": sorted(changes)}
+        )
+    return task
+
+
+def task_attachment_add(
+    *, actor: Any, task: Task, upload: UploadedFile, confidential: bool = True
+) -> TaskAttachment:
+    """Attach a file whose content is an allowed type, within the size limit, to a draft."""
+    require_active_user(actor)
+    checked = check_upload(upload, max_bytes=settings.MARKETPLACE["ATTACHMENT_MAX_BYTES"])
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if not user_is_poster_member(user=actor, task=task):
+            raise NotAllowed(_("Only members of the posting organization can attach files."))
+        if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN):
+            raise NotAllowed(_("Files can no longer be added to this task."), code="invalid_state")
+        if task.attachments.count() >= MAX_ATTACHMENTS:
+            raise ValidationFailed(
+                _("A task can have at most %(n)d files.") % {"n": MAX_ATTACHMENTS}
+            )
+        attachment = TaskAttachment(
+            task=task,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            confidential=confidential,
+            uploaded_by=actor,
+        )
+        attachment.file.save(checked.sha256, upload, save=False)
+        attachment.save()
+        audit_record(
+            actor=actor,
+            action="task.attachment_add",
+            target=task,
+            data={"name": checked.name, "sha256": checked.sha256, "size": checked.size},
+        )
+    return attachment
+
+
+def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
+    """Remove a file from a task that is not yet open for bids."""
+    require_active_user(actor)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=attachment.task_id)
+        if not user_is_poster_member(user=actor, task=task):
+            raise NotAllowed(_("Only members of the posting organization can remove files."))
+        if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW):
+            raise NotAllowed(
+                _("Files of a published task stay, because bids were made on them."),
+                code="invalid_state",
+            )
+        audit_record(
+            actor=actor,
+            action="task.attachment_remove",
+            target=task,
+            data={"name": attachment.original_name, "sha256": attachment.sha256},
+        )
+        attachment.delete()
+
+
+def task_submit(*, actor: Any, task: Task) -> Task:
+    """Publish a draft: government units' and flagged tasks wait for moderation, others open."""
+    require_active_user(actor)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("organization").get(pk=task.pk)
+        if not user_is_poster_member(user=actor, task=task):
+            raise NotAllowed(_("Only members of the posting organization can publish this task."))
+        now = timezone.now()
+        if task.bid_deadline < now + BID_WINDOW_MIN:
+            raise ValidationFailed(
+                _("Bids must stay open for at least an hour: move the bid deadline first."),
+                fields={"bid_deadline": [_("Bids must stay open for at least an hour from now.")]},
+            )
+        if not task.skill_weights.exists() or not task.milestone_plan.exists():
+            raise ValidationFailed(_("Add the required skills and a milestone plan first."))
+        needs_review = task.organization.is_government or task.flagged_for_review
+        if needs_review:
+            task.status = TASK.check(task.status, "submit_for_review")
+        else:
+            task.status = TASK.check(task.status, "publish")
+            task.published_at = now
+        task.moderation_note = ""
+        task.save(update_fields=["status", "published_at", "moderation_note", "updated_at"])
+        audit_record(actor=actor, action="task.submit", target=task, data={"status": task.status})
+        if needs_review:
+            notifications.schedule("task_pending_review", task.pk)
+        else:
+            notifications.schedule("task_published", task.pk)
+    return task
+
+
+def task_invite_provider(*, actor: Any, task: Task, provider: ProviderProfile) -> TaskInvitation:
+    """Invite a provider to bid (the only way in for invitation-only tasks)."""
+    require_active_user(actor)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if not user_is_poster_member(user=actor, task=task):
+            raise NotAllowed(_("Only members of the posting organization can invite providers."))
+        if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN):
+            raise NotAllowed(
+                _("Invitations are only possible before bidding closes."), code="invalid_state"
+            )
+        if provider.organization_id == task.organization_id:
+            raise ValidationFailed(_("You cannot invite your own organization."))
+        try:
+            with transaction.atomic():
+                invitation = TaskInvitation.objects.create(
+                    task=task, provider=provider, invited_by=actor
+                )
+        except IntegrityError:
+            raise Conflict(_("This provider is already invited.")) from None
+        audit_record(actor=actor, action="task.invite", target=task, data={"provider": provider.pk})
+        if task.status == Task.Status.OPEN:
+            notifications.schedule("task_invitation", invitation.pk)
+    return invitation
+
+
+def task_nda_accept(*, user: Any, task: Task) -> NdaAcceptance:
+    """Record the user's acceptance of the task's NDA (idempotent: once per user and task)."""
+    require_active_user(user)
+    if not task.nda_required:
+        raise ValidationFailed(_("This task has no NDA to accept."))
+    acceptance, created = NdaAcceptance.objects.get_or_create(
+        task=task, user=user, defaults={"terms_sha256": NDA_SHA256}
+    )
+    if created:
+        audit_record(
+            actor=user, action="task.nda_accept", target=task, data={"terms_sha256": NDA_SHA256}
+        )
+    return acceptance
+
+
+def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
+    """Cancel a task before it is awarded; its live bids are closed and their bidders told."""
+    require_active_user(actor)
+    if not reason.strip():
+        raise ValidationFailed(
+            _("Say why the task is cancelled."), fields={"reason": [_("Required.")]}
+        )
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if not user_can_manage_task(user=actor, task=task) and task.created_by_id != actor.pk:
+            raise NotAllowed(
+                _("Only the task's author or the organization's owners and admins can cancel it.")
+            )
+        task.status = TASK.check(task.status, "cancel")
+        task.cancelled_at = timezone.now()
+        task.save(update_fields=["status", "cancelled_at", "updated_at"])
+        audit_record(actor=actor, action="task.cancel", target=task, data={"reason": reason[:2000]})
+        # Bids (a later app in the dependency order) close their live bids on this signal.
+        signals.task_cancelled.send(sender=Task, task=task, actor=actor, reason=reason.strip())
+    return task
