@@ -14,7 +14,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,7 +49,9 @@ if PRODUCTION:
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to at least 50 characters.")
 else:
-    SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production-0123456789")
+    SECRET_KEY = env(
+        "DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production-0123456789"
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -179,7 +180,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "marketplace")
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Sweepers: idempotent, each re-checks state under a row lock, so running late or twice is safe.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "close-due-bidding": {"task": "tasks.tasks.close_due_bidding", "schedule": 60.0},
+    "auto-accept-due-deliveries": {
+        "task": "tasks.tasks.auto_accept_due_deliveries",
+        "schedule": 300.0,
+    },
+    "remind-deadlines": {"task": "tasks.tasks.remind_deadlines", "schedule": 3600.0},
+}
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
@@ -329,6 +338,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "elastic_transport": {"level": "WARNING"},
         "jieba": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 

@@ -1,0 +1,329 @@
+"""The demo world: organizations, people and tasks of the kinds the Chongqing 四众 plan names.
+
+Every name marked （演示） or ending in .demo is fictitious. Amounts are in fen.
+"""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "zhongbao-demo-2026"  # noqa: S105 (printed for the local demo on purpose)
+
+# email, display name, language, staff
+PEOPLE = [
+    ("admin@zhongbao.demo", "平台管理员", "zh-hans", True),
+    ("chen.wei@yuxin-auto.demo", "陈伟", "zh-hans", False),
+    ("liu.yang@shancheng-home.demo", "刘洋", "zh-hans", False),
+    ("zhao.min@yubei-kj.demo", "赵敏", "zh-hans", False),
+    ("li.ming@provider.demo", "李明", "zh-hans", False),
+    ("wang.fang@provider.demo", "王芳", "zh-hans", False),
+    ("emma.clarke@provider.demo", "Emma Clarke", "en", False),
+    ("zhou.jie@yujian-lab.demo", "周杰", "zh-hans", False),
+]
+
+# key, owner email, name, kind, region, description
+ORGANIZATIONS = [
+    (
+        "yuxin",
+        "chen.wei@yuxin-auto.demo",
+        "渝新汽车集团研究院（演示）",
+        "enterprise",
+        "500112",
+        "渝新汽车集团的研发中心，负责新能源整车、动力总成与智能驾驶的前瞻研究。"
+        "We post R&D challenges in batteries, powertrain and machine vision.",
+    ),
+    (
+        "shancheng",
+        "liu.yang@shancheng-home.demo",
+        "山城智能家电有限公司（演示）",
+        "enterprise",
+        "500107",
+        "面向国内外市场的智能小家电制造商，产品出口欧盟与东南亚。",
+    ),
+    (
+        "yubei",
+        "zhao.min@yubei-kj.demo",
+        "重庆市渝北区科技局（演示）",
+        "government",
+        "500112",
+        "负责全区科技创新、创新券发放与政府购买服务项目的组织实施。",
+    ),
+    (
+        "yujian",
+        "zhou.jie@yujian-lab.demo",
+        "渝检检测技术工作室（演示）",
+        "microfirm",
+        "500106",
+        "CNAS 体系下的小微检测团队：电磁兼容、可靠性试验与出口认证咨询。",
+    ),
+]
+
+# (owner key: email or "org:<key>"), headline, bio, day rate fen, region, years, skills {slug: level}
+PROVIDERS = [
+    (
+        "li.ming@provider.demo",
+        "机器视觉与嵌入式算法工程师",
+        "十年工业视觉经验，做过焊缝检测、零件尺寸测量和电池极片缺陷检测，熟悉 Halcon、OpenCV 与 "
+        "NVIDIA Jetson 部署。",
+        2_500_00,
+        "500106",
+        10,
+        {
+            "machine-vision": 4,
+            "computer-vision-ai": 4,
+            "embedded-development": 3,
+            "battery-management": 2,
+        },
+    ),
+    (
+        "wang.fang@provider.demo",
+        "工业设计师 · 小家电与消费电子",
+        "独立工业设计师，红点奖获得者。负责外观、CMF 与结构可行性，交付 Rhino/KeyShot 模型与手板。",
+        1_800_00,
+        "500103",
+        8,
+        {
+            "industrial-design": 4,
+            "product-structure-design": 3,
+            "3d-modelling": 4,
+            "ui-ux-design": 2,
+        },
+    ),
+    (
+        "emma.clarke@provider.demo",
+        "Powertrain NVH and calibration consultant",
+        "Former OEM powertrain engineer based in Chongqing. NVH root-cause analysis, hybrid "
+        "calibration and test planning; reports in English and Chinese.",
+        4_000_00,
+        "500105",
+        15,
+        {"nvh": 4, "powertrain-calibration": 4, "reliability-testing": 2},
+    ),
+    (
+        "org:yujian",
+        "EMC 测试、可靠性试验与 CE/3C 认证",
+        "拥有 3 米法电波暗室合作资源，提供预测试、整改建议与正式认证全流程服务。",
+        3_000_00,
+        "500106",
+        6,
+        {
+            "emc-testing": 4,
+            "ce-certification": 4,
+            "ccc-certification": 3,
+            "testing-certification": 4,
+        },
+    ),
+]
+
+# key, org key, author, kind, title, summary, description, budget (min, max) fen, bid days,
+# delivery days, region, visibility, ip terms, nda, skills {slug: weight}, milestones [(title, bps, days)]
+TASKS = [
+    (
+        "battery",
+        "yuxin",
+        "chen.wei@yuxin-auto.demo",
+        "rd_solution",
+        "新能源汽车电池包热失控早期预警算法研发",
+        "基于 BMS 实车数据，研发可量产的电池包热失控早期预警算法，要求提前 5 分钟以上预警、误报率低于万分之一。",
+        "## 背景\n我院量产车型的电池包已积累 3 万车·年的 BMS 数据（电压、温度、绝缘、气压）。\n\n"
+        "## 目标\n1. 热失控提前预警时间 ≥ 5 分钟；\n2. 误报率 ≤ 0.01%；\n3. 算法可部署于现有 BMS 主控（Cortex-M7, 512 KB RAM）。\n\n"
+        "## 交付\n算法说明书、C 代码、台架与实车验证报告。",
+        (200_000_00, 350_000_00),
+        21,
+        150,
+        "500112",
+        "verified",
+        "transfer",
+        True,
+        {"battery-management": 5, "machine-learning": 4, "embedded-development": 3},
+        [
+            ("算法方案与数据分析报告", 3000, 30),
+            ("算法实现与台架验证", 4000, 90),
+            ("实车验证与量产交付", 3000, 140),
+        ],
+    ),
+    (
+        "weld",
+        "yuxin",
+        "chen.wei@yuxin-auto.demo",
+        "engineering",
+        "Machine-vision inspection of weld seams on the body-in-white line",
+        "Design and commission an inline machine-vision station that finds spatter, porosity and "
+        "missing welds on 12 seams at a 60-second takt.",
+        "## Scope\n- 12 MIG weld seams on the rear floor assembly, 60 s takt.\n"
+        "- Detect spatter, porosity, undercut and missing welds; log images to MES.\n\n"
+        "## Deliverables\nStation design, software, commissioning on line 3, and an MSA study "
+        "(gauge R&R below 10%).",
+        (80_000_00, 150_000_00),
+        14,
+        90,
+        "500112",
+        "public",
+        "transfer",
+        False,
+        {"machine-vision": 5, "industrial-robotics": 3, "mes": 2},
+        [
+            ("Station design review", 2500, 20),
+            ("Software and bench test", 4500, 60),
+            ("Line commissioning and MSA", 3000, 85),
+        ],
+    ),
+    (
+        "purifier",
+        "shancheng",
+        "liu.yang@shancheng-home.demo",
+        "product_design",
+        "智能空气净化器外观与结构设计",
+        "为出口欧洲的中端智能空气净化器做外观、CMF 与结构设计，目标零售价 199 欧元。",
+        "需求：桌面/落地两用，CADR ≥ 400 m³/h，滤网免工具更换，适配现有风道与电机。\n\n"
+        "交付：3 套概念方案 → 1 套深化方案（含 CMF）→ 结构设计与手板验证。",
+        (60_000_00, 90_000_00),
+        10,
+        75,
+        "500107",
+        "public",
+        "transfer",
+        False,
+        {"industrial-design": 5, "product-structure-design": 4, "3d-modelling": 3},
+        [("概念设计", 3000, 15), ("深化设计与 CMF", 3000, 35), ("结构设计与手板", 4000, 70)],
+    ),
+    (
+        "ce",
+        "shancheng",
+        "liu.yang@shancheng-home.demo",
+        "engineering",
+        "出口欧盟产品 CE 认证与 EMC 检测",
+        "两款智能小家电出口欧盟前的 EMC 预测试、整改建议与 CE 认证全流程服务。",
+        "产品：空气净化器、加湿器各一款，含 Wi-Fi 模块（RED 指令）。\n\n"
+        "范围：EN 55014-1/-2、EN 61000-3-2/-3-3、EN 300 328 预测试与正式测试，技术文件编制，DoC 签署支持。",
+        (30_000_00, 60_000_00),
+        7,
+        60,
+        "500107",
+        "public",
+        "license",
+        False,
+        {"ce-certification": 5, "emc-testing": 5, "testing-certification": 3},
+        [("预测试与整改建议", 4000, 20), ("正式测试与技术文件", 6000, 50)],
+    ),
+    (
+        "eldercare",
+        "yubei",
+        "zhao.min@yubei-kj.demo",
+        "public_service",
+        "社区居家养老服务数字化平台运营（政府购买服务）",
+        "渝北区政府购买服务项目：为 12 个街道的社区居家养老服务中心提供数字化平台一年期运营与数据服务。",
+        "依据《政府购买服务管理办法》，采购一年期运营服务：\n\n"
+        "- 老人档案与服务工单管理（小程序 + 后台）；\n- 助餐、助浴、助医等服务的派单与回访；\n"
+        "- 月度服务数据报告，满足民政部门考核口径。\n\n投标人须为实名认证的服务商。",
+        (400_000_00, 600_000_00),
+        20,
+        365,
+        "500112",
+        "verified",
+        "custom",
+        False,
+        {"elderly-care-services": 5, "mini-programs": 4, "community-services": 3, "big-data": 2},
+        [("平台部署与试运营", 2000, 60), ("上半年运营", 4000, 180), ("全年运营与验收", 4000, 360)],
+    ),
+    (
+        "nvh",
+        "yuxin",
+        "chen.wei@yuxin-auto.demo",
+        "research_problem",
+        "Research problem: booming noise of a 1.5T hybrid powertrain at 1,800 rpm",
+        "Find the root cause of a cabin booming noise at 1,800 rpm in EV-to-hybrid mode "
+        "transitions and propose countermeasures validated on a test vehicle.",
+        "Measured: 8 dB(A) peak at the driver's ear, 2nd engine order, only during mode transitions "
+        "under 30% load. Transfer path analysis data and a test vehicle are available.",
+        (50_000_00, 120_000_00),
+        12,
+        60,
+        "500112",
+        "public",
+        "transfer",
+        False,
+        {"nvh": 5, "powertrain-calibration": 4},
+        [("Root-cause report", 5000, 25), ("Validated countermeasures", 5000, 55)],
+    ),
+    (
+        "policy",
+        "yubei",
+        "zhao.min@yubei-kj.demo",
+        "consulting",
+        "Policy research: how SMEs in Yubei use innovation vouchers",
+        "A study of 创新券 use by small and medium enterprises in Yubei since 2023, with "
+        "recommendations for the next voucher programme.",
+        "Interview 40 SMEs and 10 service providers; analyse voucher redemption data; deliver a "
+        "report in Chinese with an English executive summary.",
+        (15_000_00, 30_000_00),
+        15,
+        60,
+        "500112",
+        "public",
+        "license",
+        False,
+        {"policy-research": 5, "market-research": 3},
+        [("Survey design and interviews", 5000, 30), ("Final report", 5000, 55)],
+    ),
+]
+
+# task key, provider owner, amount fen, days, proposal, milestones [(title, amount fen, days)]
+BIDS = [
+    (
+        "weld",
+        "li.ming@provider.demo",
+        118_000_00,
+        80,
+        "我做过两条白车身焊装线的视觉检测站，方案采用 4 台 500 万像素线阵相机 + 结构光，"
+        "缺陷检出率实测 99.6%。可复用已有的缺陷样本库缩短调试周期。",
+        [
+            ("工位设计评审", 30_000_00, 20),
+            ("软件与台架测试", 53_000_00, 55),
+            ("产线调试与 MSA", 35_000_00, 80),
+        ],
+    ),
+    (
+        "purifier",
+        "wang.fang@provider.demo",
+        82_000_00,
+        70,
+        "我为两家出口欧洲的品牌做过净化器与加湿器，熟悉欧洲市场的 CMF 偏好和跌落、阻燃要求。"
+        "概念阶段会给出 3 套差异化方案并附用户研究依据。",
+        [
+            ("概念设计", 24_000_00, 15),
+            ("深化设计与 CMF", 24_000_00, 35),
+            ("结构设计与手板", 34_000_00, 70),
+        ],
+    ),
+    (
+        "ce",
+        "org:yujian",
+        45_000_00,
+        50,
+        "我们与 CNAS 认可实验室合作，可先做 EMC 预测试并给出整改建议，再做正式测试；"
+        "RED 指令的无线部分由合作实验室出具报告，技术文件由我们编制。",
+        [("预测试与整改建议", 18_000_00, 20), ("正式测试与技术文件", 27_000_00, 50)],
+    ),
+    (
+        "nvh",
+        "emma.clarke@provider.demo",
+        96_000_00,
+        50,
+        "I solved a similar 2nd-order boom on a P2 hybrid by re-tuning the clutch slip strategy "
+        "and the engine mount rates. I would start with operational deflection shapes and a "
+        "transfer path analysis on your data, then validate countermeasures on the vehicle.",
+        [("Root-cause report", 48_000_00, 25), ("Validated countermeasures", 48_000_00, 50)],
+    ),
+    (
+        "weld",
+        "org:yujian",
+        86_000_00,
+        85,
+        "我们可提供焊缝视觉检测方案并负责 MSA 研究：检测工位由合作的自动化集成商搭建，"
+        "我们负责光学选型、缺陷样本标注、算法验证与量具重复性和再现性研究。",
+        [
+            ("工位设计", 20_000_00, 20),
+            ("软件与台架", 36_000_00, 60),
+            ("产线调试与 MSA", 30_000_00, 85),
+        ],
+    ),
+]

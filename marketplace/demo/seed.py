@@ -1,0 +1,270 @@
+"""Building the demo world through the real services, so demo data obeys every product rule.
+
+Idempotent: each person, organization, task, bid, award, delivery and review is looked up
+before it is created, so running the seed again changes nothing that exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as accounts_services
+from accounts.models import Organization, ProviderProfile, Skill, User, VerificationRequest
+from accounts.validators import id_check_character, uscc_check_character
+from bids import services as bid_services
+from bids.models import Bid
+from marketplace.demo import data
+from tasks import services as task_services
+from tasks.models import Contract, Milestone, Review, Task
+
+
+def demo_id_number(seq: int) -> str:
+    """A well-formed but plainly fictitious resident ID number (born 1 January 1900)."""
+    first17 = f"50010319000101{seq:03d}"
+    return first17 + id_check_character(first17)
+
+
+def demo_credit_code(body: str) -> str:
+    """A well-formed 统一社会信用代码 for a demo organization (17 characters + check)."""
+    return body + uscc_check_character(body)
+
+
+class DemoSeeder:
+    def __init__(self, log: Callable[[str], None]) -> None:
+        self.log = log
+        self.users: dict[str, User] = {}
+        self.orgs: dict[str, Organization] = {}
+        self.providers: dict[str, ProviderProfile] = {}
+        self.tasks: dict[str, Task] = {}
+        self.skills = {s.slug: s.pk for s in Skill.objects.all()}
+
+    # --- people and organizations -----------------------------------------------------------
+    def people(self) -> None:
+        for email, name, language, staff in data.PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email,
+                    password=data.DEMO_PASSWORD,
+                    name=name,
+                    language=language,
+                    is_staff=staff,
+                    is_superuser=staff,
+                )
+                self.log(f"user {email}")
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            self.users[email] = user
+        self.admin = self.users[data.PEOPLE[0][0]]
+
+    def organizations(self) -> None:
+        for key, owner, name, kind, region, description in data.ORGANIZATIONS:
+            org = Organization.objects.filter(name=name).first()
+            if org is None:
+                org = accounts_services.organization_create(
+                    actor=self.users[owner], name=name, kind=kind, region=region,
+                    description=description,
+                )  # fmt: skip
+                self.log(f"organization {name}")
+            self.orgs[key] = org
+        codes = {
+            "yuxin": demo_credit_code("91500112MA60XK1Q7"),
+            "shancheng": demo_credit_code("91500107MA61LP3C2"),
+            "yubei": demo_credit_code("11500112MB1955287"),
+            "yujian": demo_credit_code("92500106MA7H8N4R0"),
+        }
+        for key, code in codes.items():
+            org = self.orgs[key]
+            if org.is_verified:
+                continue
+            owner = self.users[next(o[1] for o in data.ORGANIZATIONS if o[0] == key)]
+            request = VerificationRequest.objects.filter(
+                organization=org, status=VerificationRequest.Status.PENDING
+            ).first() or accounts_services.verification_submit_organization(
+                actor=owner, organization=org, legal_name=org.name, credit_code=code
+            )
+            accounts_services.verification_approve(reviewer=self.admin, request=request)
+
+    def provider_profiles(self) -> None:
+        for owner, headline, bio, rate, region, years, skills in data.PROVIDERS:
+            if owner.startswith("org:"):
+                org = self.orgs[owner[4:]]
+                actor = self.users[next(o[1] for o in data.ORGANIZATIONS if o[0] == owner[4:])]
+                profile = ProviderProfile.objects.filter(organization=org).first()
+            else:
+                org = None
+                actor = self.users[owner]
+                profile = ProviderProfile.objects.filter(user=actor).first()
+            if profile is None:
+                profile = accounts_services.provider_profile_save(
+                    actor=actor, organization=org, headline=headline, bio=bio, day_rate=rate,
+                    region=region, years_experience=years,
+                )  # fmt: skip
+                accounts_services.provider_skills_set(
+                    actor=actor, profile=profile,
+                    skills={self.skills[slug]: level for slug, level in skills.items()},
+                )  # fmt: skip
+                self.log(f"provider {profile.display_name}")
+            self.providers[owner] = profile
+        # Real-name verification: two individuals verified, one still pending.
+        for seq, email in enumerate(["li.ming@provider.demo", "wang.fang@provider.demo"], start=1):
+            user = self.users[email]
+            if user.is_real_name_verified:
+                continue
+            request = VerificationRequest.objects.filter(
+                submitted_by=user, status=VerificationRequest.Status.PENDING
+            ).first() or accounts_services.verification_submit_person(
+                user=user, legal_name=user.name, id_number=demo_id_number(seq)
+            )
+            accounts_services.verification_approve(reviewer=self.admin, request=request)
+        emma = self.users["emma.clarke@provider.demo"]
+        if not VerificationRequest.objects.filter(submitted_by=emma).exists():
+            accounts_services.verification_submit_person(
+                user=emma, legal_name="Emma Clarke", id_number=demo_id_number(3)
+            )
+
+    # --- tasks, bids and contracts ------------------------------------------------------------
+    def task_list(self) -> None:
+        now = timezone.now()
+        for row in data.TASKS:
+            (key, org_key, author, kind, title, summary, description, (low, high), bid_days,
+             delivery_days, region, visibility, ip_terms, nda, skills, plan) = row  # fmt: skip
+            org = self.orgs[org_key]
+            task = Task.objects.filter(organization=org, title=title).first()
+            if task is None:
+                task = task_services.task_create(
+                    actor=self.users[author], organization=org, kind=kind, title=title,
+                    summary=summary, description=description, budget_min=low, budget_max=high,
+                    bid_deadline=now + dt.timedelta(days=bid_days),
+                    delivery_deadline=timezone.localdate(now) + dt.timedelta(days=delivery_days),
+                    region=region, visibility=visibility, ip_terms=ip_terms,
+                    ip_terms_custom=(
+                        "运营期间产生的数据归委托方所有；平台软件著作权归服务商，委托方享有永久免费使用权。"
+                        if ip_terms == "custom" else ""
+                    ),
+                    nda_required=nda,
+                    skills={self.skills[slug]: weight for slug, weight in skills.items()},
+                    milestones=[
+                        task_services.MilestonePlanInput(title=t, share_bps=bps, due_days=days)
+                        for t, bps, days in plan
+                    ],
+                )  # fmt: skip
+                self._attach_brief(task, author)
+                task_services.task_submit(actor=self.users[author], task=task)
+                task.refresh_from_db()
+                if task.status == Task.Status.PENDING_REVIEW:
+                    task_services.task_moderation_approve(moderator=self.admin, task=task)
+                self.log(f"task {title}")
+            self.tasks[key] = task
+
+    def _attach_brief(self, task: Task, author: str) -> None:
+        brief = io.BytesIO()
+        brief.write(f"{task.title}\n\n{task.summary}\n\n{task.description}\n".encode())
+        upload = SimpleUploadedFile("brief.md", brief.getvalue(), content_type="text/markdown")
+        task_services.task_attachment_add(
+            actor=self.users[author], task=task, upload=upload, confidential=task.nda_required
+        )
+
+    def _actor_for(self, owner: str) -> User:
+        if owner.startswith("org:"):
+            return self.users[next(o[1] for o in data.ORGANIZATIONS if o[0] == owner[4:])]
+        return self.users[owner]
+
+    def bid_list(self) -> None:
+        for task_key, owner, amount, days, proposal, milestones in data.BIDS:
+            task = Task.objects.get(pk=self.tasks[task_key].pk)
+            provider = self.providers[owner]
+            if Bid.objects.filter(task=task, provider=provider).exists():
+                continue
+            if task.status != Task.Status.OPEN:
+                continue
+            bid_services.bid_place(
+                actor=self._actor_for(owner), task=task, provider=provider, amount=amount,
+                duration_days=days, proposal=proposal,
+                milestones=[
+                    bid_services.BidMilestoneInput(title=t, amount=a, due_days=d)
+                    for t, a, d in milestones
+                ],
+            )  # fmt: skip
+            self.log(f"bid {provider.display_name} → {task.title}")
+
+    def award(self, task_key: str, owner: str, poster: str) -> Contract | None:
+        task = self.tasks[task_key]
+        contract = Contract.objects.filter(task=task).first()
+        if contract is not None:
+            return contract
+        bid = Bid.objects.filter(task=task, provider=self.providers[owner]).first()
+        if bid is None or not bid.is_live:
+            return None
+        contract = bid_services.bid_award(actor=self.users[poster], bid=bid)
+        task_services.contract_funding_received(contract=contract, reference="demo-seed")
+        self.log(f"awarded {task.title}")
+        return contract
+
+    def deliver(self, contract: Contract, owner: str, positions: list[int]) -> None:
+        for milestone in contract.milestones.filter(position__in=positions).order_by("position"):
+            if milestone.status != Milestone.Status.FUNDED:
+                continue
+            report = SimpleUploadedFile(
+                f"milestone-{milestone.position}.txt",
+                f"{milestone.title}\n交付说明与成果文件清单。\n".encode(),
+                content_type="text/plain",
+            )
+            task_services.milestone_submit(
+                actor=self._actor_for(owner), milestone=milestone,
+                note=f"{milestone.title}：成果已上传，请验收。", files=[report],
+            )  # fmt: skip
+
+    def accept_all(self, contract: Contract, poster: str) -> None:
+        for milestone in contract.milestones.order_by("position"):
+            milestone.refresh_from_db()
+            if milestone.status == Milestone.Status.SUBMITTED:
+                task_services.milestone_accept(actor=self.users[poster], milestone=milestone)
+
+    def reviews(self, contract: Contract, poster: str, owner: str) -> None:
+        contract.refresh_from_db()
+        if contract.status != Contract.Status.COMPLETED:
+            return
+        if not Review.objects.filter(contract=contract, side=Review.Side.POSTER).exists():
+            task_services.review_submit(
+                actor=self.users[poster], contract=contract, rating=5, quality=5,
+                communication=5, timeliness=4,
+                comment="方案扎实，CMF 建议很专业，手板一次通过跌落测试。",
+            )  # fmt: skip
+        if not Review.objects.filter(contract=contract, side=Review.Side.PROVIDER).exists():
+            task_services.review_submit(
+                actor=self._actor_for(owner), contract=contract, rating=5, quality=5,
+                communication=5, timeliness=5, comment="需求清晰，验收及时，合作愉快。",
+            )  # fmt: skip
+
+    def run(self) -> None:
+        with transaction.atomic():
+            self.people()
+            self.organizations()
+            self.provider_profiles()
+            self.task_list()
+            self.bid_list()
+        # Contracts: one completed with reviews, one in progress with a delivery in review.
+        purifier = self.award("purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo")
+        if purifier is not None:
+            self.deliver(purifier, "wang.fang@provider.demo", [1, 2, 3])
+            self.accept_all(purifier, "liu.yang@shancheng-home.demo")
+            self.reviews(purifier, "liu.yang@shancheng-home.demo", "wang.fang@provider.demo")
+        ce = self.award("ce", "org:yujian", "liu.yang@shancheng-home.demo")
+        if ce is not None:
+            self.deliver(ce, "org:yujian", [1])
+
+
+def seed(log: Callable[[str], None] = lambda _msg: None) -> dict[str, Any]:
+    seeder = DemoSeeder(log)
+    seeder.run()
+    return {"password": data.DEMO_PASSWORD, "people": data.PEOPLE}

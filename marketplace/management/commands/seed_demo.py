@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+
+from marketplace.demo.data import DEMO_PASSWORD, PEOPLE
+from marketplace.demo.seed import seed
+
+
+class Command(BaseCommand):
+    help = "Load the demo world (organizations, providers, tasks, bids, contracts). Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Demo notifications are stored in-app; their emails are not printed to the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            seed(
+                log=lambda msg: (
+                    self.stdout.write(f"  + {msg}") if options["verbosity"] > 1 else None
+                )
+            )
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of:"))
+        for email, name, _language, staff in PEOPLE:
+            role = " (staff: back office at /admin/)" if staff else ""
+            self.stdout.write(f"  {email:<32} {name}{role}")
+        self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
