@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts.selectors import notifications_unread_count
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
     return {
         "SITE_NAME": "众包",
         "PAYMENTS_SANDBOX": settings.PAYMENTS_GATEWAY == "sandbox",
+        # A callable, so it is queried only if a template shows it, and at most once a request.
+        "unread_notifications": functools.cache(
+            lambda: notifications_unread_count(user=user) if user is not None else 0
+        ),
     }

@@ -1,10 +1,39 @@
 from django.urls import path
 
-from frontend import views
+from frontend.views import me, organizations, pages, providers, verification
 
 app_name = "frontend"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", pages.home, name="home"),
+    path("dashboard/", pages.dashboard, name="dashboard"),
+    path("me/", me.profile, name="profile"),
+    path("notifications/", me.notifications, name="notifications"),
+    path("notifications/read/", me.notifications_mark_all_read, name="notifications_read"),
+    path("orgs/", organizations.org_list, name="org_list"),
+    path("orgs/new/", organizations.org_create, name="org_create"),
+    path("orgs/<slug:slug>/", organizations.org_detail, name="org_detail"),
+    path("orgs/<slug:slug>/settings/", organizations.org_settings, name="org_settings"),
+    path("orgs/<slug:slug>/invitations/", organizations.org_invite, name="org_invite"),
+    path(
+        "orgs/<slug:slug>/invitations/<int:invitation_id>/revoke/",
+        organizations.org_invitation_revoke,
+        name="org_invitation_revoke",
+    ),
+    path(
+        "orgs/<slug:slug>/members/<int:membership_id>/role/",
+        organizations.org_member_role,
+        name="org_member_role",
+    ),
+    path(
+        "orgs/<slug:slug>/members/<int:membership_id>/remove/",
+        organizations.org_member_remove,
+        name="org_member_remove",
+    ),
+    path("orgs/<slug:slug>/provider/", providers.org_provider_edit, name="org_provider_edit"),
+    path("orgs/<slug:slug>/verify/", verification.verify_organization, name="verify_organization"),
+    path("invitations/<str:token>/", organizations.invitation_accept, name="invitation_accept"),
+    path("provider/", providers.provider_edit, name="provider_edit"),
+    path("providers/<int:profile_id>/", providers.provider_detail, name="provider_detail"),
+    path("verify/", verification.verify_person, name="verify_person"),
 ]

@@ -1,0 +1,1 @@
+"""Server-rendered pages. Thin: parse input, call a selector or service, render."""
