@@ -11,6 +11,8 @@ admin.site.index_title = _("Moderation, verification and finance")
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("tasks.api.urls")),
+    path("", include("bids.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
