@@ -1,0 +1,360 @@
+"""Statistics and credit scores of providers and posters, computed from contracts and reviews.
+
+The credit score (0-100, graded A-D) weighs identity, completion, punctuality, ratings and
+experience. Newcomers start from a neutral prior rather than zero, so one early problem moves the
+score less than it would on a raw average (a Bayesian average with two pseudo-observations).
+The factors are shown to the person or organization they describe; others see score and grade.
+Everything is computed in a bounded number of queries for a whole page of subjects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, ProviderProfile
+from tasks.models import Contract, Milestone, Review, Task
+
+PRIOR_WEIGHT = 2
+REVIEW_BLIND_DAYS = 14
+PRIOR_RATE = Fraction(4, 5)
+PRIOR_RATING = Fraction(4)
+
+
+def _percent(numerator: int, denominator: int) -> int | None:
+    return None if denominator == 0 else round(Fraction(100 * numerator, denominator))
+
+
+def _smoothed(successes: int, trials: int) -> Fraction:
+    return (successes + PRIOR_RATE * PRIOR_WEIGHT) / (trials + PRIOR_WEIGHT)
+
+
+def _rating(total: int, count: int) -> Fraction:
+    return (total + PRIOR_RATING * PRIOR_WEIGHT) / (count + PRIOR_WEIGHT)
+
+
+@dataclass(frozen=True)
+class CreditFactor:
+    key: str
+    label: str | Promise
+    points: int
+    max_points: int
+    detail: str | Promise
+
+
+@dataclass(frozen=True)
+class CreditScore:
+    score: int
+    factors: list[CreditFactor] = field(default_factory=list)
+
+    @property
+    def grade(self) -> str:
+        return (
+            "A"
+            if self.score >= 85
+            else "B"
+            if self.score >= 70
+            else "C"
+            if self.score >= 55
+            else "D"
+        )
+
+    @property
+    def grade_label(self) -> str | Promise:
+        return {
+            "A": _("Excellent"),
+            "B": _("Good"),
+            "C": _("Fair"),
+            "D": _("Poor"),
+        }[self.grade]
+
+
+def _score(parts: list[tuple[str, str | Promise, Fraction, int, str | Promise]]) -> CreditScore:
+    factors = [
+        CreditFactor(key, label, round(share * max_points), max_points, detail)
+        for key, label, share, max_points, detail in parts
+    ]
+    return CreditScore(score=sum(f.points for f in factors), factors=factors)
+
+
+@dataclass(frozen=True)
+class ProviderStats:
+    contracts_completed: int
+    contracts_active: int
+    contracts_ended: int
+    milestones_accepted: int
+    milestones_on_time: int
+    reviews: int
+    rating_total: int
+    repeat_clients: int
+    earned: int
+    verified: bool
+
+    @property
+    def completion_rate(self) -> int | None:
+        return _percent(self.contracts_completed, self.contracts_ended)
+
+    @property
+    def on_time_rate(self) -> int | None:
+        return _percent(self.milestones_on_time, self.milestones_accepted)
+
+    @property
+    def average_rating(self) -> Fraction | None:
+        return None if not self.reviews else Fraction(self.rating_total, self.reviews)
+
+    @property
+    def average_rating_display(self) -> str:
+        average = self.average_rating
+        return "—" if average is None else f"{float(average):.1f}"
+
+    @property
+    def credit(self) -> CreditScore:
+        rating = _rating(self.rating_total, self.reviews)
+        return _score(
+            [
+                ("identity", _("Real-name verified"), Fraction(int(self.verified)), 15,
+                 _("Verified") if self.verified else _("Not verified yet")),
+                ("completion", _("Completion rate"),
+                 _smoothed(self.contracts_completed, self.contracts_ended), 25,
+                 _("%(done)d of %(ended)d finished contracts completed")
+                 % {"done": self.contracts_completed, "ended": self.contracts_ended}),
+                ("on_time", _("On-time delivery"),
+                 _smoothed(self.milestones_on_time, self.milestones_accepted), 20,
+                 _("%(on_time)d of %(total)d milestones delivered by their due date")
+                 % {"on_time": self.milestones_on_time, "total": self.milestones_accepted}),
+                ("rating", _("Client ratings"), (rating - 1) / 4, 25,
+                 _("Average %(avg)s from %(n)d reviews")
+                 % {"avg": self.average_rating_display, "n": self.reviews}),
+                ("experience", _("Experience on the platform"),
+                 Fraction(min(self.contracts_completed, 10), 10), 10,
+                 _("%(n)d completed contracts (10 count fully)") % {"n": self.contracts_completed}),
+                ("repeat", _("Repeat clients"), Fraction(min(self.repeat_clients, 5), 5), 5,
+                 _("%(n)d clients hired again (5 count fully)") % {"n": self.repeat_clients}),
+            ]
+        )  # fmt: skip
+
+
+def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, ProviderStats]:
+    """Statistics for several provider profiles in five queries, whatever their number."""
+    profiles = list(profiles)
+    ids = [p.pk for p in profiles]
+    contracts = {
+        row["provider_id"]: row
+        for row in Contract.objects.filter(provider_id__in=ids)
+        .values("provider_id")
+        .annotate(
+            completed=Count("id", filter=Q(status=Contract.Status.COMPLETED)),
+            active=Count("id", filter=Q(status=Contract.Status.ACTIVE)),
+            ended=Count(
+                "id",
+                filter=Q(status=Contract.Status.COMPLETED)
+                | Q(status=Contract.Status.CANCELLED, started_at__isnull=False),
+            ),
+        )
+    }
+    done = Milestone.objects.filter(
+        contract__provider_id__in=ids,
+        status__in=[Milestone.Status.ACCEPTED, Milestone.Status.RELEASED],
+    ).annotate(first_delivery=Min("deliveries__submitted_at"))
+    milestones: dict[int, list[int]] = {}
+    earned: dict[int, int] = {}
+    for m in done.values("contract__provider_id", "first_delivery", "due_date", "amount"):
+        pid = m["contract__provider_id"]
+        counts = milestones.setdefault(pid, [0, 0])
+        counts[0] += 1
+        delivered = m["first_delivery"]
+        if m["due_date"] is None or (delivered is not None and delivered.date() <= m["due_date"]):
+            counts[1] += 1
+        earned[pid] = earned.get(pid, 0) + m["amount"]
+    reviews = {
+        row["contract__provider_id"]: row
+        for row in Review.objects.filter(contract__provider_id__in=ids, side=Review.Side.POSTER)
+        .values("contract__provider_id")
+        .annotate(n=Count("id"), total=Sum("rating"))
+    }
+    repeat: dict[int, int] = {}
+    for row in (
+        Contract.objects.filter(provider_id__in=ids)
+        .exclude(status=Contract.Status.CANCELLED)
+        .values("provider_id", "organization_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+    ):
+        repeat[row["provider_id"]] = repeat.get(row["provider_id"], 0) + 1
+    verified = _verified_profiles(profiles)
+    result = {}
+    for pid in ids:
+        c = contracts.get(pid, {})
+        r = reviews.get(pid, {})
+        m_counts = milestones.get(pid, [0, 0])
+        result[pid] = ProviderStats(
+            contracts_completed=c.get("completed", 0),
+            contracts_active=c.get("active", 0),
+            contracts_ended=c.get("ended", 0),
+            milestones_accepted=m_counts[0],
+            milestones_on_time=m_counts[1],
+            reviews=r.get("n", 0),
+            rating_total=r.get("total") or 0,
+            repeat_clients=repeat.get(pid, 0),
+            earned=earned.get(pid, 0),
+            verified=pid in verified,
+        )
+    return result
+
+
+def _verified_profiles(profiles: list[ProviderProfile]) -> set[int]:
+    ids = [p.pk for p in profiles]
+    return set(
+        ProviderProfile.objects.filter(pk__in=ids)
+        .filter(
+            Q(user__real_name_verified_at__isnull=False)
+            | Q(organization__verified_at__isnull=False)
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def provider_stats(*, profile: ProviderProfile) -> ProviderStats:
+    return provider_stats_many(profiles=[profile])[profile.pk]
+
+
+@dataclass(frozen=True)
+class PosterStats:
+    tasks_published: int
+    tasks_decided: int
+    tasks_awarded: int
+    contracts_completed: int
+    contracts_ended: int
+    acceptances: int
+    acceptances_in_time: int
+    reviews: int
+    rating_total: int
+    spent: int
+    verified: bool
+
+    @property
+    def hire_rate(self) -> int | None:
+        return _percent(self.tasks_awarded, self.tasks_decided)
+
+    @property
+    def completion_rate(self) -> int | None:
+        return _percent(self.contracts_completed, self.contracts_ended)
+
+    @property
+    def timely_acceptance_rate(self) -> int | None:
+        return _percent(self.acceptances_in_time, self.acceptances)
+
+    @property
+    def average_rating(self) -> Fraction | None:
+        return None if not self.reviews else Fraction(self.rating_total, self.reviews)
+
+    @property
+    def average_rating_display(self) -> str:
+        average = self.average_rating
+        return "—" if average is None else f"{float(average):.1f}"
+
+    @property
+    def credit(self) -> CreditScore:
+        rating = _rating(self.rating_total, self.reviews)
+        return _score(
+            [
+                ("identity", _("Organization verified"), Fraction(int(self.verified)), 15,
+                 _("Verified") if self.verified else _("Not verified yet")),
+                ("completion", _("Contracts completed"),
+                 _smoothed(self.contracts_completed, self.contracts_ended), 25,
+                 _("%(done)d of %(ended)d finished contracts completed")
+                 % {"done": self.contracts_completed, "ended": self.contracts_ended}),
+                ("timely_review", _("Reviews deliveries in time"),
+                 _smoothed(self.acceptances_in_time, self.acceptances), 20,
+                 _("%(ok)d of %(total)d deliveries decided within the review window")
+                 % {"ok": self.acceptances_in_time, "total": self.acceptances}),
+                ("rating", _("Provider ratings"), (rating - 1) / 4, 25,
+                 _("Average %(avg)s from %(n)d reviews")
+                 % {"avg": self.average_rating_display, "n": self.reviews}),
+                ("hire_rate", _("Hire rate"), _smoothed(self.tasks_awarded, self.tasks_decided), 10,
+                 _("%(awarded)d of %(decided)d tasks with bids were awarded")
+                 % {"awarded": self.tasks_awarded, "decided": self.tasks_decided}),
+                ("experience", _("Experience on the platform"),
+                 Fraction(min(self.contracts_completed, 5), 5), 5,
+                 _("%(n)d completed contracts (5 count fully)") % {"n": self.contracts_completed}),
+            ]
+        )  # fmt: skip
+
+
+def poster_stats(*, organization: Organization) -> PosterStats:
+    """Statistics of an organization as a poster (a handful of queries)."""
+    tasks = Task.objects.filter(organization=organization, published_at__isnull=False)
+    awarded_states = [Task.Status.AWARDED, Task.Status.IN_PROGRESS, Task.Status.COMPLETED]
+    task_counts = tasks.aggregate(
+        published=Count("id"),
+        awarded=Count("id", filter=Q(status__in=awarded_states)),
+        decided=Count(
+            "id", filter=Q(status__in=[*awarded_states, Task.Status.CLOSED, Task.Status.EXPIRED])
+        ),
+    )
+    contracts = Contract.objects.filter(organization=organization).aggregate(
+        completed=Count("id", filter=Q(status=Contract.Status.COMPLETED)),
+        ended=Count(
+            "id",
+            filter=Q(status=Contract.Status.COMPLETED)
+            | Q(status=Contract.Status.CANCELLED, started_at__isnull=False),
+        ),
+    )
+    accepted = Milestone.objects.filter(
+        contract__organization=organization,
+        status__in=[Milestone.Status.ACCEPTED, Milestone.Status.RELEASED],
+    ).aggregate(
+        total=Count("id"),
+        manual=Count("id", filter=Q(accepted_by__isnull=False)),
+        spent=Sum("amount"),
+    )
+    reviews = Review.objects.filter(
+        contract__organization=organization, side=Review.Side.PROVIDER
+    ).aggregate(n=Count("id"), total=Sum("rating"), avg=Avg("rating"))
+    return PosterStats(
+        tasks_published=task_counts["published"],
+        tasks_decided=task_counts["decided"],
+        tasks_awarded=task_counts["awarded"],
+        contracts_completed=contracts["completed"],
+        contracts_ended=contracts["ended"],
+        acceptances=accepted["total"],
+        acceptances_in_time=accepted["manual"],
+        reviews=reviews["n"],
+        rating_total=reviews["total"] or 0,
+        spent=accepted["spent"] or 0,
+        verified=organization.is_verified,
+    )
+
+
+def reviews_public(*, contract_ids: Iterable[int] | None = None) -> QuerySet[Review]:
+    """Reviews anyone may read: a contract's reviews become public once both sides have
+    written theirs, or 14 days after completion, so neither side writes in reaction to the
+    other's (double-blind, as on Upwork)."""
+    both = (
+        Review.objects.values("contract_id")
+        .annotate(n=Count("id"))
+        .filter(n=2)
+        .values("contract_id")
+    )
+    reveal_after = timezone.now() - dt.timedelta(days=REVIEW_BLIND_DAYS)
+    reviews = Review.objects.filter(
+        Q(contract_id__in=both) | Q(contract__completed_at__lte=reveal_after)
+    ).select_related("contract__task", "contract__organization", "contract__provider", "author")
+    if contract_ids is not None:
+        reviews = reviews.filter(contract_id__in=list(contract_ids))
+    return reviews
+
+
+def reviews_of_provider(*, profile: ProviderProfile) -> QuerySet[Review]:
+    return reviews_public().filter(contract__provider=profile, side=Review.Side.POSTER)
+
+
+def reviews_of_organization(*, organization: Organization) -> QuerySet[Review]:
+    return reviews_public().filter(contract__organization=organization, side=Review.Side.PROVIDER)
