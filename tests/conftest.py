@@ -5,26 +5,56 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 pytest_plugins = ["tests.plugins.servers"]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_media(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+def _isolated_media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: pytest.FixtureRequest) -> None:
+def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _clear_cache() -> None:
+    """Delete this run's cache keys only: on Redis the same database also carries the Celery
+    broker and the channel layer, which a FLUSHDB would wipe."""
+    backend = django_settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        prefix = django_settings.CACHES["default"].get("KEY_PREFIX", "")
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
     """Rate-limit counters and cached values must not leak from one test into the next."""
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
+
+
+@pytest.fixture
+def celery_eager() -> Iterator[None]:
+    """Run Celery tasks inline (on-commit callbacks then deliver notifications and emails).
+
+    With REDIS_URL set the app is not eager; the worker itself is tested in test_celery_worker.
+    """
+    from marketplace.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

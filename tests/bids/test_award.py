@@ -20,15 +20,6 @@ from tests.tasks.factories import TaskFactory, task_owner
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def celery_eager(settings):
-    from marketplace.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-
-
 def test_award_creates_contract_from_the_bids_terms(django_capture_on_commit_callbacks):
     task = TaskFactory()
     bid = BidFactory(task=task, amount=70_000_00, duration_days=45,
