@@ -105,7 +105,7 @@ class ProviderProfileForm(forms.Form):
         label=_("Day rate"),
         required=False,
         max_length=20,
-        help_text=_("In yuan, e.g. 1500 or 1500.50. Leave empty to agree per task."),
+        help_text=_("Per day, e.g. 1500 or 1500.50 (yuan for CNY). Leave empty to agree per task."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     currency = forms.ChoiceField(
