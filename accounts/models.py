@@ -62,7 +62,7 @@ class User(AbstractUser):
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -201,6 +201,8 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set by the email task once the invitation email went out: a retried task sends nothing twice.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("invitation")
@@ -221,7 +223,9 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
         )
 
 
@@ -451,6 +455,12 @@ class VerificationRequest(models.Model):
                 condition=Q(status="pending", subject="organization"),
                 name="verification_one_pending_per_organization",
             ),
+            # One person per ID number, even when two reviewers approve at the same moment.
+            models.UniqueConstraint(
+                fields=["id_number_digest"],
+                condition=Q(status="approved", subject="person"),
+                name="verification_one_approved_per_id_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -471,6 +481,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Makes a repeated delivery of the same event (a retried Celery task) a no-op.
     dedupe_key = models.CharField(max_length=120, blank=True)
+    # Set by the email task once the email went out: a retried task sends nothing twice.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification")
