@@ -1,0 +1,55 @@
+"""Every change to accounts' tables goes through these functions (HackSoft services).
+
+Each runs in one transaction, checks who acts and the current state under a row lock, writes an
+audit row and sends emails and broadcasts only after commit.
+"""
+
+from accounts.services.invitations import (
+    invitation_accept,
+    invitation_accept_url,
+    invitation_create,
+    invitation_revoke,
+)
+from accounts.services.notifications import (
+    in_language_of,
+    notification_payload,
+    notifications_mark_read,
+    notify,
+)
+from accounts.services.organizations import (
+    membership_remove,
+    membership_set_role,
+    organization_create,
+    organization_update,
+)
+from accounts.services.providers import provider_profile_save, provider_skills_set
+from accounts.services.users import user_suspend, user_unsuspend
+from accounts.services.verification import (
+    verification_approve,
+    verification_reject,
+    verification_submit_organization,
+    verification_submit_person,
+)
+
+__all__ = [
+    "in_language_of",
+    "invitation_accept",
+    "invitation_accept_url",
+    "invitation_create",
+    "invitation_revoke",
+    "membership_remove",
+    "membership_set_role",
+    "notification_payload",
+    "notifications_mark_read",
+    "notify",
+    "organization_create",
+    "organization_update",
+    "provider_profile_save",
+    "provider_skills_set",
+    "user_suspend",
+    "user_unsuspend",
+    "verification_approve",
+    "verification_reject",
+    "verification_submit_organization",
+    "verification_submit_person",
+]

@@ -1,0 +1,65 @@
+"""Staff actions on user accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.services._common import FieldErrors, clean_text, require_staff
+from accounts.services.notifications import in_language_of, notify
+from marketplace.audit import audit_record
+from marketplace.errors import InvalidTransition, NotAllowed
+
+SUSPEND_PERMISSION = "accounts.change_user"
+
+
+def user_suspend(*, actor: Any, user: User, reason: str) -> User:
+    """Staff suspend an active account with a reason; nobody suspends themselves."""
+    require_staff(actor, SUSPEND_PERMISSION)
+    errors = FieldErrors()
+    reason = clean_text(errors, "reason", reason, max_length=2000, required=True)
+    errors.raise_if_any()
+    if user.pk == actor.pk:
+        raise NotAllowed(_("You cannot suspend your own account."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_superuser and not actor.is_superuser:
+            raise NotAllowed(_("Only a superuser can suspend a superuser."))
+        if user.suspended_at is not None:
+            raise InvalidTransition(_("This account is already suspended."), code="suspended")
+        user.suspended_at = timezone.now()
+        user.suspension_reason = reason
+        user.save(update_fields=["suspended_at", "suspension_reason"])
+        audit_record(actor=actor, action="user.suspended", target=user, data={"reason": reason})
+        with in_language_of(user):
+            title = str(_("Your account has been suspended"))
+            body = _("Reason: %(reason)s") % {"reason": reason}
+        notify(recipient=user, kind="account.suspended", title=title, body=body)
+    return user
+
+
+def user_unsuspend(*, actor: Any, user: User) -> User:
+    """Staff lift a suspension; the reason is kept in the audit trail only."""
+    require_staff(actor, SUSPEND_PERMISSION)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.suspended_at is None:
+            raise InvalidTransition(_("This account is not suspended."), code="not_suspended")
+        previous_reason = user.suspension_reason
+        user.suspended_at = None
+        user.suspension_reason = ""
+        user.save(update_fields=["suspended_at", "suspension_reason"])
+        audit_record(
+            actor=actor,
+            action="user.unsuspended",
+            target=user,
+            data={"previous_reason": previous_reason},
+        )
+        with in_language_of(user):
+            title = str(_("Your account is active again"))
+        notify(recipient=user, kind="account.unsuspended", title=title)
+    return user
