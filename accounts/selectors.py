@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
+    Invitation,
     Membership,
     Notification,
     Organization,
     ProviderProfile,
+    ProviderSkill,
     Skill,
     SkillCategory,
+    VerificationRequest,
 )
+from marketplace.errors import NotAllowed, NotFound
 
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
@@ -90,7 +96,7 @@ def provider_profile_for_user(*, user: Any) -> ProviderProfile | None:
 
 def provider_profile_members(*, profile: ProviderProfile) -> list[Any]:
     """The people who act for a provider profile: the individual, or the firm's owners/admins."""
-    if profile.user_id:
+    if profile.user_id or profile.organization_id is None:
         return [profile.user]
     return [
         m.user
@@ -100,7 +106,9 @@ def provider_profile_members(*, profile: ProviderProfile) -> list[Any]:
     ]
 
 
-def organization_members(*, organization: Organization, roles: tuple[str, ...] | None = None) -> list[Any]:
+def organization_members(
+    *, organization: Organization, roles: tuple[str, ...] | None = None
+) -> list[Any]:
     memberships = Membership.objects.filter(organization=organization).select_related("user")
     if roles:
         memberships = memberships.filter(role__in=roles)
@@ -129,3 +137,162 @@ def notifications_unread_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- Permission-checked fetches for pages and APIs ----------------------------------------------
+# `*_get_for_user` raise NotFound when the object does not exist or the user may not know it
+# exists, so another user's id looks exactly like a wrong id.
+
+
+def organizations_with_role_for_user(*, user: Any) -> QuerySet[Organization]:
+    """The user's organizations, each annotated with `my_role` (one query)."""
+    role = Membership.objects.filter(organization=OuterRef("pk"), user=user).values("role")[:1]
+    return organizations_for_user(user=user).annotate(my_role=Subquery(role))
+
+
+def organization_get_for_user(*, user: Any, organization_id: int) -> Organization:
+    """Organizations are public to signed-in users; `my_role` is the user's role or None."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound(_("Organization not found."))
+    role = Membership.objects.filter(organization=OuterRef("pk"), user=user).values("role")[:1]
+    organization = (
+        Organization.objects.annotate(my_role=Subquery(role)).filter(pk=organization_id).first()
+    )
+    if organization is None:
+        raise NotFound(_("Organization not found."))
+    return organization
+
+
+def organization_memberships(*, organization: Organization) -> QuerySet[Membership]:
+    """Memberships with their users, owners first."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "created_at", "pk")
+    )
+
+
+def organization_memberships_for_user(
+    *, user: Any, organization: Organization
+) -> QuerySet[Membership]:
+    """The member list, which only members may see."""
+    if not user_is_member(user=user, organization=organization):
+        raise NotAllowed(
+            _("Only members of %(org)s can see its members.") % {"org": organization.name}
+        )
+    return organization_memberships(organization=organization)
+
+
+def membership_get_for_user(*, user: Any, membership_id: int) -> Membership:
+    """A membership is visible to the members of its organization only."""
+    membership = (
+        Membership.objects.select_related("user", "organization").filter(pk=membership_id).first()
+    )
+    if membership is None or not user_is_member(user=user, organization=membership.organization):
+        raise NotFound(_("Membership not found."))
+    return membership
+
+
+def invitations_pending_for_organization(
+    *, user: Any, organization: Organization
+) -> QuerySet[Invitation]:
+    """Open, unexpired invitations; only the organization's owners and admins see them."""
+    if not user_can_manage_organization(user=user, organization=organization):
+        raise NotAllowed(
+            _("Only the owners and admins of %(org)s can see its invitations.")
+            % {"org": organization.name}
+        )
+    return (
+        Invitation.objects.filter(
+            organization=organization,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invitation_get_for_manager(*, user: Any, invitation_id: int) -> Invitation:
+    """An invitation is visible to its organization's owners and admins only."""
+    invitation = Invitation.objects.select_related("organization").filter(pk=invitation_id).first()
+    if invitation is None or not user_can_manage_organization(
+        user=user, organization=invitation.organization
+    ):
+        raise NotFound(_("Invitation not found."))
+    return invitation
+
+
+def invitation_get_by_token(*, token: str) -> Invitation:
+    """Whoever holds the emailed token may see the invitation it belongs to."""
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token=token or "")
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(_("This invitation link is not valid."))
+    return invitation
+
+
+def _with_skills(qs: QuerySet[ProviderProfile]) -> QuerySet[ProviderProfile]:
+    return qs.select_related("user", "organization").prefetch_related(
+        Prefetch(
+            "skill_levels",
+            queryset=ProviderSkill.objects.select_related("skill__category").order_by(
+                "-level", "skill__category__position", "skill__position"
+            ),
+        )
+    )
+
+
+def provider_profile_get_public(*, user: Any, profile_id: int) -> ProviderProfile:
+    """Profiles are public, except a suspended person's, which only they still see."""
+    profile = _with_skills(ProviderProfile.objects.filter(pk=profile_id)).first()
+    if profile is None:
+        raise NotFound(_("Provider not found."))
+    if profile.user_id is not None and profile.user is not None:
+        hidden = profile.user.suspended_at is not None or not profile.user.is_active
+        if hidden and profile.user_id != getattr(user, "pk", None):
+            raise NotFound(_("Provider not found."))
+    return profile
+
+
+def provider_profile_get_for_user(*, user: Any, profile_id: int) -> ProviderProfile:
+    """A profile the user may act for (their own or their micro-firm's)."""
+    profile = _with_skills(provider_profiles_operated_by(user=user).filter(pk=profile_id)).first()
+    if profile is None:
+        raise NotFound(_("Provider not found."))
+    return profile
+
+
+def provider_profiles_operated_with_skills(*, user: Any) -> QuerySet[ProviderProfile]:
+    """The profiles the user acts for, with skills loaded (a fixed number of queries)."""
+    return _with_skills(provider_profiles_operated_by(user=user)).order_by("pk")
+
+
+def provider_profile_mine(*, user: Any) -> ProviderProfile:
+    """The user's individual provider profile with skills, or NotFound."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound(_("You have no provider profile yet."))
+    profile = _with_skills(ProviderProfile.objects.filter(user=user)).first()
+    if profile is None:
+        raise NotFound(_("You have no provider profile yet."))
+    return profile
+
+
+def verification_requests_for_user(*, user: Any) -> QuerySet[VerificationRequest]:
+    """The requests the user submitted (for themselves and for their organizations)."""
+    if not getattr(user, "is_authenticated", False):
+        return VerificationRequest.objects.none()
+    return VerificationRequest.objects.filter(submitted_by=user).select_related("organization")
+
+
+def verification_requests_pending() -> QuerySet[VerificationRequest]:
+    """The review queue for staff, oldest first."""
+    return (
+        VerificationRequest.objects.filter(status=VerificationRequest.Status.PENDING)
+        .select_related("submitted_by", "organization")
+        .order_by("submitted_at", "pk")
+    )

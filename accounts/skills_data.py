@@ -109,7 +109,12 @@ SKILLS: list[tuple[str, str, str, str]] = [
     ("financial-audit", "consulting", "财务审计", "Financial audit"),
     ("legal-services", "consulting", "法律服务", "Legal services"),
     ("standards-drafting", "consulting", "标准制定", "Standards drafting"),
-    ("high-tech-enterprise-application", "consulting", "高新技术企业认定", "High-tech enterprise certification"),
+    (
+        "high-tech-enterprise-application",
+        "consulting",
+        "高新技术企业认定",
+        "High-tech enterprise certification",
+    ),
     # 公共服务
     ("smart-city", "public-service", "智慧城市", "Smart city"),
     ("e-government", "public-service", "电子政务", "E-government"),
