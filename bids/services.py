@@ -55,8 +55,8 @@ def _validate_terms(
         errors["duration_days"] = [_("Enter how many days the work takes.")]
     elif not 1 <= duration_days <= MAX_DURATION_DAYS:
         errors["duration_days"] = [_("The duration must be between 1 day and 5 years.")]
-    if len(proposal.strip()) < 30:
-        errors["proposal"] = [_("Explain your approach in at least 30 characters.")]
+    if len(proposal.strip()) < 20:
+        errors["proposal"] = [_("Explain your approach in at least 20 characters.")]
     elif len(proposal) > 20000:
         errors["proposal"] = [_("Keep the proposal to 20,000 characters.")]
     if not milestones:

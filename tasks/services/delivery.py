@@ -36,7 +36,7 @@ def milestone_submit(
 ) -> Delivery:
     """The provider delivers a funded milestone (or a revision); each file's SHA-256 is kept."""
     require_active_user(actor)
-    if len(note.strip()) < 5:
+    if len(note.strip()) < 2:
         raise ValidationFailed(
             _("Say what you deliver."), fields={"note": [_("Write a short note.")]}
         )
@@ -147,7 +147,7 @@ def milestone_accept(*, actor: Any, milestone: Milestone) -> Milestone:
 def milestone_request_changes(*, actor: Any, milestone: Milestone, feedback: str) -> Milestone:
     """The poster asks for changes, within the allowed number of rounds."""
     require_active_user(actor)
-    if len(feedback.strip()) < 5:
+    if len(feedback.strip()) < 2:
         raise ValidationFailed(
             _("Say what needs to change."), fields={"feedback": [_("Write what needs to change.")]}
         )

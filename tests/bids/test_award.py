@@ -43,7 +43,9 @@ def test_award_creates_contract_from_the_bids_terms(django_capture_on_commit_cal
     assert audit_trail(bid).filter(action="bid.award").exists()
 
 
-def test_award_declines_every_other_live_bid_and_tells_each_bidder(celery_eager, django_capture_on_commit_callbacks):
+def test_award_declines_every_other_live_bid_and_tells_each_bidder(
+    celery_eager, django_capture_on_commit_callbacks
+):
     task = TaskFactory()
     winner, loser_a, loser_b = BidFactory(task=task), BidFactory(task=task), BidFactory(task=task)
     withdrawn = BidFactory(task=task, status=Bid.Status.WITHDRAWN)
@@ -58,9 +60,14 @@ def test_award_declines_every_other_live_bid_and_tells_each_bidder(celery_eager,
         loser_b.pk: Bid.Status.REJECTED,
         withdrawn.pk: Bid.Status.WITHDRAWN,
     }
-    assert Notification.objects.filter(recipient=bid_operator(winner), kind="bid_awarded").count() == 1
+    assert (
+        Notification.objects.filter(recipient=bid_operator(winner), kind="bid_awarded").count() == 1
+    )
     for loser in (loser_a, loser_b):
-        assert Notification.objects.filter(recipient=bid_operator(loser), kind="bid_rejected").count() == 1
+        assert (
+            Notification.objects.filter(recipient=bid_operator(loser), kind="bid_rejected").count()
+            == 1
+        )
     assert not Notification.objects.filter(recipient=bid_operator(withdrawn)).exists()
 
 
