@@ -154,7 +154,8 @@ def test_two_simultaneous_awards_give_one_contract_and_one_clear_error():
     contracts = [o for o in outcomes if isinstance(o, Contract)]
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(contracts) == 1, outcomes
-    assert len(errors) == 1 and isinstance(errors[0], Conflict), outcomes
+    assert len(errors) == 1, outcomes
+    assert isinstance(errors[0], Conflict), outcomes
     assert Contract.objects.filter(task=task).count() == 1
     assert Bid.objects.filter(task=task, status=Bid.Status.AWARDED).count() == 1
     assert Bid.objects.filter(task=task, status=Bid.Status.REJECTED).count() == 1
