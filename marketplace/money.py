@@ -28,7 +28,9 @@ CURRENCIES: dict[str, Currency] = {
 DEFAULT_CURRENCY = "CNY"
 CURRENCY_CHOICES = [(code, code) for code in CURRENCIES]
 
-_MAJOR_AMOUNT = re.compile(r"^\s*(?P<sign>-)?(?P<int>\d{1,15})(?:\.(?P<frac>\d+))?\s*$")
+_MAJOR_AMOUNT = re.compile(r"^\s*(?P<sign>-)?(?P<int>[0-9]{1,15})(?:\.(?P<frac>[0-9]+))?\s*$")
+# Chinese input methods type full-width digits and points (１２３．５); read them as ASCII.
+_FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．－"}
 
 
 @dataclass(frozen=True, slots=True, order=False)
@@ -55,7 +57,7 @@ class Money:
         exponent = CURRENCIES[currency].exponent
         if isinstance(text, int) and not isinstance(text, bool):
             return cls(text * 10**exponent, currency)
-        raw = str(text).replace(",", "").replace("，", "")
+        raw = str(text).translate(_FULL_WIDTH).replace(",", "").replace("，", "")
         match = _MAJOR_AMOUNT.match(raw)
         if not match:
             raise ValidationFailed(_("Enter an amount such as 1200 or 1200.50."))
