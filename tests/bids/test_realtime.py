@@ -1,0 +1,88 @@
+"""Live notifications about bids: a sealed amount reaches the poster's socket and no other."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from accounts.consumers import NotificationConsumer
+from bids.services import BidMilestoneInput, bid_award, bid_place
+from tests.accounts.factories import ProviderProfileFactory
+from tests.bids.factories import BidFactory
+from tests.tasks.factories import TaskFactory, task_owner
+
+SEALED = 7_654_321_00  # ¥7,654,321.00: distinctive enough to spot anywhere
+
+
+async def listen(user) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def drain(communicator: WebsocketCommunicator, wait: float = 1.0) -> list[str]:
+    """Every frame the socket receives within `wait` seconds, as raw text."""
+    frames = []
+    # receive_nothing waits without cancelling the consumer (a receive timeout would).
+    while not await communicator.receive_nothing(timeout=wait):
+        frames.append(json.dumps(await communicator.receive_json_from(), ensure_ascii=False))
+    return frames
+
+
+def sealed_digits_in(frames: list[str]) -> bool:
+    return any(
+        marker in frame for frame in frames for marker in ("7,654,321", "7654321", "765432100")
+    )
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_new_bids_amount_reaches_only_the_posters_socket(celery_eager) -> None:
+    task = await database_sync_to_async(TaskFactory)(budget_max=SEALED * 2)
+    owner = await database_sync_to_async(task_owner)(task)
+    bidder = await database_sync_to_async(ProviderProfileFactory)()
+    rival = await database_sync_to_async(BidFactory)(task=task)
+    rival_user = await database_sync_to_async(lambda: rival.provider.user)()
+
+    poster_socket, rival_socket = await listen(owner), await listen(rival_user)
+    try:
+        await database_sync_to_async(bid_place)(
+            actor=bidder.user, task=task, provider=bidder, amount=SEALED, duration_days=30,
+            proposal="我们团队有丰富的同类项目经验，可在三十天内完成全部交付。",
+            milestones=[BidMilestoneInput("全部成果", SEALED, 30)],
+        )  # fmt: skip
+        poster_frames, rival_frames = await drain(poster_socket), await drain(rival_socket)
+    finally:
+        await poster_socket.disconnect()
+        await rival_socket.disconnect()
+
+    assert sealed_digits_in(poster_frames), poster_frames
+    assert rival_frames == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_losing_bidders_are_told_without_the_winning_amount(celery_eager) -> None:
+    task = await database_sync_to_async(TaskFactory)()
+    owner = await database_sync_to_async(task_owner)(task)
+    winner = await database_sync_to_async(BidFactory)(
+        task=task, amount=SEALED, milestones=[("全部", SEALED, 60)]
+    )
+    loser = await database_sync_to_async(BidFactory)(task=task)
+    loser_user = await database_sync_to_async(lambda: loser.provider.user)()
+
+    loser_socket = await listen(loser_user)
+    try:
+        await database_sync_to_async(bid_award)(actor=owner, bid=winner)
+        frames = await drain(loser_socket)
+    finally:
+        await loser_socket.disconnect()
+
+    assert len(frames) == 1
+    assert '"kind": "bid_rejected"' in frames[0]
+    assert not sealed_digits_in(frames)
