@@ -1,9 +1,116 @@
 from django.urls import path
 
-from accounts.api import views
+from accounts.api import invitations, notifications, organizations, providers, verification, views
 
 app_name = "accounts-api"
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="me"),
+    # Organizations and members
+    path("organizations/", organizations.OrganizationListApi.as_view(), name="organization-list"),
+    path(
+        "organizations/create/",
+        organizations.OrganizationCreateApi.as_view(),
+        name="organization-create",
+    ),
+    path(
+        "organizations/<int:organization_id>/",
+        organizations.OrganizationDetailApi.as_view(),
+        name="organization-detail",
+    ),
+    path(
+        "organizations/<int:organization_id>/update/",
+        organizations.OrganizationUpdateApi.as_view(),
+        name="organization-update",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/",
+        organizations.MemberListApi.as_view(),
+        name="member-list",
+    ),
+    path(
+        "memberships/<int:membership_id>/role/",
+        organizations.MembershipRoleApi.as_view(),
+        name="membership-role",
+    ),
+    path(
+        "memberships/<int:membership_id>/remove/",
+        organizations.MembershipRemoveApi.as_view(),
+        name="membership-remove",
+    ),
+    # Invitations
+    path(
+        "organizations/<int:organization_id>/invitations/",
+        invitations.InvitationListApi.as_view(),
+        name="invitation-list",
+    ),
+    path(
+        "organizations/<int:organization_id>/invitations/create/",
+        invitations.InvitationCreateApi.as_view(),
+        name="invitation-create",
+    ),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        invitations.InvitationRevokeApi.as_view(),
+        name="invitation-revoke",
+    ),
+    path(
+        "invitations/token/<str:token>/",
+        invitations.InvitationPreviewApi.as_view(),
+        name="invitation-preview",
+    ),
+    path(
+        "invitations/token/<str:token>/accept/",
+        invitations.InvitationAcceptApi.as_view(),
+        name="invitation-accept",
+    ),
+    # Provider profiles and skills
+    path("skills/", providers.SkillTaxonomyApi.as_view(), name="skill-taxonomy"),
+    path("provider-profiles/me/", providers.ProviderProfileMineApi.as_view(), name="provider-me"),
+    path(
+        "provider-profiles/operated/",
+        providers.ProviderProfileOperatedListApi.as_view(),
+        name="provider-operated",
+    ),
+    path(
+        "provider-profiles/save/", providers.ProviderProfileSaveApi.as_view(), name="provider-save"
+    ),
+    path(
+        "provider-profiles/<int:profile_id>/",
+        providers.ProviderProfileDetailApi.as_view(),
+        name="provider-detail",
+    ),
+    path(
+        "provider-profiles/<int:profile_id>/skills/",
+        providers.ProviderSkillsSetApi.as_view(),
+        name="provider-skills",
+    ),
+    # Real-name verification
+    path(
+        "verification-requests/",
+        verification.VerificationRequestListApi.as_view(),
+        name="verification-list",
+    ),
+    path(
+        "verification-requests/person/",
+        verification.VerificationPersonSubmitApi.as_view(),
+        name="verification-person",
+    ),
+    path(
+        "verification-requests/organization/",
+        verification.VerificationOrganizationSubmitApi.as_view(),
+        name="verification-organization",
+    ),
+    # Notifications
+    path("notifications/", notifications.NotificationListApi.as_view(), name="notification-list"),
+    path(
+        "notifications/unread-count/",
+        notifications.NotificationUnreadCountApi.as_view(),
+        name="notification-unread-count",
+    ),
+    path(
+        "notifications/read/",
+        notifications.NotificationMarkReadApi.as_view(),
+        name="notification-read",
+    ),
 ]

@@ -1,20 +1,32 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import selectors
+
+
+class MeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    language = serializers.CharField()
+    is_real_name_verified = serializers.BooleanField()
+    is_suspended = serializers.BooleanField()
+    unread_notifications = serializers.SerializerMethodField()
+
+    def get_unread_notifications(self, user: Any) -> int:
+        return selectors.notifications_unread_count(user=user)
+
 
 class MeApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        email = serializers.EmailField()
-        name = serializers.CharField()
-        language = serializers.CharField()
-        is_real_name_verified = serializers.BooleanField()
+    OutputSerializer = MeOutputSerializer
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(tags=["me"], responses=MeOutputSerializer)
     def get(self, request: Request) -> Response:
-        return Response(self.OutputSerializer(request.user).data)
+        return Response(MeOutputSerializer(request.user).data)

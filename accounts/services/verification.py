@@ -168,7 +168,8 @@ def _lock_pending(request: VerificationRequest) -> VerificationRequest:
     locked = VerificationRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != Status.PENDING:
         raise InvalidTransition(
-            _("This request was already %(status)s.") % {"status": locked.get_status_display()},
+            _("This request has already been decided (%(status)s).")
+            % {"status": locked.get_status_display()},
             code="already_reviewed",
         )
     return locked

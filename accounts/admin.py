@@ -1,0 +1,542 @@
+"""The back office for people and organizations.
+
+Staff change state only through the services: suspension and verification decisions are admin
+actions that call them, and the rows those services own are read-only here. The skills
+taxonomy is reference data and stays editable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import services
+from accounts.models import (
+    Invitation,
+    Membership,
+    Notification,
+    Organization,
+    ProviderProfile,
+    ProviderSkill,
+    Skill,
+    SkillCategory,
+    User,
+    VerificationRequest,
+)
+from marketplace.errors import DomainError
+
+# --- Shared pieces --------------------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Shown to the people concerned."),
+    )
+
+
+def run_service_on_each(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    call: Callable[[Any], object],
+    done: Callable[[int], str],
+) -> None:
+    """Call one service per selected object; each runs in its own transaction.
+
+    A refusal (a domain error) is reported for that object and the others go on.
+    """
+    succeeded = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, done(succeeded), messages.SUCCESS)
+
+
+def reason_action(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    action: str,
+    title: str,
+    call: Callable[[Any, str], object],
+    done: Callable[[int], str],
+) -> HttpResponse | None:
+    """An action that needs a reason: an intermediate page with a form, then the service."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        run_service_on_each(modeladmin, request, queryset, lambda obj: call(obj, reason), done)
+        return None
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "objects": list(queryset),
+        "action": action,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "opts": opts,
+        "app_label": opts.app_label,
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, "admin/accounts/reason_action.html", context)
+
+
+class ReadOnlyAdminMixin:
+    """Rows that only services write: staff may look, and act through the admin actions."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # The changelist still needs the model's change permission for its actions.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyInlineMixin:
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+# --- Users ----------------------------------------------------------------------------------------
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+        field_classes: dict[str, type] = {}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("A user with this email address already exists."))
+        return email
+
+    def clean_username(self) -> str:  # the model has no username
+        return ""
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+        field_classes: dict[str, type] = {}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A user with this email address already exists."))
+        return email
+
+
+class SuspendedFilter(admin.SimpleListFilter):
+    title = _("suspended")
+    parameter_name = "suspended"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Any:
+        return [("yes", _("Suspended")), ("no", _("Not suspended"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(suspended_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(suspended_at__isnull=True)
+        return queryset
+
+
+class RealNameVerifiedFilter(admin.SimpleListFilter):
+    title = _("real name verified")
+    parameter_name = "verified"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> Any:
+        return [("yes", _("Verified")), ("no", _("Not verified"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(real_name_verified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(real_name_verified_at__isnull=True)
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ("-date_joined",)
+    list_display = (
+        "email",
+        "name",
+        "is_verified_column",
+        "is_suspended_column",
+        "language",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
+    list_filter = (
+        SuspendedFilter,
+        RealNameVerifiedFilter,
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "language",
+    )
+    search_fields = ("email", "name", "verified_real_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("name", "language")}),
+        (_("Real-name verification"), {"fields": ("real_name_verified_at", "verified_real_name")}),
+        (_("Suspension"), {"fields": ("suspended_at", "suspension_reason")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    # Verification and suspension change only through their services (the actions below).
+    readonly_fields = (
+        "real_name_verified_at",
+        "verified_real_name",
+        "suspended_at",
+        "suspension_reason",
+        "last_login",
+        "date_joined",
+    )
+    actions = ["suspend_users", "unsuspend_users"]
+
+    @admin.display(boolean=True, description=_("real name"), ordering="real_name_verified_at")
+    def is_verified_column(self, user: User) -> bool:
+        return user.is_real_name_verified
+
+    @admin.display(boolean=True, description=_("suspended"), ordering="suspended_at")
+    def is_suspended_column(self, user: User) -> bool:
+        return user.is_suspended
+
+    @admin.action(description=_("Suspend the selected users"), permissions=["change"])
+    def suspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        return reason_action(
+            self,
+            request,
+            queryset,
+            action="suspend_users",
+            title=str(_("Suspend users")),
+            call=lambda user, reason: services.user_suspend(
+                actor=request.user, user=user, reason=reason
+            ),
+            done=lambda n: (
+                ngettext("%(n)d user suspended.", "%(n)d users suspended.", n) % {"n": n}
+            ),
+        )
+
+    @admin.action(
+        description=_("Lift the suspension of the selected users"), permissions=["change"]
+    )
+    def unsuspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda user: services.user_unsuspend(actor=request.user, user=user),
+            lambda n: (
+                ngettext(
+                    "%(n)d user may use the site again.", "%(n)d users may use the site again.", n
+                )
+                % {"n": n}
+            ),
+        )
+
+
+# --- Organizations --------------------------------------------------------------------------------
+
+
+class MembershipInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = Membership
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "kind",
+        "region",
+        "is_verified_column",
+        "credit_code",
+        "created_at",
+    )
+    list_filter = ("kind", ("verified_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "slug", "credit_code")
+    date_hierarchy = "created_at"
+    inlines = [MembershipInline]
+    readonly_fields = (
+        "name",
+        "slug",
+        "kind",
+        "region",
+        "description",
+        "website",
+        "credit_code",
+        "verified_at",
+        "created_by",
+        "created_at",
+    )
+
+    @admin.display(boolean=True, description=_("verified"), ordering="verified_at")
+    def is_verified_column(self, organization: Organization) -> bool:
+        return organization.is_verified
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "user__name", "organization__name")
+    list_select_related = ("user", "organization")
+    readonly_fields = ("user", "organization", "role", "created_at")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("email", "organization", "role", "status_column", "created_at", "expires_at")
+    list_filter = ("role", ("accepted_at", admin.EmptyFieldListFilter))
+    search_fields = ("email", "organization__name")
+    list_select_related = ("organization",)
+    # The token is the invitee's secret: not shown.
+    fields = (
+        "organization",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "emailed_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
+    readonly_fields = fields
+    actions = ["revoke_invitations"]
+
+    @admin.display(description=_("status"))
+    def status_column(self, invitation: Invitation) -> str:
+        if invitation.accepted_at:
+            return str(_("accepted"))
+        if invitation.revoked_at:
+            return str(_("withdrawn"))
+        return str(_("pending")) if invitation.is_pending else str(_("expired"))
+
+    @admin.action(description=_("Withdraw the selected invitations"), permissions=["change"])
+    def revoke_invitations(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda invitation: services.invitation_revoke(
+                actor=request.user, invitation=invitation
+            ),
+            lambda n: (
+                ngettext("%(n)d invitation withdrawn.", "%(n)d invitations withdrawn.", n)
+                % {"n": n}
+            ),
+        )
+
+
+# --- Skills (reference data) ----------------------------------------------------------------------
+
+
+class SkillInline(admin.TabularInline):
+    model = Skill
+    fields = ("slug", "name_zh", "name_en", "position")
+    extra = 0
+
+
+@admin.register(SkillCategory)
+class SkillCategoryAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name_zh", "name_en", "position")
+    list_editable = ("position",)
+    search_fields = ("slug", "name_zh", "name_en")
+    inlines = [SkillInline]
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name_zh", "name_en", "category", "position")
+    list_filter = ("category",)
+    search_fields = ("slug", "name_zh", "name_en")
+    list_select_related = ("category",)
+
+
+# --- Provider profiles ----------------------------------------------------------------------------
+
+
+class ProviderSkillInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = ProviderSkill
+    fields = ("skill", "level")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(ProviderProfile)
+class ProviderProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("display_name", "headline", "is_firm", "availability", "region", "updated_at")
+    list_filter = ("availability", ("organization", admin.EmptyFieldListFilter))
+    search_fields = ("headline", "user__email", "user__name", "organization__name")
+    list_select_related = ("user", "organization")
+    inlines = [ProviderSkillInline]
+    readonly_fields = (
+        "user",
+        "organization",
+        "headline",
+        "bio",
+        "day_rate",
+        "currency",
+        "region",
+        "availability",
+        "years_experience",
+        "created_at",
+        "updated_at",
+    )
+
+
+# --- Real-name verification -----------------------------------------------------------------------
+
+
+@admin.register(VerificationRequest)
+class VerificationRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The review queue. Only the masked ID number is ever shown; decisions are actions."""
+
+    list_display = (
+        "pk",
+        "subject",
+        "legal_name",
+        "submitted_by",
+        "organization",
+        "id_number_masked",
+        "credit_code",
+        "status",
+        "submitted_at",
+        "reviewed_by",
+    )
+    list_filter = ("status", "subject")
+    search_fields = ("legal_name", "submitted_by__email", "organization__name", "credit_code")
+    list_select_related = ("submitted_by", "organization", "reviewed_by")
+    ordering = ("status", "submitted_at")
+    # Listed explicitly so the encrypted number and its digest never appear.
+    fields = (
+        "subject",
+        "status",
+        "submitted_by",
+        "organization",
+        "legal_name",
+        "id_number_masked",
+        "credit_code",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "decision_note",
+    )
+    readonly_fields = fields
+    actions = ["approve_requests", "reject_requests"]
+
+    @admin.action(description=_("Approve the selected requests"), permissions=["change"])
+    def approve_requests(
+        self, request: HttpRequest, queryset: QuerySet[VerificationRequest]
+    ) -> None:
+        run_service_on_each(
+            self,
+            request,
+            queryset,
+            lambda verification: services.verification_approve(
+                reviewer=request.user, request=verification
+            ),
+            lambda n: ngettext("%(n)d request approved.", "%(n)d requests approved.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Reject the selected requests…"), permissions=["change"])
+    def reject_requests(
+        self, request: HttpRequest, queryset: QuerySet[VerificationRequest]
+    ) -> HttpResponse | None:
+        return reason_action(
+            self,
+            request,
+            queryset,
+            action="reject_requests",
+            title=str(_("Reject verification requests")),
+            call=lambda verification, reason: services.verification_reject(
+                reviewer=request.user, request=verification, reason=reason
+            ),
+            done=lambda n: (
+                ngettext("%(n)d request rejected.", "%(n)d requests rejected.", n) % {"n": n}
+            ),
+        )
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "recipient", "kind", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
+    search_fields = ("title", "recipient__email")
+    list_select_related = ("recipient",)
+    date_hierarchy = "created_at"
+    fields = (
+        "recipient",
+        "kind",
+        "title",
+        "body",
+        "url",
+        "dedupe_key",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    )
+    readonly_fields = fields
+    actions: list[str] = []

@@ -1,0 +1,72 @@
+"""The signed-in user's notifications."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.api._helpers import paginated_response, validated
+from accounts.api.serializers import NotificationOutputSerializer
+
+TAG = ["notifications"]
+
+
+class NotificationListApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        parameters=[
+            OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only unread ones."),
+        ],
+        responses=NotificationOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        unread_only = request.query_params.get("unread", "").lower() in {"1", "true", "yes"}
+        return paginated_response(
+            serializer_class=NotificationOutputSerializer,
+            queryset=selectors.notifications_for_user(user=request.user, unread_only=unread_only),
+            request=request,
+            view=self,
+        )
+
+
+class NotificationUnreadCountOutputSerializer(serializers.Serializer):
+    unread = serializers.IntegerField()
+
+
+class NotificationUnreadCountApi(APIView):
+    @extend_schema(tags=TAG, responses=NotificationUnreadCountOutputSerializer)
+    def get(self, request: Request) -> Response:
+        count = selectors.notifications_unread_count(user=request.user)
+        return Response(NotificationUnreadCountOutputSerializer({"unread": count}).data)
+
+
+class NotificationMarkReadInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=500,
+        help_text="Leave out to mark every notification read.",
+    )
+
+
+class NotificationMarkReadOutputSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class NotificationMarkReadApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        request=NotificationMarkReadInputSerializer,
+        responses=NotificationMarkReadOutputSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(NotificationMarkReadInputSerializer, request.data)
+        marked = services.notifications_mark_read(user=request.user, ids=data["ids"])
+        return Response(NotificationMarkReadOutputSerializer({"marked": marked}).data)

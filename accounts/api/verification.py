@@ -1,0 +1,75 @@
+"""Real-name verification requests (实名认证). The full ID number never leaves the server."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.api._helpers import paginated_response, validated
+from accounts.api.serializers import VerificationRequestOutputSerializer
+
+TAG = ["verification"]
+
+
+class VerificationRequestListApi(APIView):
+    @extend_schema(tags=TAG, responses=VerificationRequestOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return paginated_response(
+            serializer_class=VerificationRequestOutputSerializer,
+            queryset=selectors.verification_requests_for_user(user=request.user),
+            request=request,
+            view=self,
+        )
+
+
+class VerificationPersonInputSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(max_length=80)
+    id_number = serializers.CharField(max_length=40, write_only=True)
+
+
+class VerificationPersonSubmitApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        request=VerificationPersonInputSerializer,
+        responses={201: VerificationRequestOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(VerificationPersonInputSerializer, request.data)
+        verification = services.verification_submit_person(user=request.user, **data)
+        return Response(
+            VerificationRequestOutputSerializer(verification).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class VerificationOrganizationInputSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField()
+    legal_name = serializers.CharField(max_length=120)
+    credit_code = serializers.CharField(max_length=40)
+
+
+class VerificationOrganizationSubmitApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        request=VerificationOrganizationInputSerializer,
+        responses={201: VerificationRequestOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(VerificationOrganizationInputSerializer, request.data)
+        organization = selectors.organization_get_for_user(
+            user=request.user, organization_id=data["organization_id"]
+        )
+        verification = services.verification_submit_organization(
+            actor=request.user,
+            organization=organization,
+            legal_name=data["legal_name"],
+            credit_code=data["credit_code"],
+        )
+        return Response(
+            VerificationRequestOutputSerializer(verification).data,
+            status=status.HTTP_201_CREATED,
+        )
