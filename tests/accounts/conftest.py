@@ -5,10 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
+from accounts.models import Skill, SkillCategory
+from accounts.skills import load_skills
 from marketplace.celery import app as celery_app
 from tests.accounts.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def skills_taxonomy(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """The taxonomy a data migration loads. A transactional test's flush deletes it, and
+    --reuse-db keeps the flushed database for the next run, so load it again (idempotent)."""
+    with django_db_blocker.unblock():
+        load_skills(SkillCategory, Skill)
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +30,14 @@ def celery_eager() -> Iterator[None]:
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are asserted in English, the source language; a request may have switched
+    the thread's active language in an earlier test."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
