@@ -154,9 +154,8 @@ def tasks_browse(
     if skill:
         tasks = tasks.filter(skill_weights__skill__slug=skill)
     if region:
-        tasks = tasks.filter(
-            region__startswith=region.rstrip("0")[:2] if region.endswith("0000") else region
-        )
+        # A province code (xx0000) matches the whole province by its two-digit prefix.
+        tasks = tasks.filter(region__startswith=region[:2] if region.endswith("0000") else region)
     if budget_from is not None:
         tasks = tasks.filter(budget_max__gte=budget_from)
     if budget_to is not None:
@@ -215,7 +214,9 @@ def contracts_for_user(*, user: Any) -> QuerySet[Contract]:
     if not _authenticated(user):
         return Contract.objects.none()
     return (
-        Contract.objects.select_related("task", "organization", "provider", "provider__user")
+        Contract.objects.select_related(
+            "task", "organization", "provider", "provider__user", "provider__organization"
+        )
         .filter(
             Q(organization_id__in=organization_ids_for_user(user=user))
             | Q(provider_id__in=provider_profile_ids_operated_by(user=user))
