@@ -268,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "kind"; name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "accounts.models.Organization.Kind",
+        "TaskKindEnum": "tasks.models.Task.Kind",
+    },
 }
 
 # --- Internationalisation: zh-Hans first, English beside it --------------------------------------

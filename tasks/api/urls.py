@@ -1,5 +1,89 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tasks.api import attachments, contracts, moderation, posting
 
 app_name = "tasks-api"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Tasks
+    path("tasks/", posting.TaskCollectionApi.as_view(), name="task-collection"),
+    path("tasks/mine/", posting.TaskMineListApi.as_view(), name="task-mine"),
+    path("tasks/<int:task_id>/", posting.TaskDetailApi.as_view(), name="task-detail"),
+    path("tasks/<int:task_id>/submit/", posting.TaskSubmitApi.as_view(), name="task-submit"),
+    path("tasks/<int:task_id>/cancel/", posting.TaskCancelApi.as_view(), name="task-cancel"),
+    path("tasks/<int:task_id>/nda/", posting.TaskNdaAcceptApi.as_view(), name="task-nda"),
+    path(
+        "tasks/<int:task_id>/invitations/",
+        posting.TaskInvitationCreateApi.as_view(),
+        name="task-invitations",
+    ),
+    # Attachments
+    path(
+        "tasks/<int:task_id>/attachments/",
+        attachments.TaskAttachmentCollectionApi.as_view(),
+        name="task-attachments",
+    ),
+    path(
+        "attachments/<int:attachment_id>/",
+        attachments.TaskAttachmentDeleteApi.as_view(),
+        name="attachment-detail",
+    ),
+    path(
+        "attachments/<int:attachment_id>/download/",
+        attachments.TaskAttachmentDownloadApi.as_view(),
+        name="attachment-download",
+    ),
+    # Moderation
+    path(
+        "moderation/tasks/",
+        moderation.ModerationTaskListApi.as_view(),
+        name="moderation-task-list",
+    ),
+    path(
+        "moderation/tasks/<int:task_id>/approve/",
+        moderation.ModerationApproveApi.as_view(),
+        name="moderation-approve",
+    ),
+    path(
+        "moderation/tasks/<int:task_id>/send-back/",
+        moderation.ModerationSendBackApi.as_view(),
+        name="moderation-send-back",
+    ),
+    path(
+        "moderation/tasks/<int:task_id>/flag/",
+        moderation.ModerationFlagApi.as_view(),
+        name="moderation-flag",
+    ),
+    # Contracts, milestones, deliveries, reviews
+    path("contracts/", contracts.ContractListApi.as_view(), name="contract-list"),
+    path(
+        "contracts/<int:contract_id>/",
+        contracts.ContractDetailApi.as_view(),
+        name="contract-detail",
+    ),
+    path(
+        "contracts/<int:contract_id>/reviews/",
+        contracts.ContractReviewsApi.as_view(),
+        name="contract-reviews",
+    ),
+    path(
+        "milestones/<int:milestone_id>/deliveries/",
+        contracts.MilestoneDeliveryCreateApi.as_view(),
+        name="milestone-deliveries",
+    ),
+    path(
+        "milestones/<int:milestone_id>/accept/",
+        contracts.MilestoneAcceptApi.as_view(),
+        name="milestone-accept",
+    ),
+    path(
+        "milestones/<int:milestone_id>/request-changes/",
+        contracts.MilestoneRequestChangesApi.as_view(),
+        name="milestone-request-changes",
+    ),
+    path(
+        "delivery-files/<int:file_id>/download/",
+        contracts.DeliveryFileDownloadApi.as_view(),
+        name="delivery-file-download",
+    ),
+]

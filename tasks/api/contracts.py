@@ -1,0 +1,223 @@
+"""Contracts after an award: terms, milestones, deliveries, decisions on them, and reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import organization_ids_for_user, provider_profile_ids_operated_by
+from marketplace.api import Pagination
+from tasks import reputation, selectors, services
+from tasks.api._helpers import (
+    AnyAcceptNegotiation,
+    StrictIntegerField,
+    file_download,
+    paginate,
+    paginated,
+    validated,
+    with_errors,
+)
+from tasks.api.serializers import (
+    ContractDetailOutputSerializer,
+    ContractListItemOutputSerializer,
+    DeliveryOutputSerializer,
+    MilestoneOutputSerializer,
+    ReviewOutputSerializer,
+)
+from tasks.models import Contract, Review
+
+TAG = ["contracts"]
+
+
+def contract_detail_data(*, user: Any, contract: Contract) -> Any:
+    """The contract with its milestones, deliveries and files, and the viewer's side."""
+    context = {
+        "sides": {contract.pk: selectors.contract_side(user=user, contract=contract)},
+        "milestones": selectors.contract_milestones(contract=contract),
+    }
+    return ContractDetailOutputSerializer(contract, context=context).data
+
+
+def _milestone_data(*, contract: Contract, milestone_id: int) -> Any:
+    """One milestone, its deliveries and files loaded the way the contract loads them."""
+    milestone = next(
+        m for m in selectors.contract_milestones(contract=contract) if m.pk == milestone_id
+    )
+    return MilestoneOutputSerializer(milestone).data
+
+
+class ContractListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=TAG,
+        responses=with_errors({200: ContractListItemOutputSerializer(many=True)}, 403),
+        description="Contracts you are on, either side (poster's member or the provider).",
+    )
+    def get(self, request: Request) -> Response:
+        paginator, page = paginate(
+            view=self, request=request, queryset=selectors.contracts_for_user(user=request.user)
+        )
+        # The viewer's side of each contract, from two lookups for the whole page (what
+        # selectors.contract_side does per contract).
+        organizations = set(organization_ids_for_user(user=request.user))
+        providers = set(provider_profile_ids_operated_by(user=request.user))
+        sides = {
+            c.pk: "poster"
+            if c.organization_id in organizations
+            else ("provider" if c.provider_id in providers else None)
+            for c in page
+        }
+        data = ContractListItemOutputSerializer(page, many=True, context={"sides": sides}).data
+        return paginated(paginator, data)
+
+
+class ContractDetailApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        responses=with_errors({200: ContractDetailOutputSerializer}, 404),
+        description="Terms, milestones with their status, due dates, deliveries and files "
+        "(each with its SHA-256 and the time it was received), and your side.",
+    )
+    def get(self, request: Request, contract_id: int) -> Response:
+        contract = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
+        return Response(contract_detail_data(user=request.user, contract=contract))
+
+
+class DeliveryCreateInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=8000, help_text="What you deliver.")
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="Up to 10 files; their content must match their names.",
+    )
+
+
+class MilestoneDeliveryCreateApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAG,
+        request={"multipart/form-data": DeliveryCreateInputSerializer},
+        responses=with_errors({201: DeliveryOutputSerializer}, 400, 403, 404, 409),
+        description="The provider delivers a funded milestone (or a revision after changes "
+        "were asked for). Each file's SHA-256 is recorded.",
+    )
+    def post(self, request: Request, milestone_id: int) -> Response:
+        milestone = selectors.milestone_get_for_user(user=request.user, milestone_id=milestone_id)
+        data = validated(DeliveryCreateInputSerializer, request.data)
+        delivery = services.milestone_submit(
+            actor=request.user, milestone=milestone, note=data["note"], files=data["files"]
+        )
+        return Response(DeliveryOutputSerializer(delivery).data, status=status.HTTP_201_CREATED)
+
+
+class MilestoneAcceptApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        request=None,
+        responses=with_errors({200: MilestoneOutputSerializer}, 403, 404, 409),
+        description="The poster's owners and admins accept the delivered milestone.",
+    )
+    def post(self, request: Request, milestone_id: int) -> Response:
+        milestone = selectors.milestone_get_for_user(user=request.user, milestone_id=milestone_id)
+        services.milestone_accept(actor=request.user, milestone=milestone)
+        return Response(_milestone_data(contract=milestone.contract, milestone_id=milestone.pk))
+
+
+class ChangesRequestInputSerializer(serializers.Serializer):
+    feedback = serializers.CharField(max_length=8000, help_text="What needs to change.")
+
+
+class MilestoneRequestChangesApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        request=ChangesRequestInputSerializer,
+        responses=with_errors({200: MilestoneOutputSerializer}, 400, 403, 404, 409),
+        description="The poster's owners and admins ask for changes (a limited number of rounds).",
+    )
+    def post(self, request: Request, milestone_id: int) -> Response:
+        milestone = selectors.milestone_get_for_user(user=request.user, milestone_id=milestone_id)
+        data = validated(ChangesRequestInputSerializer, request.data)
+        services.milestone_request_changes(
+            actor=request.user, milestone=milestone, feedback=data["feedback"]
+        )
+        return Response(_milestone_data(contract=milestone.contract, milestone_id=milestone.pk))
+
+
+class DeliveryFileDownloadApi(APIView):
+    content_negotiation_class = AnyAcceptNegotiation
+
+    @extend_schema(
+        tags=TAG,
+        responses=with_errors(
+            {
+                (200, "application/octet-stream"): OpenApiResponse(
+                    OpenApiTypes.BINARY,
+                    description="The delivered file, as an attachment under its original name.",
+                )
+            },
+            403,
+            404,
+        ),
+    )
+    def get(self, request: Request, file_id: int) -> FileResponse:
+        delivered = selectors.delivery_file_get_for_user(user=request.user, file_id=file_id)
+        return file_download(
+            stored=delivered.file, name=delivered.original_name, content_type=delivered.content_type
+        )
+
+
+class ReviewCreateInputSerializer(serializers.Serializer):
+    rating = StrictIntegerField(min_value=1, max_value=5, help_text="Overall, 1 to 5.")
+    quality = StrictIntegerField(min_value=1, max_value=5)
+    communication = StrictIntegerField(min_value=1, max_value=5)
+    timeliness = StrictIntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+def _reviews_visible(*, user: Any, contract: Contract) -> list[Review]:
+    """The contract's public reviews (double-blind: both written, or the blind period over)
+    and the viewer's own side's review, which its authors always see."""
+    reviews = {r.pk: r for r in reputation.reviews_public(contract_ids=[contract.pk])}
+    side = selectors.contract_side(user=user, contract=contract)
+    if side is not None:
+        reviews.update({r.pk: r for r in contract.reviews.filter(side=side)})
+    return sorted(reviews.values(), key=lambda r: (r.created_at, r.pk))
+
+
+class ContractReviewsApi(APIView):
+    """GET lists the reviews the viewer may read; POST writes their side's review."""
+
+    @extend_schema(
+        tags=TAG,
+        responses=with_errors({200: ReviewOutputSerializer(many=True)}, 404),
+        description="Reviews are double-blind: the other side's shows once both are written "
+        "or the blind period is over; your own side's always shows.",
+    )
+    def get(self, request: Request, contract_id: int) -> Response:
+        contract = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
+        reviews = _reviews_visible(user=request.user, contract=contract)
+        return Response(ReviewOutputSerializer(reviews, many=True).data)
+
+    @extend_schema(
+        tags=TAG,
+        request=ReviewCreateInputSerializer,
+        responses=with_errors({201: ReviewOutputSerializer}, 400, 403, 404, 409),
+        description="Review the other side of a completed contract, once per side.",
+    )
+    def post(self, request: Request, contract_id: int) -> Response:
+        contract = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
+        data = validated(ReviewCreateInputSerializer, request.data)
+        review = services.review_submit(actor=request.user, contract=contract, **data)
+        return Response(ReviewOutputSerializer(review).data, status=status.HTTP_201_CREATED)
