@@ -1,1 +1,279 @@
-"""Fixtures for the real test servers (filled in by the test-servers work)."""
+"""Fixtures for the real test servers: PostgreSQL, Redis, Elasticsearch, stripe-mock, Chromium.
+
+`make test` always starts them (scripts/test-servers up) and exports their URLs, so a server
+that does not answer is a broken setup: its fixture fails, naming the server and how to start
+it, and never skips. The header of every run prints the version each server reports.
+
+Each session gets its own namespace on the shared servers, so two runs on one machine (two
+engineers, or CI beside a developer) cannot see each other's data: a unique Elasticsearch index
+prefix, Redis key prefix (cache and channel layer) and Celery queue. What the session wrote to
+Elasticsearch and Redis is deleted when it ends.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+START_HINT = (
+    "`make test` starts every test server; to run pytest by hand: "
+    '`make services && eval "$(scripts/test-servers env)"`, then `.venv/bin/pytest ...`'
+)
+CHROMIUM = "/usr/bin/chromium"
+PROBE_TIMEOUT_SECONDS = 5
+
+SESSION_TOKEN = uuid.uuid4().hex[:10]
+
+
+def server_missing(name: str, where: str, error: object) -> str:
+    return f"{name} is not reachable at {where} ({error}). {START_HINT}"
+
+
+# --- Per-session namespaces ---------------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give this session its own index prefix, key prefix and queue before anything connects."""
+    es_base = settings.ELASTICSEARCH_INDEX_PREFIX.lower()
+    es_prefix = f"{es_base}-t{SESSION_TOKEN}" if es_base else f"t{SESSION_TOKEN}"
+    key_prefix = f"{settings.CACHE_KEY_PREFIX}:t{SESSION_TOKEN}"
+    settings.ELASTICSEARCH_INDEX_PREFIX = es_prefix
+    settings.CACHE_KEY_PREFIX = key_prefix
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    for conf in caches.values():
+        if conf["BACKEND"].endswith("RedisCache"):
+            conf["KEY_PREFIX"] = key_prefix
+    settings.CACHES = caches
+    layers: dict[str, Any] = {}
+    for name, conf in settings.CHANNEL_LAYERS.items():
+        layers[name] = dict(conf)
+        if conf["BACKEND"].startswith("channels_redis"):
+            layers[name]["CONFIG"] = {**conf.get("CONFIG", {}), "prefix": f"{key_prefix}:asgi"}
+    settings.CHANNEL_LAYERS = layers
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-t{SESSION_TOKEN}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+
+    from marketplace.celery import app as celery_app
+
+    # The Celery app reads Django's settings once, on first use; update it too in case that
+    # already happened.
+    celery_app.conf.task_default_queue = queue
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Delete the indices and keys this session created (best effort: never fail the run)."""
+    _delete_session_indices()
+    _delete_session_keys()
+
+
+def _delete_session_indices() -> None:
+    from search.es import es_client
+
+    client = es_client()
+    if client is None:
+        return
+    try:
+        found = client.indices.get(
+            index=f"{settings.ELASTICSEARCH_INDEX_PREFIX}*",
+            expand_wildcards="all",
+            allow_no_indices=True,
+            ignore_unavailable=True,
+        )
+        # Named one by one: deleting by wildcard needs action.destructive_requires_name=false.
+        for name in found.body:
+            client.indices.delete(index=name, ignore_unavailable=True)
+    except Exception as error:  # the cluster may be gone; leftovers carry a unique prefix
+        print(f"\nwarning: could not delete this session's Elasticsearch indices: {error}")
+
+
+def _delete_session_keys() -> None:
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=PROBE_TIMEOUT_SECONDS)
+        with client:
+            patterns = [f"{settings.CACHE_KEY_PREFIX}*", f"{settings.CELERY_TASK_DEFAULT_QUEUE}*"]
+            for pattern in patterns:
+                keys = list(client.scan_iter(match=pattern, count=1000))
+                if keys:
+                    client.delete(*keys)
+    except Exception as error:
+        print(f"\nwarning: could not delete this session's Redis keys: {error}")
+
+
+# --- Versions, printed in the header of every run ---------------------------------------------
+
+
+def postgresql_version() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return f"not configured (DATABASE_URL unset: {db['ENGINE'].rsplit('.', 1)[-1]})"
+    import psycopg
+
+    # The maintenance database, as Django uses to create the test one: NAME may not exist yet.
+    with psycopg.connect(
+        host=db.get("HOST") or "127.0.0.1",
+        port=str(db.get("PORT") or 5432),
+        user=db.get("USER"),
+        password=db.get("PASSWORD"),
+        dbname="postgres",
+        connect_timeout=PROBE_TIMEOUT_SECONDS,
+    ) as connection:
+        row = connection.execute("SHOW server_version").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def redis_version() -> str:
+    if not settings.REDIS_URL:
+        return "not configured (REDIS_URL unset)"
+    import redis
+
+    with redis.Redis.from_url(settings.REDIS_URL, socket_timeout=PROBE_TIMEOUT_SECONDS) as client:
+        return str(client.info("server")["redis_version"])
+
+
+def elasticsearch_version() -> str:
+    from search.es import es_client, server_version
+
+    client = es_client()
+    if client is None:
+        return "not configured (ELASTICSEARCH_URL unset)"
+    return server_version(client.options(request_timeout=PROBE_TIMEOUT_SECONDS, max_retries=0))
+
+
+def stripe_mock_version() -> str:
+    """The Stripe-Mock-Version header of the server at STRIPE_API_BASE ("" if it has none)."""
+    if not settings.STRIPE_API_BASE:
+        return "not configured (STRIPE_API_BASE unset)"
+    request = urllib.request.Request(  # noqa: S310 (the configured http:// URL)
+        f"{settings.STRIPE_API_BASE}/v1/balance",
+        headers={"Authorization": f"Bearer {settings.STRIPE_SECRET_KEY or 'sk_test_123'}"},
+    )
+    with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_SECONDS) as response:  # noqa: S310
+        return str(response.headers.get("Stripe-Mock-Version", ""))
+
+
+def chromium_version() -> str:
+    if not shutil.which(CHROMIUM):
+        return f"not installed ({CHROMIUM})"
+    completed = subprocess.run(
+        [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30, check=True
+    )
+    return completed.stdout.strip()
+
+
+def _describe(probe: Any) -> str:
+    try:
+        return str(probe())
+    except Exception as error:
+        return f"UNREACHABLE ({type(error).__name__}: {error})"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        "test servers:",
+        f"  PostgreSQL     {_describe(postgresql_version)}",
+        f"  Redis          {_describe(redis_version)}",
+        f"  Elasticsearch  {_describe(elasticsearch_version)}",
+        f"  stripe-mock    {_describe(stripe_mock_version)}",
+        f"  Chromium       {_describe(chromium_version)}",
+        f"  this session:  index prefix {settings.ELASTICSEARCH_INDEX_PREFIX}, "
+        f"key prefix {settings.CACHE_KEY_PREFIX}, queue {settings.CELERY_TASK_DEFAULT_QUEUE}",
+    ]
+
+
+# --- Fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> Iterator[Any]:
+    """A redis-py client on REDIS_URL (the server behind the cache, channel layer and broker)."""
+    import redis
+
+    if not settings.REDIS_URL:
+        pytest.fail(server_missing("Redis", "REDIS_URL (unset)", "no URL"))
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=PROBE_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(server_missing("Redis", settings.REDIS_URL, error))
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def es_client() -> Any:
+    """The project's Elasticsearch client (search.es), proven to answer."""
+    from search.es import es_client as make_client
+    from search.es import server_version
+
+    client = make_client()
+    if client is None:
+        pytest.fail(server_missing("Elasticsearch", "ELASTICSEARCH_URL (unset)", "no URL"))
+    try:
+        server_version(client)
+    except Exception as error:
+        pytest.fail(server_missing("Elasticsearch", settings.ELASTICSEARCH_URL, error))
+    return client
+
+
+@pytest.fixture(scope="session")
+def stripe_client() -> Any:
+    """The project's Stripe client (payments.stripe_api), pointed at stripe-mock.
+
+    Refuses to hand out a client that would reach anything but stripe-mock: a test must never
+    talk to Stripe itself.
+    """
+    from payments.stripe_api import stripe_client as make_client
+
+    if not settings.STRIPE_API_BASE or not settings.STRIPE_SECRET_KEY:
+        pytest.fail(
+            server_missing("stripe-mock", "STRIPE_API_BASE/STRIPE_SECRET_KEY (unset)", "no URL")
+        )
+    try:
+        version = stripe_mock_version()
+    except (urllib.error.URLError, OSError) as error:
+        pytest.fail(server_missing("stripe-mock", settings.STRIPE_API_BASE, error))
+    if not version:
+        pytest.fail(
+            f"{settings.STRIPE_API_BASE} answers without a Stripe-Mock-Version header: "
+            f"it is not stripe-mock. {START_HINT}"
+        )
+    return make_client()
+
+
+@pytest.fixture
+def live_channel_layer(redis_client: Any) -> Any:
+    """The configured channel layer, required to be channels_redis on the live Redis.
+
+    Function-scoped: channels_redis binds its connections to the running event loop.
+    """
+    from channels.layers import get_channel_layer
+    from channels_redis.core import RedisChannelLayer
+
+    layer = get_channel_layer()
+    if not isinstance(layer, RedisChannelLayer):
+        pytest.fail(
+            f"the channel layer is {type(layer).__name__}, not channels_redis: REDIS_URL must "
+            f"be set. {START_HINT}"
+        )
+    return layer
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium, the browser Playwright drives (`playwright install` cannot work here)."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}. {START_HINT}")
+    return CHROMIUM
