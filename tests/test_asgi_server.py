@@ -1,0 +1,142 @@
+"""`make run`'s serving path: Daphne serves pages and websockets on the embedded defaults.
+
+Daphne runs in a subprocess on a free port, against a fresh SQLite database and with no server
+URL in its environment (in-memory channel layer, eager Celery), exactly as `make run` starts it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DAPHNE = Path(sys.executable).with_name("daphne")
+SERVER_URLS = (
+    "DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_API_BASE",
+    "CELERY_BROKER_URL", "DJANGO_ENV",
+)  # fmt: skip
+
+# Prints the key of a signed-in session for a new user, as the login view would leave it.
+MAKE_SESSION = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+user = get_user_model().objects.create_user(email="ws@example.com", password="x" * 16)
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
+
+
+class Server(NamedTuple):
+    port: int
+    session_key: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, f"manage.py {args[0]} failed:\n{result.stderr[-4000:]}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def daphne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    workdir = tmp_path_factory.mktemp("asgi")
+    env = {name: value for name, value in os.environ.items() if name not in SERVER_URLS}
+    env |= {"SQLITE_PATH": str(workdir / "db.sqlite3"), "MEDIA_ROOT": str(workdir / "media")}
+    run(env, "migrate", "--noinput")
+    session_key = run(env, "shell", "--no-imports", "-c", MAKE_SESSION).strip().splitlines()[-1]
+    port = free_port()
+    log = workdir / "daphne.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "marketplace.asgi:application"],
+            cwd=ROOT, env=env, stdout=output, stderr=output,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"daphne exited:\n{log.read_text()[-4000:]}"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, f"daphne never listened:\n{log.read_text()}"
+                time.sleep(0.2)
+        yield Server(port, session_key)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def websocket_handshake(port: int, path: str, cookie: str = "") -> tuple[str, str]:
+    """Opens a websocket by hand (RFC 6455 §4.1); returns the status line and the raw head."""
+    request = [
+        f"GET {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {base64.b64encode(secrets.token_bytes(16)).decode()}",
+        "Sec-WebSocket-Version: 13",
+        f"Origin: http://127.0.0.1:{port}",
+    ]
+    if cookie:
+        request.append(f"Cookie: {cookie}")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    text = head.decode(errors="replace")
+    return text.split("\r\n", 1)[0], text
+
+
+def test_the_home_page_is_served_over_http(daphne: Server) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{daphne.port}/", timeout=30) as response:
+        assert response.status == 200
+        assert "<html" in response.read().decode().lower()
+
+
+def test_a_signed_in_browser_opens_the_notifications_websocket(daphne: Server) -> None:
+    status, head = websocket_handshake(
+        daphne.port, "/ws/notifications/", cookie=f"sessionid={daphne.session_key}"
+    )
+    assert status.split(" ")[1] == "101", head
+    assert "sec-websocket-accept" in head.lower()
+
+
+def test_an_anonymous_websocket_is_refused_by_the_consumer(daphne: Server) -> None:
+    # The consumer closes before accepting (code 4401); Daphne turns a close during the
+    # handshake into a 403, which a browser sees as a failed connection.
+    status, head = websocket_handshake(daphne.port, "/ws/notifications/")
+    assert status.split(" ")[1] == "403", head
