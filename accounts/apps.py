@@ -1,7 +1,23 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_skills(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    """Load the taxonomy when its table is empty: after a fresh migrate the data migration has
+    done it, but a flush (tests' transactional cleanup, `manage.py flush`) empties it again."""
+    from accounts.models import Skill, SkillCategory
+    from accounts.skills import load_skills
+
+    if not Skill.objects.using(using).exists():
+        load_skills(SkillCategory.objects.db_manager(using).model, Skill)
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and organizations")
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_skills, sender=self, dispatch_uid="accounts.ensure_skills")

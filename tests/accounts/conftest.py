@@ -8,18 +8,8 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from accounts.models import Skill, SkillCategory
-from accounts.skills import load_skills
 from marketplace.celery import app as celery_app
 from tests.accounts.factories import UserFactory
-
-
-@pytest.fixture(scope="session", autouse=True)
-def skills_taxonomy(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
-    """The taxonomy a data migration loads. A transactional test's flush deletes it, and
-    --reuse-db keeps the flushed database for the next run, so load it again (idempotent)."""
-    with django_db_blocker.unblock():
-        load_skills(SkillCategory, Skill)
 
 
 @pytest.fixture(autouse=True)

@@ -601,10 +601,9 @@ class TestSignupDuplicateEmail:
         )
 
     @pytest.mark.parametrize("email", ["taken@example.com", "Taken@EXAMPLE.com"])
-    def test_without_enumeration_prevention_it_is_a_form_error_and_no_user_is_created(
-        self, client, settings, email
+    def test_a_duplicate_email_is_a_form_error_and_no_user_is_created(
+        self, client, email
     ) -> None:
-        settings.ACCOUNT_PREVENT_ENUMERATION = False
         UserFactory(email="taken@example.com")
         response = self.signup(client, email)
         assert response.status_code == 200
@@ -613,9 +612,10 @@ class TestSignupDuplicateEmail:
         assert EmailAddress.objects.count() == 1
 
     @pytest.mark.parametrize("email", ["taken@example.com", "Taken@EXAMPLE.com"])
-    def test_with_the_default_enumeration_prevention_no_user_is_created_and_the_owner_is_told(
-        self, client, email
+    def test_with_enumeration_prevention_on_no_user_is_created_and_the_owner_is_told(
+        self, client, settings, email
     ) -> None:
+        settings.ACCOUNT_PREVENT_ENUMERATION = True
         UserFactory(email="taken@example.com")
         response = self.signup(client, email)
         assert response.status_code == 302  # the same page a new address gets: nothing leaks
