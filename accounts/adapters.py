@@ -6,7 +6,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 
@@ -23,3 +23,25 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        """After signing in, the UI speaks the language the user saved (LocaleMiddleware reads
+        the cookie from the next request on)."""
+        response = super().post_login(request, user, **kwargs)
+        if user.language in dict(settings.LANGUAGES):
+            set_language_cookie(response, user.language)
+        return response
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """Remember `language` for the browser the way Django's set_language view does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

@@ -23,7 +23,7 @@ from accounts.services.organizations import (
     organization_update,
 )
 from accounts.services.providers import provider_profile_save, provider_skills_set
-from accounts.services.users import user_suspend, user_unsuspend
+from accounts.services.users import user_profile_update, user_suspend, user_unsuspend
 from accounts.services.verification import (
     verification_approve,
     verification_reject,
@@ -46,6 +46,7 @@ __all__ = [
     "organization_update",
     "provider_profile_save",
     "provider_skills_set",
+    "user_profile_update",
     "user_suspend",
     "user_unsuspend",
     "verification_approve",

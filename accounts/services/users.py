@@ -1,20 +1,48 @@
-"""Staff actions on user accounts."""
+"""A user's own profile, and staff actions on user accounts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.services._common import FieldErrors, clean_text, require_staff
+from accounts.services._common import (
+    FieldErrors,
+    clean_choice,
+    clean_text,
+    require_active,
+    require_staff,
+)
 from accounts.services.notifications import in_language_of, notify
 from marketplace.audit import audit_record
 from marketplace.errors import InvalidTransition, NotAllowed
 
 SUSPEND_PERMISSION = "accounts.change_user"
+
+
+def user_profile_update(*, user: Any, name: str, language: str) -> User:
+    """A user changes their own display name and language (nobody else's)."""
+    require_active(user)
+    errors = FieldErrors()
+    name = clean_text(errors, "name", name, max_length=80, required=True)
+    language = clean_choice(errors, "language", language, settings.LANGUAGES)
+    errors.raise_if_any()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        changed = {
+            k: v for k, v in (("name", name), ("language", language)) if getattr(user, k) != v
+        }
+        for field, value in changed.items():
+            setattr(user, field, value)
+        if changed:
+            user.save(update_fields=list(changed))
+            audit_record(actor=user, action="user.profile_update", target=user,
+                         data={"fields": sorted(changed)})  # fmt: skip
+    return user
 
 
 def user_suspend(*, actor: Any, user: User, reason: str) -> User:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -13,21 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.adapters import set_language_cookie
 from accounts.selectors import notifications_for_user, notifications_unread_count
 from frontend.forms import ProfileForm
+from frontend.forms_errors import form_apply_domain_error
 from frontend.views._helpers import is_htmx, paginate
-
-
-def _profile_save(*, user: object, name: str, language: str) -> None:
-    """Save the user's own display name and language.
-
-    accounts.services has no service for this yet; this is the one place the web app writes
-    the user row, to be replaced by accounts.services.user_profile_update when it exists.
-    """
-    with transaction.atomic():
-        user.name = name  # type: ignore[attr-defined]
-        user.language = language  # type: ignore[attr-defined]
-        user.save(update_fields=["name", "language"])  # type: ignore[attr-defined]
+from marketplace.errors import DomainError
 
 
 @login_required
@@ -37,22 +26,19 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(request.POST)
         if form.is_valid():
             language = form.cleaned_data["language"]
-            _profile_save(user=user, name=form.cleaned_data["name"].strip(), language=language)
-            translation.activate(language)
-            messages.success(request, _("Your profile is saved."))
-            response = redirect("frontend:profile")
-            # The UI follows the saved language from the next page on (LocaleMiddleware reads it).
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
-            return response
+            try:
+                account_services.user_profile_update(
+                    user=user, name=form.cleaned_data["name"], language=language
+                )
+            except DomainError as exc:
+                form_apply_domain_error(form, exc)
+            else:
+                translation.activate(language)
+                messages.success(request, _("Your profile is saved."))
+                response = redirect("frontend:profile")
+                # The UI follows the saved language from the next page on.
+                set_language_cookie(response, language)
+                return response
     else:
         form = ProfileForm(initial={"name": user.name, "language": user.language})
     return render(request, "frontend/me/profile.html", {"form": form})

@@ -158,3 +158,13 @@ def test_password_reset_for_an_unknown_address_says_so_and_sends_nothing() -> No
     assert response.context["form"].errors["email"]
     assert mail.outbox == []
     assert not User.objects.filter(email="nobody@example.com").exists()
+
+
+def test_signing_in_switches_the_interface_to_the_users_saved_language() -> None:
+    user = UserFactory(language="en")
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"

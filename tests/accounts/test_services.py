@@ -908,3 +908,27 @@ class TestRaces:
         )
         assert sum(isinstance(r, Conflict) for r in results) == 1, results
         assert Organization.objects.filter(credit_code=code).count() == 1
+
+
+# --- a user's own profile ----------------------------------------------------------------------
+
+
+def test_a_user_updates_their_own_name_and_language() -> None:
+    from accounts.services import user_profile_update
+
+    user = UserFactory(language="zh-hans")
+    user_profile_update(user=user, name="  陈伟  ", language="en")
+    user.refresh_from_db()
+    assert (user.name, user.language) == ("陈伟", "en")
+    assert audit_trail(user).filter(action="user.profile_update").exists()
+
+
+@pytest.mark.parametrize(("name", "language"), [("", "en"), ("x" * 81, "en"), ("陈伟", "fr")])
+def test_a_bad_profile_update_changes_nothing(name: str, language: str) -> None:
+    from accounts.services import user_profile_update
+
+    user = UserFactory(name="原名", language="zh-hans")
+    with pytest.raises(ValidationFailed):
+        user_profile_update(user=user, name=name, language=language)
+    user.refresh_from_db()
+    assert (user.name, user.language) == ("原名", "zh-hans")
