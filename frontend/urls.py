@@ -1,5 +1,6 @@
 from django.urls import path
 
+from frontend import urls_contracts, urls_tasks
 from frontend.views import me, organizations, pages, providers, verification
 
 app_name = "frontend"
@@ -37,3 +38,6 @@ urlpatterns = [
     path("providers/<int:profile_id>/", providers.provider_detail, name="provider_detail"),
     path("verify/", verification.verify_person, name="verify_person"),
 ]
+
+# Tasks, bids and contracts pages live in their own modules, in the same namespace.
+urlpatterns += [*urls_tasks.urlpatterns, *urls_contracts.urlpatterns]
