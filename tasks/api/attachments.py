@@ -98,6 +98,8 @@ class TaskAttachmentDownloadApi(APIView):
             },
             404,
         ),
+        description="Download a file; confidential ones only for those who may read the "
+        "task's details.",
     )
     def get(self, request: Request, attachment_id: int) -> FileResponse:
         attachment = selectors.task_attachment_get_for_user(

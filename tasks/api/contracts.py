@@ -170,6 +170,7 @@ class DeliveryFileDownloadApi(APIView):
             403,
             404,
         ),
+        description="Download a delivered file (both sides of the contract).",
     )
     def get(self, request: Request, file_id: int) -> FileResponse:
         delivered = selectors.delivery_file_get_for_user(user=request.user, file_id=file_id)
