@@ -1,7 +1,7 @@
 """The test servers are the real thing: each test here fails if a server is missing or fake.
 
-Everything else in the suite trusts these servers, so this file runs first (alphabetically it
-does not, but it is the place to look when another test fails for an infrastructure reason).
+The rest of the suite trusts these servers: when a test elsewhere fails for what looks like an
+infrastructure reason, these tests say which server is wrong.
 """
 
 from __future__ import annotations
