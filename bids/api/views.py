@@ -13,7 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ProviderProfile
-from accounts.selectors import provider_profile_for_user, provider_profile_get_for_user
+from accounts.selectors import (
+    provider_profile_for_user,
+    provider_profile_get_for_user,
+    provider_profiles_operated_by,
+)
 from bids import selectors, services
 from bids.api.serializers import (
     BidDetailOutputSerializer,
@@ -101,13 +105,17 @@ def _terms(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _provider(*, user: Any, provider_id: int | None) -> ProviderProfile:
-    """The profile the user bids for: one they act for (404 otherwise), or their own."""
+    """The profile the user bids for: one they act for (404 otherwise). Left out, the same
+    default bid_eligibility uses: their own profile, else the first firm they act for."""
     if provider_id is not None:
         return provider_profile_get_for_user(user=user, profile_id=provider_id)
-    profile = provider_profile_for_user(user=user)
+    profile = (
+        provider_profile_for_user(user=user)
+        or provider_profiles_operated_by(user=user).order_by("pk").first()
+    )
     if profile is None:
         raise NotAllowed(
-            _("Set up your provider profile before you bid, or say which firm bids."),
+            _("Set up your provider profile before you bid."),
             code="no_provider_profile",
         )
     return profile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -23,7 +24,7 @@ TAG = ["moderation"]
 class IsTaskModerator(BasePermission):
     """Staff with the tasks.moderate_task permission (the services check it again)."""
 
-    message = "Only moderators can do this."
+    message = _("Only moderators can do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return selectors.user_is_moderator(request.user)

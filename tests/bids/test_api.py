@@ -355,6 +355,19 @@ def test_a_micro_firm_bids_through_its_owner_and_nobody_bids_for_someone_elses_p
     assert bid_rows() == before
 
 
+def test_a_firm_owner_without_a_profile_of_their_own_bids_for_the_firm_by_default(task):
+    firm = ProviderProfileFactory(firm=True)
+    owner = Membership.objects.get(organization=firm.organization, role="owner").user
+    client = client_for(owner)
+
+    eligibility = client.get(f"{API}/tasks/{task.pk}/eligibility/").json()
+    response = client.post(f"{API}/tasks/{task.pk}/bids/", bid_payload())
+
+    assert eligibility["allowed"] is True
+    assert response.status_code == 201, response.content
+    assert response.json()["provider"]["id"] == firm.pk
+
+
 def test_someone_without_a_provider_profile_is_told_to_make_one(task):
     before = bid_rows()
     response = client_for(UserFactory()).post(f"{API}/tasks/{task.pk}/bids/", bid_payload())
