@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -163,13 +173,40 @@ def organization_get_for_user(*, user: Any, organization_id: int) -> Organizatio
     return organization
 
 
+_ROLE_RANK = Case(
+    When(role=Membership.Role.OWNER, then=Value(0)),
+    When(role=Membership.Role.ADMIN, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
 def organization_memberships(*, organization: Organization) -> QuerySet[Membership]:
-    """Memberships with their users, owners first."""
+    """Memberships with their users, owners first, then admins, then members."""
     return (
         Membership.objects.filter(organization=organization)
         .select_related("user")
-        .order_by("role", "created_at", "pk")
+        .order_by(_ROLE_RANK, "created_at", "pk")
     )
+
+
+def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
+    """The user's own memberships with their organizations, by organization name."""
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name", "pk")
+    )
+
+
+def organization_get_public(*, slug: str) -> Organization:
+    """An organization's public page is open to everyone, signed in or not."""
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        raise NotFound(_("Organization not found."))
+    return organization
 
 
 def organization_memberships_for_user(
@@ -267,6 +304,31 @@ def provider_profile_get_for_user(*, user: Any, profile_id: int) -> ProviderProf
     return profile
 
 
+def provider_profile_for_organization(*, organization: Organization) -> ProviderProfile | None:
+    """A micro-firm's provider profile with its skills, if it has set one up."""
+    return _with_skills(ProviderProfile.objects.filter(organization=organization)).first()
+
+
+def provider_profiles_search(*, query: str, limit: int = 10) -> list[ProviderProfile]:
+    """Providers whose number, name, firm or headline matches, for pickers (suspended hidden)."""
+    text = query.strip()[:80]
+    if not text:
+        return []
+    match = (
+        Q(user__name__icontains=text)
+        | Q(organization__name__icontains=text)
+        | Q(headline__icontains=text)
+    )
+    if text.isdigit():
+        match |= Q(pk=int(text))
+    return list(
+        ProviderProfile.objects.select_related("user", "organization")
+        .filter(match)
+        .filter(Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True))
+        .order_by("-updated_at", "pk")[:limit]
+    )
+
+
 def provider_profiles_operated_with_skills(*, user: Any) -> QuerySet[ProviderProfile]:
     """The profiles the user acts for, with skills loaded (a fixed number of queries)."""
     return _with_skills(provider_profiles_operated_by(user=user)).order_by("pk")
@@ -287,6 +349,29 @@ def verification_requests_for_user(*, user: Any) -> QuerySet[VerificationRequest
     if not getattr(user, "is_authenticated", False):
         return VerificationRequest.objects.none()
     return VerificationRequest.objects.filter(submitted_by=user).select_related("organization")
+
+
+def verification_latest_for_user(*, user: Any) -> VerificationRequest | None:
+    """The newest request the user submitted to verify their own real name."""
+    return (
+        verification_requests_for_user(user=user)
+        .filter(subject=VerificationRequest.Subject.PERSON)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
+def verification_latest_for_organization(
+    *, organization: Organization
+) -> VerificationRequest | None:
+    """The newest request to verify the organization, whoever of its managers submitted it."""
+    return (
+        VerificationRequest.objects.filter(
+            organization=organization, subject=VerificationRequest.Subject.ORGANIZATION
+        )
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
 
 
 def verification_requests_pending() -> QuerySet[VerificationRequest]:

@@ -14,17 +14,26 @@ from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from accounts.models import Membership, Organization
-from accounts.selectors import membership_get
-from frontend import selectors
+from accounts.selectors import (
+    invitation_get_by_token,
+    invitation_get_for_manager,
+    invitations_pending_for_organization,
+    membership_get,
+    membership_get_for_user,
+    memberships_for_user,
+    organization_memberships,
+    provider_profile_for_organization,
+    verification_latest_for_organization,
+)
 from frontend.forms import InvitationForm, OrganizationDetailsForm, OrganizationForm, RoleForm
 from frontend.forms_errors import form_apply_domain_error
 from frontend.views._helpers import is_htmx, managed_organization, organization_or_404
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, NotFound
 
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.memberships_for_user(user=request.user)
+    memberships = memberships_for_user(user=request.user)
     return render(request, "frontend/orgs/list.html", {"memberships": memberships})
 
 
@@ -53,23 +62,36 @@ def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "organization": organization,
         "membership": membership,
-        "provider": selectors.provider_profile_for_organization(organization=organization),
-        "member_count": selectors.organization_memberships(organization=organization).count(),
+        "provider": provider_profile_for_organization(organization=organization),
+        "member_count": organization_memberships(organization=organization).count(),
     }
     return render(request, "frontend/orgs/detail.html", context)
 
 
+def _member_of(user: Any, organization: Organization, membership_id: int) -> Membership | None:
+    """A membership of this organization (an id from another organization counts as none)."""
+    try:
+        member = membership_get_for_user(user=user, membership_id=membership_id)
+    except NotFound:
+        return None
+    return member if member.organization_id == organization.pk else None
+
+
 def _settings_context(
-    organization: Organization, membership: Membership, **forms: Any
+    request: HttpRequest, organization: Organization, membership: Membership, **forms: Any
 ) -> dict[str, Any]:
-    members = list(selectors.organization_memberships(organization=organization))
+    members = list(organization_memberships(organization=organization))
     for member in members:
-        member.role_form = RoleForm(initial={"role": member.role}, prefix=f"m{member.pk}")
+        member.role_form = RoleForm(  # type: ignore[attr-defined]
+            initial={"role": member.role}, prefix=f"m{member.pk}"
+        )
     return {
         "organization": organization,
         "membership": membership,
         "members": members,
-        "invitations": selectors.organization_pending_invitations(organization=organization),
+        "invitations": invitations_pending_for_organization(
+            user=request.user, organization=organization
+        ),
         "details_form": forms.get("details_form")
         or OrganizationDetailsForm(
             initial={
@@ -80,8 +102,8 @@ def _settings_context(
             }
         ),
         "invite_form": forms.get("invite_form") or InvitationForm(),
-        "verification": selectors.verification_latest_for_organization(organization=organization),
-        "provider": selectors.provider_profile_for_organization(organization=organization),
+        "verification": verification_latest_for_organization(organization=organization),
+        "provider": provider_profile_for_organization(organization=organization),
         "roles": Membership.Role.choices,
     }
 
@@ -102,7 +124,7 @@ def org_settings(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("The organization's details are saved."))
                 return redirect("frontend:org_settings", slug=organization.slug)
-    context = _settings_context(organization, membership, details_form=details_form)
+    context = _settings_context(request, organization, membership, details_form=details_form)
     return render(request, "frontend/orgs/settings.html", context)
 
 
@@ -124,7 +146,7 @@ def org_invite(request: HttpRequest, slug: str) -> HttpResponse:
                 _("An invitation is on its way to %(email)s.") % {"email": invitation.email},
             )
             return redirect("frontend:org_settings", slug=organization.slug)
-    context = _settings_context(organization, membership, invite_form=form)
+    context = _settings_context(request, organization, membership, invite_form=form)
     return render(request, "frontend/orgs/settings.html", context, status=400)
 
 
@@ -132,10 +154,11 @@ def org_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def org_invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     organization, _membership = managed_organization(request, slug)
-    invitation = selectors.organization_invitation_get(
-        organization=organization, invitation_id=invitation_id
-    )
-    if invitation is None:
+    try:
+        invitation = invitation_get_for_manager(user=request.user, invitation_id=invitation_id)
+    except NotFound:
+        return redirect("frontend:org_settings", slug=organization.slug)
+    if invitation.organization_id != organization.pk:
         return redirect("frontend:org_settings", slug=organization.slug)
     try:
         account_services.invitation_revoke(actor=request.user, invitation=invitation)
@@ -158,7 +181,9 @@ def _member_response(
     if is_htmx(request):
         if member is None:
             return HttpResponse("")
-        member.role_form = RoleForm(initial={"role": member.role}, prefix=f"m{member.pk}")
+        member.role_form = RoleForm(  # type: ignore[attr-defined]
+            initial={"role": member.role}, prefix=f"m{member.pk}"
+        )
         return render(
             request,
             "frontend/orgs/_member_row.html",
@@ -178,9 +203,7 @@ def _member_response(
 @require_POST
 def org_member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     organization, membership = managed_organization(request, slug)
-    member = selectors.organization_membership_get(
-        organization=organization, membership_id=membership_id
-    )
+    member = _member_of(request.user, organization, membership_id)
     if member is None:
         return _member_response(request, organization, membership, None)
     form = RoleForm(request.POST, prefix=f"m{member.pk}")
@@ -201,9 +224,7 @@ def org_member_role(request: HttpRequest, slug: str, membership_id: int) -> Http
                     _("%(name)s is now %(role)s.")
                     % {"name": member.user.display_name, "role": member.get_role_display()},
                 )
-    member = selectors.organization_membership_get(
-        organization=organization, membership_id=membership_id
-    )
+    member = _member_of(request.user, organization, membership_id)
     return _member_response(request, organization, membership, member, error)
 
 
@@ -211,9 +232,7 @@ def org_member_role(request: HttpRequest, slug: str, membership_id: int) -> Http
 @require_POST
 def org_member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     organization, membership = managed_organization(request, slug)
-    member = selectors.organization_membership_get(
-        organization=organization, membership_id=membership_id
-    )
+    member = _member_of(request.user, organization, membership_id)
     if member is None:
         return _member_response(request, organization, membership, None)
     try:
@@ -222,7 +241,7 @@ def org_member_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
         return _member_response(request, organization, membership, member, str(exc.message))
     if member.user_id == request.user.pk:
         messages.success(request, _("You have left %(org)s.") % {"org": organization.name})
-        response = redirect("frontend:org_list")
+        response: HttpResponse = redirect("frontend:org_list")
         if is_htmx(request):
             response = HttpResponse("")
             response["HX-Redirect"] = reverse("frontend:org_list")
@@ -234,7 +253,10 @@ def org_member_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
 
 @login_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = selectors.invitation_get_by_token(token=token)
+    try:
+        invitation = invitation_get_by_token(token=token)
+    except NotFound:
+        invitation = None
     error = ""
     if request.method == "POST" and invitation is not None:
         try:

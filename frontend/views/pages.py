@@ -9,17 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import (
+    memberships_for_user,
     notifications_for_user,
     notifications_unread_count,
     provider_profile_for_user,
     skills_grouped,
+    verification_latest_for_user,
 )
+from bids.selectors import bid_counts_for_tasks
 from frontend import selectors
-
-try:  # the tasks app provides this selector once public tasks exist
-    from tasks.selectors import tasks_public_latest  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the tasks app's progress
-    tasks_public_latest = None
+from frontend.views._helpers import signed_in_user
+from tasks.selectors import tasks_public_latest
 
 HOME_TASKS = 6
 
@@ -38,17 +38,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "counts": selectors.platform_counts(),
         "categories": _categories(),
         "providers": selectors.providers_recent(limit=6),
-        "latest_tasks": tasks_public_latest(limit=HOME_TASKS) if tasks_public_latest else None,
     }
+    latest = tasks_public_latest(limit=HOME_TASKS)
+    context["latest_tasks"] = latest
+    context["bid_counts"] = bid_counts_for_tasks(task_ids=[task.pk for task in latest])
     return render(request, "frontend/home.html", context)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    memberships = list(selectors.memberships_for_user(user=user))
+    user = signed_in_user(request)
+    memberships = list(memberships_for_user(user=user))
     profile = provider_profile_for_user(user=user)
-    verification = selectors.verification_latest_for_user(user=user)
+    verification = verification_latest_for_user(user=user)
     steps = {
         "organization": bool(memberships),
         "provider": profile is not None,

@@ -16,15 +16,16 @@ from accounts import services as account_services
 from accounts.models import Organization, ProviderProfile
 from accounts.selectors import (
     membership_get,
-    provider_profile_for_user,
+    provider_profile_for_organization,
+    provider_profile_get_public,
+    provider_profile_mine,
     skills_grouped,
     user_can_act_for_provider,
 )
-from frontend import selectors
 from frontend.forms import ProviderProfileForm, SkillsForm
 from frontend.forms_errors import form_apply_domain_error
-from frontend.views._helpers import managed_organization
-from marketplace.errors import DomainError
+from frontend.views._helpers import get_or_404, managed_organization
+from marketplace.errors import DomainError, NotFound
 
 
 def _profile_initial(profile: ProviderProfile | None) -> dict[str, Any]:
@@ -45,10 +46,8 @@ def _profile_initial(profile: ProviderProfile | None) -> dict[str, Any]:
 def _skills_initial(profile: ProviderProfile | None) -> dict[str, int]:
     if profile is None:
         return {}
-    return {
-        f"skill_{level.skill_id}": level.level
-        for level in selectors.provider_skill_levels(profile=profile)
-    }
+    # The profile comes from an accounts selector that prefetches its skill levels.
+    return {f"skill_{level.skill_id}": level.level for level in profile.skill_levels.all()}
 
 
 def _edit(
@@ -112,7 +111,10 @@ def _edit(
 
 @login_required
 def provider_edit(request: HttpRequest) -> HttpResponse:
-    profile = provider_profile_for_user(user=request.user)
+    try:
+        profile: ProviderProfile | None = provider_profile_mine(user=request.user)
+    except NotFound:
+        profile = None
     return _edit(request, profile=profile, organization=None)
 
 
@@ -121,21 +123,12 @@ def org_provider_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organization, _membership = managed_organization(request, slug)
     if organization.kind != Organization.Kind.MICROFIRM:
         raise Http404
-    profile = selectors.provider_profile_for_organization(organization=organization)
+    profile = provider_profile_for_organization(organization=organization)
     return _edit(request, profile=profile, organization=organization)
 
 
 def provider_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
-    profile = selectors.provider_profile_get(profile_id=profile_id)
-    if profile is None:
-        raise Http404
-    owner_user = profile.user
-    if (
-        owner_user is not None
-        and owner_user.is_suspended
-        and not user_can_act_for_provider(user=request.user, profile=profile)
-    ):
-        raise Http404
+    profile = get_or_404(provider_profile_get_public, user=request.user, profile_id=profile_id)
     can_edit = user_can_act_for_provider(user=request.user, profile=profile)
     edit_url = None
     if can_edit:
@@ -146,7 +139,7 @@ def provider_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             )
         else:
             edit_url = reverse("frontend:provider_edit")
-    levels = selectors.provider_skill_levels(profile=profile)
+    levels = list(profile.skill_levels.all())
     return render(
         request,
         "frontend/provider/detail.html",
@@ -155,9 +148,7 @@ def provider_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             "skill_levels": levels,
             "can_edit": can_edit,
             "edit_url": edit_url,
-            "is_member": bool(
-                profile.organization_id
-                and membership_get(user=request.user, organization=profile.organization)
-            ),
+            "is_member": profile.organization is not None
+            and membership_get(user=request.user, organization=profile.organization) is not None,
         },
     )

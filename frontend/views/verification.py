@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import VerificationRequest
-from frontend import selectors
+from accounts.selectors import verification_latest_for_organization, verification_latest_for_user
 from frontend.forms import OrganizationVerificationForm, PersonVerificationForm
 from frontend.forms_errors import form_apply_domain_error
-from frontend.views._helpers import managed_organization
+from frontend.views._helpers import managed_organization, signed_in_user
 from marketplace.errors import DomainError
 
 
@@ -23,8 +23,8 @@ def _can_submit(verified: bool, latest: VerificationRequest | None) -> bool:
 
 @login_required
 def verify_person(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    latest = selectors.verification_latest_for_user(user=user)
+    user = signed_in_user(request)
+    latest = verification_latest_for_user(user=user)
     can_submit = _can_submit(user.is_real_name_verified, latest)
     form = PersonVerificationForm(request.POST or None)
     if request.method == "POST" and can_submit and form.is_valid():
@@ -49,7 +49,7 @@ def verify_person(request: HttpRequest) -> HttpResponse:
 @login_required
 def verify_organization(request: HttpRequest, slug: str) -> HttpResponse:
     organization, _membership = managed_organization(request, slug)
-    latest = selectors.verification_latest_for_organization(organization=organization)
+    latest = verification_latest_for_organization(organization=organization)
     can_submit = _can_submit(organization.is_verified, latest)
     form = OrganizationVerificationForm(
         request.POST or None, initial={"legal_name": organization.name}
