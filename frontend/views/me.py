@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from accounts.adapters import set_language_cookie
+from accounts.models import User
 from accounts.selectors import notifications_for_user, notifications_unread_count
 from frontend.forms import ProfileForm
 from frontend.forms_errors import form_apply_domain_error
-from frontend.views._helpers import is_htmx, paginate
+from frontend.views._helpers import is_htmx, paginate, signed_in_user
 from marketplace.errors import DomainError
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
@@ -68,3 +73,20 @@ def notifications_mark_all_read(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect("frontend:notifications")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's set_language (cookie, redirect to `next`), and
+    for a signed-in user the choice is also saved to the account, so the next sign-in keeps it."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        isinstance(user, User)
+        and language in dict(settings.LANGUAGES)
+        and language != user.language
+    ):
+        # If the account cannot take it (e.g. it is suspended) the switch still applies here.
+        with contextlib.suppress(DomainError):
+            account_services.user_profile_update(user=user, name=user.name, language=language)
+    return i18n.set_language(request)

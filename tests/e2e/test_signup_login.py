@@ -82,7 +82,7 @@ def test_sign_up_confirm_sign_out_and_sign_in(live_server: Any, browser: Any, sh
     assert "陈晓" in page.content()
 
     # The same pages in English, through the language switch in the header.
-    page.locator('form[action="/i18n/setlang/"] button[value="en"]').first.click()
+    page.locator('form.lang-switch button[value="en"]').first.click()
     page.wait_for_load_state()
     assert page.url.endswith("/dashboard/")
     assert "Next steps" in page.content()

@@ -400,3 +400,35 @@ def test_sign_in_page_uses_the_site_layout(client: Client) -> None:
         "TEMPLATES DIRS so that frontend's allauth/layouts/*.html override allauth's"
     )
     assert 'class="card entrance-card"' in page
+
+
+def test_the_header_language_switch_also_saves_the_choice_to_the_account(
+    owner_client, user
+) -> None:
+    """The choice survives the next sign-in, which applies user.language (accounts.adapters)."""
+    page = html(owner_client.get("/dashboard/"))
+    assert f'action="{reverse("frontend:set_language")}"' in page
+    response = owner_client.post(
+        reverse("frontend:set_language"), {"language": "en", "next": "/dashboard/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    user.refresh_from_db()
+    assert user.language == "en"
+
+
+def test_an_anonymous_language_switch_sets_only_the_cookie(client: Client) -> None:
+    response = client.post(reverse("frontend:set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert client.get(reverse("frontend:set_language")).status_code == 405
+
+
+def test_settings_list_owners_first_then_admins_then_members(owner_client, org, user) -> None:
+    make_org_member(UserFactory(name="Aaron Admin"), org, Membership.Role.ADMIN)
+    make_org_member(UserFactory(name="Abby Member"), org, Membership.Role.MEMBER)
+    page = html(owner_client.get(f"/orgs/{org.slug}/settings/"))
+    table = page[page.index('id="members"') :]
+    owner, admin, member = (table.index(n) for n in (user.name, "Aaron Admin", "Abby Member"))
+    assert owner < admin < member
