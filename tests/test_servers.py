@@ -147,10 +147,16 @@ def test_stripe_mock_holds_us_to_our_pinned_api_version(stripe_client: Any) -> N
             "Stripe-Version": "2020-08-27",
         },
     )
-    with pytest.raises(urllib.error.HTTPError) as raised:
-        urllib.request.urlopen(request, timeout=5)  # noqa: S310
-    assert raised.value.code == 400, "stripe-mock must be started with -strict-version-check"
-    message = json.loads(raised.value.read())["error"]["message"]
+    try:
+        urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
+    except urllib.error.HTTPError as refused:
+        status, message = refused.code, json.loads(refused.read())["error"]["message"]
+    else:
+        pytest.fail(
+            "stripe-mock accepted a foreign Stripe-Version: it runs without "
+            "-strict-version-check. Stop it and run `scripts/test-servers up`."
+        )
+    assert status == 400, message
     assert f"'{settings.STRIPE_API_VERSION}'" in message, message
     balance = stripe_client.v1.balance.retrieve()
     assert balance.object == "balance"
