@@ -102,7 +102,9 @@ def _delete_session_keys() -> None:
     try:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=PROBE_TIMEOUT_SECONDS)
         with client:
-            patterns = [f"{settings.CACHE_KEY_PREFIX}*", f"{settings.CELERY_TASK_DEFAULT_QUEUE}*"]
+            queue = settings.CELERY_TASK_DEFAULT_QUEUE
+            # Cache and channel layer keys; the session's queues and kombu's bindings of them.
+            patterns = [f"{settings.CACHE_KEY_PREFIX}*", f"{queue}*", f"_kombu.binding*.{queue}*"]
             for pattern in patterns:
                 keys = list(client.scan_iter(match=pattern, count=1000))
                 if keys:
