@@ -133,17 +133,34 @@ class BidSummary:
     count: int
     low: Money | None = None
     high: Money | None = None
+    # True when low/high are rounded outwards (what a rival bidder sees), False when exact.
+    rounded: bool = False
+
+
+# A rival bidder sees the range only when it hides any single bid: at least this many live
+# bids, and the ends rounded outwards to two significant figures.
+RANGE_MIN_BIDS = 3
+
+
+def _round_step(fen: int) -> int:
+    """The step that keeps two significant figures of an amount (¥76,543.21 → ¥1,000)."""
+    return 10 ** max(len(str(abs(fen))) - 2, 0)
 
 
 def task_bid_summary(*, user: Any, task: Task) -> BidSummary:
-    """How many live bids a task has; the range only for the poster's side and live bidders."""
+    """How many live bids a task has; the poster's side also sees the exact range; a live
+    bidder sees a rounded range once there are enough bids that no rival's amount shows."""
     stats = Bid.objects.filter(task=task, status__in=Bid.LIVE).aggregate(
         count=Count("id"), low=Min("amount"), high=Max("amount")
     )
-    summary = BidSummary(count=stats["count"])
-    if not stats["count"]:
-        return summary
-    may_see_range = user_is_poster_member(user=user, task=task) or (
+    count = stats["count"]
+    if not count:
+        return BidSummary(count=0)
+    if user_is_poster_member(user=user, task=task):
+        return BidSummary(
+            count, Money(stats["low"], task.currency), Money(stats["high"], task.currency)
+        )
+    is_live_bidder = (
         _authenticated(user)
         and Bid.objects.filter(
             task=task,
@@ -151,13 +168,14 @@ def task_bid_summary(*, user: Any, task: Task) -> BidSummary:
             provider_id__in=provider_profile_ids_operated_by(user=user),
         ).exists()
     )
-    if may_see_range:
+    if is_live_bidder and count >= RANGE_MIN_BIDS:
+        low_step, high_step = _round_step(stats["low"]), _round_step(stats["high"])
+        low = stats["low"] // low_step * low_step
+        high = -(-stats["high"] // high_step) * high_step
         return BidSummary(
-            count=stats["count"],
-            low=Money(stats["low"], task.currency),
-            high=Money(stats["high"], task.currency),
+            count, Money(low, task.currency), Money(high, task.currency), rounded=True
         )
-    return summary
+    return BidSummary(count=count)
 
 
 def bid_counts_for_tasks(*, task_ids: list[int]) -> dict[int, int]:

@@ -36,6 +36,11 @@ def user_is_moderator(user: Any) -> bool:
     return _authenticated(user) and user.is_staff and user.has_perm("tasks.moderate_task")
 
 
+def user_is_contract_staff(user: Any) -> bool:
+    """Back-office staff who may read any contract and its deliveries (mediators, finance)."""
+    return _authenticated(user) and user.is_staff and user.has_perm("tasks.view_contract")
+
+
 def user_is_poster_member(*, user: Any, task: Task) -> bool:
     return user_is_member(user=user, organization=task.organization)
 
@@ -226,7 +231,8 @@ def contracts_for_user(*, user: Any) -> QuerySet[Contract]:
 
 
 def contract_get_for_user(*, user: Any, contract_id: int) -> Contract:
-    """The contract if the user is on either side of it (or staff); NotFound otherwise."""
+    """The contract if the user is on either side of it, or is staff allowed to view contracts
+    (mediators, finance: the tasks.view_contract permission); NotFound otherwise."""
     contract = (
         Contract.objects.select_related(
             "task", "organization", "provider", "provider__user", "provider__organization"
@@ -235,8 +241,7 @@ def contract_get_for_user(*, user: Any, contract_id: int) -> Contract:
         .first()
     )
     if contract is None or (
-        contract_side(user=user, contract=contract) is None
-        and not (_authenticated(user) and user.is_staff)
+        contract_side(user=user, contract=contract) is None and not user_is_contract_staff(user)
     ):
         raise NotFound(_("This contract does not exist or is not visible to you."))
     return contract
@@ -247,11 +252,15 @@ def contract_for_task(*, task: Task) -> Contract | None:
 
 
 def contract_milestones(*, contract: Contract) -> list[Milestone]:
-    deliveries = Delivery.objects.prefetch_related("files").order_by("round")
+    deliveries = (
+        Delivery.objects.select_related("submitted_by", "decided_by")
+        .prefetch_related("files")
+        .order_by("round")
+    )
     return list(
-        contract.milestones.prefetch_related(Prefetch("deliveries", queryset=deliveries)).order_by(
-            "position"
-        )
+        contract.milestones.select_related("accepted_by")
+        .prefetch_related(Prefetch("deliveries", queryset=deliveries))
+        .order_by("position")
     )
 
 

@@ -134,7 +134,10 @@ def world() -> World:
     poster_owner = UserFactory(name="Poster owner")
     poster_member = UserFactory(name="Poster member")
     other_org_member = UserFactory(name="Other organization's owner")
-    staff = grant(UserFactory(staff=True, name="Moderator"), "tasks.moderate_task")
+    # Back-office staff: a moderator who may also read contracts (mediation, finance).
+    staff = grant(
+        UserFactory(staff=True, name="Moderator"), "tasks.moderate_task", "tasks.view_contract"
+    )
     bidder_profile = ProviderProfileFactory()
     other_profile = ProviderProfileFactory()
     bidder, other_provider = bidder_profile.user, other_profile.user
@@ -331,7 +334,8 @@ CASES: list[Case] = [
         "edit the open task",
         "PATCH",
         lambda w: f"{API}/tasks/{w.task.pk}/",
-        expect(403),
+        # Members may edit drafts only: the open task's state refuses them (409).
+        expect(403, poster_member=409, poster_owner=409),
         body=lambda w: {"title": "改过的标题"},
     ),
     Case(
@@ -426,13 +430,13 @@ CASES: list[Case] = [
         "remove the open task's public file",
         "DELETE",
         lambda w: f"{API}/attachments/{w.public_attachment.pk}/",
-        expect(403),
+        expect(403, poster_member=409, poster_owner=409),
     ),
     Case(
         "remove the open task's confidential file",
         "DELETE",
         lambda w: f"{API}/attachments/{w.secret_attachment.pk}/",
-        expect(403, other_org_member=404, other_provider=404),
+        expect(403, other_org_member=404, other_provider=404, poster_member=409, poster_owner=409),
     ),
     Case(
         "download the public file",

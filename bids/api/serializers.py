@@ -79,4 +79,8 @@ class BidSummaryOutputSerializer(serializers.Serializer):
     high = serializers.IntegerField(
         allow_null=True, help_text="Highest live bid in fen; null unless you may see the range."
     )
+    rounded = serializers.BooleanField(
+        help_text="True when low and high are rounded outwards to two significant figures "
+        "(what a competing bidder sees, from three live bids on); false when exact (the poster)."
+    )
     currency = serializers.CharField()

@@ -158,8 +158,9 @@ class TaskBidSummaryApi(APIView):
     @extend_schema(
         tags=TAG,
         responses=with_errors({200: BidSummaryOutputSerializer}, 404),
-        description="How many live bids the task has. The range of amounts only for the "
-        "poster's members and live bidders.",
+        description="How many live bids the task has. The exact range of amounts for the "
+        "poster's members; a range rounded to two significant figures for live bidders once "
+        "there are three live bids, so no competing amount can be read from it.",
     )
     def get(self, request: Request, task_id: int) -> Response:
         task = task_get_for_user(user=request.user, task_id=task_id)
@@ -168,6 +169,7 @@ class TaskBidSummaryApi(APIView):
             "count": summary.count,
             "low": None if summary.low is None else summary.low.amount,
             "high": None if summary.high is None else summary.high.amount,
+            "rounded": summary.rounded,
             "currency": task.currency,
         }
         return Response(BidSummaryOutputSerializer(data).data)

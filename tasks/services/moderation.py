@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.audit import audit_record
-from marketplace.errors import NotAllowed, ValidationFailed
+from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
 from tasks import notifications, signals
 from tasks.models import Task
 from tasks.selectors import tasks_due_for_closing, user_is_moderator
@@ -27,11 +27,9 @@ def task_moderation_approve(*, moderator: Any, task: Task) -> Task:
     _require_moderator(moderator)
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
-        target = TASK.check(task.status, "publish")
         if task.status != Task.Status.PENDING_REVIEW:
-            raise NotAllowed(
-                _("Only tasks waiting for review can be approved."), code="invalid_state"
-            )
+            raise InvalidTransition(_("Only tasks waiting for review can be approved."))
+        target = TASK.check(task.status, "publish")
         if task.bid_deadline <= timezone.now():
             raise ValidationFailed(
                 _("The bid deadline has passed; send the task back so the poster can move it.")

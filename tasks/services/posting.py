@@ -18,7 +18,7 @@ from accounts.models import Organization, ProviderProfile, Skill
 from accounts.regions import REGION_CODES
 from accounts.selectors import user_is_member
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, NotAllowed, ValidationFailed
+from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from marketplace.files import check_upload
 from marketplace.money import CURRENCIES
 from marketplace.permissions import require_active_user
@@ -265,10 +265,9 @@ def task_update(
         if not user_is_poster_member(user=actor, task=task):
             raise NotAllowed(_("Only members of the posting organization can edit this task."))
         if task.status != Task.Status.DRAFT:
-            raise NotAllowed(
+            raise InvalidTransition(
                 _("Only a draft can be edited; this task is already %(state)s.")
-                % {"state": task.get_status_display()},
-                code="invalid_state",
+                % {"state": task.get_status_display()}
             )
         for name, value in changes.items():
             setattr(task, name, value.strip() if isinstance(value, str) else value)
@@ -317,13 +316,13 @@ def task_attachment_add(
 ) -> TaskAttachment:
     """Attach a file whose content is an allowed type, within the size limit, to a draft."""
     require_active_user(actor)
+    if not user_is_poster_member(user=actor, task=task):
+        raise NotAllowed(_("Only members of the posting organization can attach files."))
     checked = check_upload(upload, max_bytes=settings.MARKETPLACE["ATTACHMENT_MAX_BYTES"])
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
-        if not user_is_poster_member(user=actor, task=task):
-            raise NotAllowed(_("Only members of the posting organization can attach files."))
         if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN):
-            raise NotAllowed(_("Files can no longer be added to this task."), code="invalid_state")
+            raise InvalidTransition(_("Files can no longer be added to this task."))
         if task.attachments.count() >= MAX_ATTACHMENTS:
             raise ValidationFailed(
                 _("A task can have at most %(n)d files.") % {"n": MAX_ATTACHMENTS}
@@ -356,9 +355,8 @@ def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
         if not user_is_poster_member(user=actor, task=task):
             raise NotAllowed(_("Only members of the posting organization can remove files."))
         if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW):
-            raise NotAllowed(
-                _("Files of a published task stay, because bids were made on them."),
-                code="invalid_state",
+            raise InvalidTransition(
+                _("Files of a published task stay, because bids were made on them.")
             )
         audit_record(
             actor=actor,
@@ -408,9 +406,7 @@ def task_invite_provider(*, actor: Any, task: Task, provider: ProviderProfile) -
         if not user_is_poster_member(user=actor, task=task):
             raise NotAllowed(_("Only members of the posting organization can invite providers."))
         if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN):
-            raise NotAllowed(
-                _("Invitations are only possible before bidding closes."), code="invalid_state"
-            )
+            raise InvalidTransition(_("Invitations are only possible before bidding closes."))
         if provider.organization_id == task.organization_id:
             raise ValidationFailed(_("You cannot invite your own organization."))
         try:

@@ -309,19 +309,34 @@ def test_amounts_reach_only_the_poster_and_the_bidder():
     assert {b.pk for b in bids_for_poster(user=task_owner(task), task=task)} == {mine.pk, theirs.pk}
 
 
-def test_other_bidders_see_the_count_and_range_and_everyone_else_the_count():
+def test_the_poster_sees_the_exact_range_and_everyone_else_only_the_count():
     task = TaskFactory()
     bidder = BidFactory(task=task, amount=70_000_00)
     BidFactory(task=task, amount=50_000_00)
     BidFactory(task=task, amount=1_00_00, status=Bid.Status.WITHDRAWN)
 
-    for user in (bid_operator(bidder), task_owner(task)):
+    poster = task_bid_summary(user=task_owner(task), task=task)
+    assert (poster.count, poster.low, poster.high) == (2, Money(50_000_00), Money(70_000_00))
+    # With two bids a range would be the other bidder's exact amount: the bidder sees the count.
+    for user in (bid_operator(bidder), None, ProviderProfileFactory().user):
         summary = task_bid_summary(user=user, task=task)
-        assert (summary.count, summary.low, summary.high) == (2, Money(50_000_00), Money(70_000_00))
-    anonymous = task_bid_summary(user=None, task=task)
-    assert (anonymous.count, anonymous.low, anonymous.high) == (2, None, None)
+        assert (summary.count, summary.low, summary.high) == (2, None, None)
+
+
+def test_from_three_bids_a_bidder_sees_a_range_rounded_outwards():
+    task = TaskFactory()
+    bidder = BidFactory(task=task, amount=61_234_00)
+    BidFactory(task=task, amount=48_765_43)
+    BidFactory(task=task, amount=70_010_00)
+
+    summary = task_bid_summary(user=bid_operator(bidder), task=task)
+    assert (summary.low, summary.high, summary.rounded) == (
+        Money(48_000_00),
+        Money(71_000_00),
+        True,
+    )
     outsider = task_bid_summary(user=ProviderProfileFactory().user, task=task)
-    assert (outsider.count, outsider.low, outsider.high) == (2, None, None)
+    assert outsider.low is None
 
 
 def test_a_government_unit_may_not_bid_as_a_micro_firm_on_its_own_task():

@@ -225,7 +225,7 @@ def test_a_published_task_cannot_be_edited(org, poster):
 
     response = client_for(poster).patch(f"{API}/tasks/{task.pk}/", {"title": "x"}, format="json")
 
-    assert_error(response, 403, code="invalid_state")
+    assert_error(response, 409, code="invalid_state")
     assert Task.objects.get(pk=task.pk).title == task.title
     assert row_counts() == before
 
@@ -437,7 +437,7 @@ def test_attachments_of_a_draft_are_removed_and_of_an_open_task_kept(draft, post
 
     kept = client.delete(f"{API}/attachments/{attachment_id}/")
 
-    assert_error(kept, 403, code="invalid_state")
+    assert_error(kept, 409, code="invalid_state")
     assert row_counts() == before
     other = TaskFactory(organization=draft.organization, status=Task.Status.DRAFT)
     other_id = client.post(

@@ -196,9 +196,9 @@ def test_a_published_task_cannot_be_submitted_again(poster):
 
 def test_only_drafts_are_edited():
     task = TaskFactory()
-    with pytest.raises(NotAllowed) as excinfo:
+    with pytest.raises(InvalidTransition) as excinfo:
         task_update(actor=task_owner(task), task=task, title="新的标题")
-    assert excinfo.value.code == "invalid_state"
+    assert excinfo.value.status_code == 409
     task.refresh_from_db()
     assert task.title != "新的标题"
 
