@@ -18,7 +18,7 @@ def lock_shared(model: type[M], pk: int) -> M:
     """
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(model._meta.db_table)
-        column = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+        column = connection.ops.quote_name(model._meta.pk.column or "id")
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table} WHERE {column} = %s FOR SHARE", [pk])  # noqa: S608
         return model._default_manager.get(pk=pk)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -355,7 +356,7 @@ LOGGING = {
 }
 
 # --- Product rules -------------------------------------------------------------------------------
-MARKETPLACE = {
+MARKETPLACE: dict[str, Any] = {
     "DEFAULT_CURRENCY": "CNY",
     # Days the poster has to review a delivery before silence counts as acceptance.
     "REVIEW_WINDOW_DAYS": env_int("REVIEW_WINDOW_DAYS", 7),

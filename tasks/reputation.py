@@ -10,9 +10,10 @@ Everything is computed in a bounded number of queries for a whole page of subjec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
@@ -191,8 +192,8 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
     verified = _verified_profiles(profiles)
     result = {}
     for pid in ids:
-        c = contracts.get(pid, {})
-        r = reviews.get(pid, {})
+        c: Mapping[str, Any] = contracts.get(pid) or {}
+        r: Mapping[str, Any] = reviews.get(pid) or {}
         m_counts = milestones.get(pid, [0, 0])
         result[pid] = ProviderStats(
             contracts_completed=c.get("completed", 0),

@@ -86,11 +86,11 @@ class DemoSeeder:
             org = self.orgs[key]
             if org.is_verified:
                 continue
-            owner = self.users[next(o[1] for o in data.ORGANIZATIONS if o[0] == key)]
+            org_owner = self.users[next(o[1] for o in data.ORGANIZATIONS if o[0] == key)]
             request = VerificationRequest.objects.filter(
                 organization=org, status=VerificationRequest.Status.PENDING
             ).first() or accounts_services.verification_submit_organization(
-                actor=owner, organization=org, legal_name=org.name, credit_code=code
+                actor=org_owner, organization=org, legal_name=org.name, credit_code=code
             )
             accounts_services.verification_approve(reviewer=self.admin, request=request)
 

@@ -206,7 +206,7 @@ def task_create(
         )
     if organization.kind == Organization.Kind.MICROFIRM:
         raise NotAllowed(_("Micro-firms bid on tasks; enterprises and government units post them."))
-    fields = {
+    fields: dict[str, Any] = {
         "kind": kind,
         "title": title.strip(),
         "summary": summary.strip(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from marketplace.audit import audit_record
@@ -27,7 +28,7 @@ def review_submit(
 ) -> Review:
     """One review per side of a completed contract; scores 1 to 5."""
     require_active_user(actor)
-    errors = {
+    errors: dict[str, list[str | Promise]] = {
         name: [_("Give a score from 1 to 5.")]
         for name, value in (
             ("rating", rating),

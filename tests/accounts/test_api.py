@@ -601,9 +601,7 @@ class TestSignupDuplicateEmail:
         )
 
     @pytest.mark.parametrize("email", ["taken@example.com", "Taken@EXAMPLE.com"])
-    def test_a_duplicate_email_is_a_form_error_and_no_user_is_created(
-        self, client, email
-    ) -> None:
+    def test_a_duplicate_email_is_a_form_error_and_no_user_is_created(self, client, email) -> None:
         UserFactory(email="taken@example.com")
         response = self.signup(client, email)
         assert response.status_code == 200
