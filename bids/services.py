@@ -85,8 +85,11 @@ def _validate_terms(
         raise ValidationFailed(_("Some fields are not valid."), fields=errors)
 
 
-def _write_terms(bid: Bid, *, actor: Any, milestones: Sequence[BidMilestoneInput]) -> None:
-    bid.milestones.all().delete()
+def _write_terms(
+    bid: Bid, *, actor: Any, milestones: Sequence[BidMilestoneInput], replace: bool = True
+) -> None:
+    if replace:
+        bid.milestones.all().delete()
     BidMilestone.objects.bulk_create(
         BidMilestone(
             bid=bid,
@@ -137,7 +140,7 @@ def bid_place(
     require_active_user(actor)
     with transaction.atomic():
         # Shared lock: bids on one task go in parallel, but not past a close or an award.
-        task = lock_shared(Task, task.pk)
+        task = lock_shared(Task, task.pk, select_related=("organization",))
         _require_eligible(actor=actor, task=task, provider=provider)
         _validate_terms(
             task=task, amount=amount, duration_days=duration_days, proposal=proposal,
@@ -158,7 +161,7 @@ def bid_place(
             raise Conflict(
                 _("You already have a bid on this task: revise it instead."), code="duplicate_bid"
             ) from None
-        _write_terms(bid, actor=actor, milestones=milestones)
+        _write_terms(bid, actor=actor, milestones=milestones, replace=False)
         audit_record(actor=actor, action="bid.place", target=bid, data={"task": task.pk})
         notifications.schedule("bid_placed", bid.pk)
     return bid

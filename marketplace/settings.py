@@ -173,7 +173,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Celery: eager without a broker --------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -352,6 +352,7 @@ LOGGING = {
         "elastic_transport": {"level": "WARNING"},
         "jieba": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
+        "stripe": {"level": "WARNING"},
     },
 }
 
