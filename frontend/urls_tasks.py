@@ -2,9 +2,38 @@
 
 from django.urls import URLPattern, path
 
-from frontend.views import me
+from frontend.views import bid_review, bids, me, task_posting, tasks
 
 urlpatterns: list[URLPattern] = [
+    # Tasks: browse, post, my organizations' tasks, the task page and what its poster does.
+    path("tasks/", tasks.task_list, name="task_list"),
+    path("tasks/new/", task_posting.task_create, name="task_create"),
+    path("tasks/mine/", tasks.task_mine, name="task_mine"),
+    path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/edit/", task_posting.task_edit, name="task_edit"),
+    path("tasks/<int:task_id>/publish/", task_posting.task_publish, name="task_publish"),
+    path("tasks/<int:task_id>/cancel/", tasks.task_cancel, name="task_cancel"),
+    path("tasks/<int:task_id>/nda/", tasks.task_nda_accept, name="task_nda_accept"),
+    path("tasks/<int:task_id>/files/", task_posting.task_attachment_add, name="task_file_add"),
+    path(
+        "tasks/<int:task_id>/files/<int:attachment_id>/",
+        tasks.task_attachment_download,
+        name="task_file",
+    ),
+    path(
+        "tasks/<int:task_id>/files/<int:attachment_id>/remove/",
+        task_posting.task_attachment_remove,
+        name="task_file_remove",
+    ),
+    path("tasks/<int:task_id>/invitations/", task_posting.task_invite, name="task_invite"),
+    # Bidding: the provider's bid on a task, and the poster's comparison and decisions.
+    path("tasks/<int:task_id>/bid/", bids.bid_form, name="task_bid"),
+    path("tasks/<int:task_id>/bid/withdraw/", bids.bid_withdraw, name="bid_withdraw"),
+    path("tasks/<int:task_id>/bids/", bid_review.task_bids, name="task_bids"),
+    path("bids/", bids.my_bids, name="my_bids"),
+    path("bids/<int:bid_id>/shortlist/", bid_review.bid_shortlist, name="bid_shortlist"),
+    path("bids/<int:bid_id>/reject/", bid_review.bid_reject, name="bid_reject"),
+    path("bids/<int:bid_id>/award/", bid_review.bid_award, name="bid_award"),
     # The header's language switch (saves the choice to the account, then Django's set_language).
     path("language/", me.set_language, name="set_language"),
 ]

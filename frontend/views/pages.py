@@ -40,8 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "providers": selectors.providers_recent(limit=6),
     }
     latest = tasks_public_latest(limit=HOME_TASKS)
-    context["latest_tasks"] = latest
-    context["bid_counts"] = bid_counts_for_tasks(task_ids=[task.pk for task in latest])
+    counts = bid_counts_for_tasks(task_ids=[task.pk for task in latest])
+    context["latest_tasks"] = [(task, counts.get(task.pk, 0)) for task in latest]
     return render(request, "frontend/home.html", context)
 
 

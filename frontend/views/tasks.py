@@ -1,0 +1,274 @@
+"""Tasks: browse, the task page, my organizations' tasks, NDA, files, cancelling.
+
+Posting and editing live in task_posting.py. Every task is fetched through
+tasks.selectors.task_get_for_user, so another organization's draft is a 404 like a wrong id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import poster_organizations_for_user, skills_grouped
+from bids.models import Bid
+from bids.selectors import (
+    bid_counts_for_tasks,
+    bid_eligibility,
+    bid_of_user_for_task,
+    task_bid_summary,
+)
+from frontend.forms_errors import form_apply_domain_error
+from frontend.forms_tasks import AttachmentForm, CancelForm, InviteSearchForm, TaskFilterForm
+from frontend.views._helpers import get_or_404, is_htmx, paginate, signed_in_user
+from marketplace.errors import DomainError
+from tasks import services as task_services
+from tasks.models import Task
+from tasks.selectors import (
+    contract_for_task,
+    contracts_for_user,
+    task_attachment_get_for_user,
+    task_attachments_for_user,
+    task_can_read_details,
+    task_get_for_user,
+    task_skills,
+    tasks_browse,
+    tasks_of_organizations_for_user,
+    user_accepted_nda,
+    user_can_manage_task,
+    user_is_invited,
+    user_is_moderator,
+    user_is_poster_member,
+)
+from tasks.states import TASK
+
+BROWSE_PAGE_SIZE = 12
+
+
+def task_or_404(request: HttpRequest, task_id: int) -> Task:
+    return get_or_404(task_get_for_user, user=request.user, task_id=task_id)
+
+
+def member_task_or_404(request: HttpRequest, task_id: int) -> Task:
+    """A task for its poster's members only: to anyone else its private side does not exist."""
+    task = task_or_404(request, task_id)
+    if not user_is_poster_member(user=request.user, task=task):
+        raise Http404
+    return task
+
+
+# --- browse -----------------------------------------------------------------------------------
+
+
+def task_list(request: HttpRequest) -> HttpResponse:
+    groups = skills_grouped()
+    form = TaskFilterForm(request.GET or None, groups=groups)
+    filters = form.filters() if form.is_bound and form.is_valid() else {}
+    page = paginate(request, tasks_browse(user=request.user, **filters), BROWSE_PAGE_SIZE)
+    counts = bid_counts_for_tasks(task_ids=[task.pk for task in page])
+    context = {
+        "form": form,
+        "page_obj": page,
+        "cards": [(task, counts.get(task.pk, 0)) for task in page],
+        "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
+        "can_post": poster_organizations_for_user(user=request.user).exists(),
+    }
+    if is_htmx(request):
+        return render(request, "frontend/tasks/_results.html", context)
+    return render(request, "frontend/tasks/list.html", context)
+
+
+# --- the task page ----------------------------------------------------------------------------
+
+
+def _lock_reason(request: HttpRequest, task: Task, can_read: bool) -> str:
+    """Why the full description is hidden: "invitation", "nda" or "" when it is shown."""
+    if can_read:
+        return ""
+    if task.visibility == Task.Visibility.INVITED and not user_is_invited(
+        user=request.user, task=task
+    ):
+        return "invitation"
+    return "nda"
+
+
+def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, Any]:
+    """Everything the task page shows to this viewer; forms with errors can be passed in."""
+    user = request.user
+    is_member = user_is_poster_member(user=user, task=task)
+    can_read = task_can_read_details(user=user, task=task)
+    context: dict[str, Any] = {
+        "task": task,
+        "skills": task_skills(task=task),
+        "plan": list(task.milestone_plan.all()),
+        "attachments": task_attachments_for_user(user=user, task=task),
+        "can_read": can_read,
+        "lock_reason": _lock_reason(request, task, can_read),
+        "nda_text": task_services.NDA_TEXT,
+        "nda_accepted": user_accepted_nda(user=user, task=task),
+        "summary": task_bid_summary(user=user, task=task),
+        "is_member": is_member,
+        "is_moderator": user_is_moderator(user),
+        "contract": None,
+        "my_bid": None,
+        "eligibility": None,
+    }
+    if is_member:
+        can_manage = user_can_manage_task(user=user, task=task)
+        context.update(
+            can_manage=can_manage,
+            # A display hint only; task_cancel decides (the author or a manager may cancel).
+            can_cancel=TASK.can(task.status, "cancel")
+            and (can_manage or task.created_by_id == user.pk),
+            can_edit=task.status == Task.Status.DRAFT,
+            can_add_files=task.status
+            in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN),
+            can_remove_files=task.status in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW),
+            can_invite=task.status
+            in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN),
+            invitations=list(
+                task.invitations.select_related(
+                    "provider", "provider__user", "provider__organization"
+                ).order_by("created_at")
+            ),
+            attachment_form=forms.get("attachment_form") or AttachmentForm(),
+            invite_form=forms.get("invite_form") or InviteSearchForm(),
+            invite_results=forms.get("invite_results"),
+            contract=contract_for_task(task=task),
+        )
+    elif not getattr(user, "is_authenticated", False):
+        if task.is_open:  # "sign in to bid" only where bidding is possible at all
+            context["eligibility"] = bid_eligibility(user=user, task=task)
+    else:
+        my_bid = bid_of_user_for_task(user=user, task=task)
+        context["my_bid"] = my_bid
+        if my_bid is None or not my_bid.is_live:
+            context["eligibility"] = bid_eligibility(user=user, task=task)
+        if my_bid is not None and my_bid.status == Bid.Status.AWARDED:
+            context["contract"] = contract_for_task(task=task)
+    return context
+
+
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_or_404(request, task_id)
+    return render(request, "frontend/tasks/detail.html", detail_context(request, task))
+
+
+@login_required
+@require_POST
+def task_nda_accept(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_or_404(request, task_id)
+    try:
+        task_services.task_nda_accept(user=request.user, task=task)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("You accepted the NDA; the full description is open to you."))
+    return redirect("frontend:task_detail", task_id=task.pk)
+
+
+def task_attachment_download(request: HttpRequest, task_id: int, attachment_id: int) -> Any:
+    """A task's file as a download under its original name, never rendered or sniffed;
+    confidential files only to those who may read the full description."""
+    attachment = get_or_404(
+        task_attachment_get_for_user, user=request.user, attachment_id=attachment_id
+    )
+    if attachment.task_id != task_id:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = member_task_or_404(request, task_id)
+    user = signed_in_user(request)
+    if not (user_can_manage_task(user=user, task=task) or task.created_by_id == user.pk):
+        raise PermissionDenied
+    if not TASK.can(task.status, "cancel"):
+        messages.error(request, _("This task can no longer be cancelled."))
+        return redirect("frontend:task_detail", task_id=task.pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_services.task_cancel(actor=user, task=task, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form_apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("The task is cancelled and its bidders are told."))
+            return redirect("frontend:task_detail", task_id=task.pk)
+    return render(
+        request,
+        "frontend/tasks/cancel.html",
+        {"task": task, "form": form, "summary": task_bid_summary(user=user, task=task)},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- my organizations' tasks ------------------------------------------------------------------
+
+S = Task.Status
+# Tabs of "my organizations' tasks": a key, and the statuses (plain strings) it shows.
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "draft": (S.DRAFT.value,),
+    "review": (S.PENDING_REVIEW.value,),
+    "open": (S.OPEN.value,),
+    "closed": (S.CLOSED.value,),
+    "work": (S.AWARDED.value, S.IN_PROGRESS.value),
+    "ended": (S.COMPLETED.value, S.CANCELLED.value, S.EXPIRED.value),
+}
+
+
+@login_required
+def task_mine(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    tasks = tasks_of_organizations_for_user(user=user)
+    by_status = tasks.order_by().values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in by_status}
+    group = request.GET.get("status", "")
+    if group in STATUS_GROUPS:
+        tasks = tasks.filter(status__in=STATUS_GROUPS[group])
+    else:
+        group = ""
+    page = paginate(request, tasks)
+    ids = [task.pk for task in page]
+    contracts = {c.task_id: c.pk for c in contracts_for_user(user=user).filter(task_id__in=ids)}
+    bid_counts = bid_counts_for_tasks(task_ids=ids)
+    rows = [(task, bid_counts.get(task.pk, 0), contracts.get(task.pk)) for task in page]
+    labels = {
+        "draft": _("Drafts"),
+        "review": _("In review"),
+        "open": _("Open"),
+        "closed": _("Bidding closed"),
+        "work": _("Awarded"),
+        "ended": _("Ended"),
+    }
+    tabs = [("", _("All"), sum(counts.values()))] + [
+        (key, labels[key], sum(counts.get(status, 0) for status in statuses))
+        for key, statuses in STATUS_GROUPS.items()
+    ]
+    return render(
+        request,
+        "frontend/tasks/mine.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "tabs": tabs,
+            "group": group,
+            "organizations": list(poster_organizations_for_user(user=user)),
+        },
+    )
