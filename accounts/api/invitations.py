@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.api._helpers import paginated_response, validated
 from accounts.api.serializers import MembershipOutputSerializer, OrganizationBriefSerializer
 from accounts.models import Invitation, Membership
+from marketplace.api import paginated_response, validated
 
 TAG = ["invitations"]
 

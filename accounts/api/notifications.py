@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.api._helpers import paginated_response, validated
 from accounts.api.serializers import NotificationOutputSerializer
+from marketplace.api import paginated_response, validated
 
 TAG = ["notifications"]
 

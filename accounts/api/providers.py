@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.api._helpers import validated
 from accounts.api.serializers import ProviderProfileOutputSerializer
 from accounts.models import ProviderProfile
+from marketplace.api import validated
 from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
 
 TAG = ["providers"]

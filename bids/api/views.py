@@ -25,16 +25,16 @@ from bids.api.serializers import (
     BidSummaryOutputSerializer,
     EligibilityOutputSerializer,
 )
-from marketplace.api import Pagination
-from marketplace.errors import NotAllowed
-from tasks.api._helpers import (
+from marketplace.api import (
     FenField,
+    Pagination,
     StrictIntegerField,
     paginate,
     paginated,
     validated,
     with_errors,
 )
+from marketplace.errors import NotAllowed
 from tasks.api.contracts import contract_detail_data
 from tasks.api.serializers import ContractDetailOutputSerializer
 from tasks.selectors import contract_get_for_user, task_get_for_user

@@ -12,14 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.api import AnyAcceptNegotiation, form_data, validated, with_errors
+from marketplace.files import file_download
 from tasks import selectors, services
-from tasks.api._helpers import (
-    AnyAcceptNegotiation,
-    file_download,
-    form_data,
-    validated,
-    with_errors,
-)
 from tasks.api.serializers import AttachmentOutputSerializer
 
 TAG = ["task attachments"]

@@ -14,17 +14,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import organization_ids_for_user, provider_profile_ids_operated_by
-from marketplace.api import Pagination
-from tasks import reputation, selectors, services
-from tasks.api._helpers import (
+from marketplace.api import (
     AnyAcceptNegotiation,
+    Pagination,
     StrictIntegerField,
-    file_download,
     paginate,
     paginated,
     validated,
     with_errors,
 )
+from marketplace.files import file_download
+from tasks import reputation, selectors, services
 from tasks.api.serializers import (
     ContractDetailOutputSerializer,
     ContractListItemOutputSerializer,

@@ -12,9 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api import Pagination
+from marketplace.api import Pagination, paginate, paginated, validated, with_errors
 from tasks import selectors, services
-from tasks.api._helpers import paginate, paginated, validated, with_errors
 from tasks.api.posting import ReasonInputSerializer, task_detail_data
 from tasks.api.serializers import TaskDetailOutputSerializer, TaskListItemOutputSerializer
 

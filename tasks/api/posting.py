@@ -18,17 +18,17 @@ from rest_framework.views import APIView
 
 from accounts import selectors as accounts_selectors
 from bids.selectors import bid_counts_for_tasks
-from marketplace.api import Pagination
-from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
-from tasks import selectors, services
-from tasks.api._helpers import (
+from marketplace.api import (
     FenField,
+    Pagination,
     StrictIntegerField,
     paginate,
     paginated,
     validated,
     with_errors,
 )
+from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
+from tasks import selectors, services
 from tasks.api.serializers import (
     ProviderBriefOutputSerializer,
     TaskBrowseItemOutputSerializer,
