@@ -263,6 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_RATE_ANON", "120/min"),
         "user": env("API_RATE_USER", "1200/min"),
+        "login": env("API_RATE_LOGIN", "10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

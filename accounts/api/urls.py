@@ -1,11 +1,20 @@
 from django.urls import path
 
-from accounts.api import invitations, notifications, organizations, providers, verification, views
+from accounts.api import (
+    auth,
+    invitations,
+    notifications,
+    organizations,
+    providers,
+    verification,
+    views,
+)
 
 app_name = "accounts-api"
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="me"),
+    path("auth/token/", auth.TokenApi.as_view(), name="token"),
     # Organizations and members
     path("organizations/", organizations.OrganizationListApi.as_view(), name="organization-list"),
     path(

@@ -23,7 +23,13 @@ from accounts.services.organizations import (
     organization_update,
 )
 from accounts.services.providers import provider_profile_save, provider_skills_set
-from accounts.services.users import user_profile_update, user_suspend, user_unsuspend
+from accounts.services.users import (
+    api_token_issue,
+    api_token_revoke,
+    user_profile_update,
+    user_suspend,
+    user_unsuspend,
+)
 from accounts.services.verification import (
     verification_approve,
     verification_reject,
@@ -32,6 +38,8 @@ from accounts.services.verification import (
 )
 
 __all__ = [
+    "api_token_issue",
+    "api_token_revoke",
     "in_language_of",
     "invitation_accept",
     "invitation_accept_url",

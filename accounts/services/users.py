@@ -91,3 +91,24 @@ def user_unsuspend(*, actor: Any, user: User) -> User:
             title = str(_("Your account is active again"))
         notify(recipient=user, kind="account.unsuspended", title=title)
     return user
+
+
+def api_token_issue(*, user: Any) -> str:
+    """The user's API token (one per user, created on first use); suspended users get none."""
+    from rest_framework.authtoken.models import Token
+
+    require_active(user)
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        audit_record(actor=user, action="user.api_token_issue", target=user)
+    return token.key
+
+
+def api_token_revoke(*, user: Any) -> bool:
+    """Delete the user's API token; the next issue gives a new key. Returns whether one existed."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(actor=user, action="user.api_token_revoke", target=user)
+    return bool(deleted)

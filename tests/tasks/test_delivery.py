@@ -271,3 +271,29 @@ def test_release_is_recorded_once(funded):
     milestone_mark_released(milestone=milestone, reference="tr_1")
     assert first(funded).status == Milestone.Status.RELEASED
     assert first(funded).released_at == released_at
+
+
+def test_deadline_reminders_go_out_once_per_milestone_and_date(funded, celery_eager):
+    from tasks.tasks import remind_deadlines
+
+    Milestone.objects.filter(pk=first(funded).pk).update(
+        due_date=timezone.localdate() + dt.timedelta(days=1)
+    )
+    assert remind_deadlines.apply().get() == 1
+    remind_deadlines.apply().get()  # the next hourly run finds the same milestone
+    reminders = Notification.objects.filter(recipient=provider_of(funded), kind="deadline_near")
+    assert reminders.count() == 1
+    assert first(funded).title in reminders.get().title
+
+
+def test_the_poster_is_reminded_before_silence_accepts_a_delivery(funded, celery_eager):
+    from tasks.tasks import remind_deadlines
+
+    milestone_submit(actor=provider_of(funded), milestone=first(funded), note="方案报告")
+    Milestone.objects.filter(pk=first(funded).pk).update(
+        review_due_at=timezone.now() + dt.timedelta(hours=12)
+    )
+    remind_deadlines.apply().get()
+    assert Notification.objects.filter(
+        recipient=task_owner(funded.task), kind="deadline_near"
+    ).exists()
