@@ -33,6 +33,7 @@ from frontend.forms_contracts import ChangesForm, DeliveryForm, ReviewForm
 from frontend.forms_errors import form_apply_domain_error
 from frontend.views._helpers import paginate
 from marketplace.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from marketplace.files import file_download
 from marketplace.money import Money
 from tasks import reputation, selectors, services
 from tasks.models import Contract, Delivery, Milestone, Review
@@ -257,6 +258,8 @@ class MilestoneView:
     can_deliver: bool = False
     can_decide: bool = False
     deliver_form: DeliveryForm | None = None
+    # The first milestone to deliver shows its form; later ones open it on demand.
+    deliver_open: bool = False
     changes_form: ChangesForm | None = None
     rounds_left: int = 0
     show_changes: bool = False
@@ -268,14 +271,6 @@ class MilestoneView:
     @property
     def earlier(self) -> list[Delivery]:
         return list(reversed(self.deliveries[:-1]))
-
-    @property
-    def feedback(self) -> str:
-        """What the poster asked for last, while the provider revises."""
-        latest = self.latest
-        if self.milestone.status == M.CHANGES_REQUESTED and latest is not None:
-            return latest.decision_note
-        return ""
 
     @property
     def overdue(self) -> bool:
@@ -386,6 +381,7 @@ def _render_detail(
     max_rounds = int(settings.MARKETPLACE["MAX_CHANGE_ROUNDS"])
     milestones = selectors.contract_milestones(contract=contract)
     views = []
+    opened = False
     for milestone in milestones:
         view = MilestoneView(
             milestone=milestone,
@@ -397,6 +393,8 @@ def _render_detail(
             view.deliver_form = forms.deliver.get(milestone.pk) or DeliveryForm(
                 auto_id=f"id_m{milestone.pk}_%s"
             )
+            view.deliver_open = milestone.pk in forms.deliver or not (opened or forms.deliver)
+            opened = True
         if can_decide and milestone.status == M.SUBMITTED:
             view.can_decide = True
             view.changes_form = forms.changes.get(milestone.pk) or ChangesForm(
@@ -596,12 +594,6 @@ def delivery_file_download(request: HttpRequest, file_id: int) -> FileResponse:
         delivered = selectors.delivery_file_get_for_user(user=request.user, file_id=file_id)
     except NotFound:
         raise Http404 from None
-    response = FileResponse(
-        delivered.file.open("rb"),
-        as_attachment=True,
-        filename=delivered.original_name,
-        content_type=delivered.content_type,
+    return file_download(
+        stored=delivered.file, name=delivered.original_name, content_type=delivered.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

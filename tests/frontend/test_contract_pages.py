@@ -320,7 +320,7 @@ def test_asking_for_changes_sends_the_feedback_to_the_provider(in_review):
     assert (m.status, m.change_rounds) == (Milestone.Status.CHANGES_REQUESTED, 1)
     assert m.deliveries.get().decision_note == "缺少油污检测的验证数据。"
     provider_html = page(english(provider_user(in_review)).get(url(in_review)))
-    assert "The poster asked for changes to round 1" in provider_html
+    assert f"{poster_owner(in_review).display_name} asked for changes on" in provider_html
     assert "缺少油污检测的验证数据。" in provider_html
     assert "Deliver a revision (round 2)" in provider_html
     assert "Changes used: 1 of 3" in provider_html
