@@ -218,6 +218,12 @@ class SkillWeightsForm(forms.Form):
                 )
                 self.skill_fields[skill.pk] = name
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(name) for name in self.skill_fields.values()):
+            raise forms.ValidationError(_("Choose at least one skill the work needs."))
+        return data
+
     def weights(self) -> dict[int, int]:
         return {
             skill_id: self.cleaned_data[name]
