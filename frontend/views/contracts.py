@@ -345,12 +345,14 @@ def _contract_url(contract: Contract, anchor: str = "") -> str:
 
 
 def _reviews_context(
-    contract: Contract, side: str | None, forms: Forms, can_review: bool
+    contract: Contract, side: str | None, forms: Forms, written: list[Review]
 ) -> dict[str, Any]:
-    public = list(reputation.reviews_public(contract_ids=[contract.pk]))
-    mine = None
-    if side is not None:
-        mine = next((r for r in contract.reviews.all() if r.side == side), None)
+    """The reviews the viewer may read (the public ones and their own side's) and, until their
+    side has written one, the review form. Reviews exist only on completed contracts."""
+    if contract.status != C.COMPLETED:
+        return {}
+    public = list(reputation.reviews_public(contract_ids=[contract.pk])) if written else []
+    mine = next((r for r in written if r.side == side), None) if side else None
     visible = {r.pk: r for r in public}
     if mine is not None:
         visible[mine.pk] = mine
@@ -358,7 +360,7 @@ def _reviews_context(
     if contract.completed_at is not None:
         reveal_on = contract.completed_at + dt.timedelta(days=reputation.REVIEW_BLIND_DAYS)
     review_form = None
-    if can_review and mine is None:
+    if side is not None and mine is None:
         review_form = forms.review or ReviewForm(side=side or "poster", auto_id="id_review_%s")
     return {
         "reviews": sorted(visible.values(), key=lambda r: (r.side != side, r.created_at)),
@@ -403,7 +405,8 @@ def _render_detail(
             view.show_changes = milestone.pk in forms.changes
         views.append(view)
     accepted = [m for m in milestones if m.status in DONE]
-    reviewed = side is not None and any(r.side == side for r in contract.reviews.all())
+    written = list(contract.reviews.all())
+    reviewed = side is not None and any(r.side == side for r in written)
     started = contract.started_at
     context = {
         "contract": contract,
@@ -432,9 +435,7 @@ def _render_detail(
             can_decide=viewer.can_decide(contract),
             reviewed=reviewed,
         ),
-        **_reviews_context(
-            contract, side, forms, can_review=contract.status == C.COMPLETED and side is not None
-        ),
+        **_reviews_context(contract, side, forms, written),
     }
     return render(request, "frontend/contracts/detail.html", context, status=status)
 

@@ -138,6 +138,23 @@ def test_the_list_takes_the_same_number_of_queries_for_one_or_many_contracts(fun
     assert len(five) == len(one)
 
 
+def test_the_contract_page_takes_the_same_number_of_queries_however_many_rounds(in_review):
+    client = english(poster_owner(in_review))
+    client.get(url(in_review))
+    with CaptureQueriesContext(connection) as one_round:
+        client.get(url(in_review))
+    for n in range(2):
+        milestone_request_changes(
+            actor=poster_owner(in_review), milestone=milestone(in_review, 1), feedback=f"意见{n}"
+        )
+        deliver(in_review, 1, note=f"第{n + 2}轮")
+    deliver(in_review, 2)
+    with CaptureQueriesContext(connection) as four_rounds:
+        response = client.get(url(in_review))
+    assert "Show 2 earlier rounds" in page(response)
+    assert len(four_rounds) == len(one_round)
+
+
 def test_the_dashboard_links_to_contracts_and_says_what_waits(in_review):
     html = page(english(poster_owner(in_review)).get("/dashboard/"))
     assert 'href="/contracts/"' in html
