@@ -323,7 +323,8 @@
         button.parentNode.classList.toggle("is-done", i < visited && i !== current && !hasError(steps[i]));
         button.classList.toggle("has-error", hasError(steps[i]));
       });
-      prev.hidden = current === 0;
+      prev.classList.toggle("is-invisible", current === 0);
+      prev.setAttribute("aria-hidden", current === 0 ? "true" : "false");
       next.hidden = current === steps.length - 1;
       if (of) { of.textContent = (of.getAttribute("data-template") || "{n}").replace("{n}", String(current + 1)); }
       if (current === steps.length - 1) { onReview(); }
@@ -345,6 +346,13 @@
     if (firstError >= 0) { visited = steps.length - 1; }
     show(firstError >= 0 ? firstError : 0, false);
   }
+
+  /* ---------- browse: on a phone the filters start folded under their heading ---------- */
+  $all(document, "details[data-filters]").forEach(function (panel) {
+    if (window.matchMedia && window.matchMedia("(max-width: 960px)").matches) {
+      panel.open = false;
+    }
+  });
 
   /* ---------- wire up ---------- */
   $all(document, "form").forEach(function (form) {
