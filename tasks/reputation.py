@@ -176,7 +176,8 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
         earned[pid] = earned.get(pid, 0) + m["amount"]
     reviews = {
         row["contract__provider_id"]: row
-        for row in Review.objects.filter(contract__provider_id__in=ids, side=Review.Side.POSTER)
+        for row in reviews_public()
+        .filter(contract__provider_id__in=ids, side=Review.Side.POSTER)
         .values("contract__provider_id")
         .annotate(n=Count("id"), total=Sum("rating"))
     }
@@ -316,9 +317,11 @@ def poster_stats(*, organization: Organization) -> PosterStats:
         manual=Count("id", filter=Q(accepted_by__isnull=False)),
         spent=Sum("amount"),
     )
-    reviews = Review.objects.filter(
-        contract__organization=organization, side=Review.Side.PROVIDER
-    ).aggregate(n=Count("id"), total=Sum("rating"), avg=Avg("rating"))
+    reviews = (
+        reviews_public()
+        .filter(contract__organization=organization, side=Review.Side.PROVIDER)
+        .aggregate(n=Count("id"), total=Sum("rating"), avg=Avg("rating"))
+    )
     return PosterStats(
         tasks_published=task_counts["published"],
         tasks_decided=task_counts["decided"],
@@ -345,6 +348,8 @@ def reviews_public(*, contract_ids: Iterable[int] | None = None) -> QuerySet[Rev
         .values("contract_id")
     )
     reveal_after = timezone.now() - dt.timedelta(days=REVIEW_BLIND_DAYS)
+    # Ratings count only once public: an average that moved after one side's review would tell
+    # the other side what it said.
     reviews = Review.objects.filter(
         Q(contract_id__in=both) | Q(contract__completed_at__lte=reveal_after)
     ).select_related("contract__task", "contract__organization", "contract__provider", "author")

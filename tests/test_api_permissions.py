@@ -666,7 +666,7 @@ CASES: list[Case] = [
         "review the completed contract",
         "POST",
         lambda w: f"{API}/contracts/{w.done_contract.pk}/reviews/",
-        expect(404, poster_member=201, poster_owner=201, bidder=201, staff=403, anonymous=403),
+        expect(404, poster_member=403, poster_owner=201, bidder=201, staff=403, anonymous=403),
         body=lambda w: REVIEW,
     ),
 ]

@@ -13,7 +13,7 @@ from marketplace.errors import Conflict, InvalidTransition, NotAllowed, Validati
 from marketplace.permissions import require_active_user
 from tasks import notifications
 from tasks.models import Contract, Review
-from tasks.selectors import contract_side
+from tasks.selectors import contract_side, user_can_manage_task
 
 
 def review_submit(
@@ -45,6 +45,13 @@ def review_submit(
     side = contract_side(user=actor, contract=contract)
     if side is None:
         raise NotAllowed(_("Only the two sides of a contract can review it."))
+    if side == "poster" and not (
+        user_can_manage_task(user=actor, task=contract.task)
+        or contract.task.created_by_id == actor.pk
+    ):
+        raise NotAllowed(
+            _("The organization's owners and admins, or the task's author, write its review.")
+        )
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if contract.status != Contract.Status.COMPLETED:

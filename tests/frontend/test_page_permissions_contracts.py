@@ -236,7 +236,8 @@ POSTS = {
         _review,
         {
             "poster_owner": 302,
-            "poster_member": 302,
+            # A plain member neither decides on deliveries nor reviews for the organization.
+            "poster_member": 403,
             "other_org_member": 404,
             "provider": 302,
             "other_provider": 404,

@@ -70,6 +70,7 @@ def test_completed_work_and_good_reviews_raise_the_score_and_the_stats_explain_i
     contracts = [completed_contract(provider, organization=client) for _ in range(3)]
     for contract in contracts:
         review_submit(actor=task_owner(contract.task), contract=contract, **SCORES)
+        review_submit(actor=provider.user, contract=contract, **SCORES)
 
     stats = provider_stats(profile=provider)
     assert stats.contracts_completed == 3
@@ -165,4 +166,28 @@ def test_scores_outside_one_to_five_are_refused(bad):
         review_submit(
             actor=task_owner(contract.task), contract=contract, **{**SCORES, "rating": bad}
         )
+    assert not Review.objects.exists()
+
+
+def test_a_review_counts_in_the_average_only_once_it_is_public():
+    """Otherwise the other side could read the first review off the moving average."""
+    provider = ProviderProfileFactory()
+    contract = completed_contract(provider)
+    review_submit(actor=task_owner(contract.task), contract=contract, **{**SCORES, "rating": 2})
+    assert provider_stats(profile=provider).reviews == 0
+    assert poster_stats(organization=contract.organization).reviews == 0
+    review_submit(actor=provider.user, contract=contract, **SCORES)
+    assert provider_stats(profile=provider).average_rating == 2
+    assert poster_stats(organization=contract.organization).average_rating == 5
+
+
+def test_a_plain_member_does_not_review_for_the_organization():
+    from accounts.models import Membership
+    from tests.accounts.factories import make_org_member
+
+    contract = completed_contract(ProviderProfileFactory())
+    member = UserFactory()
+    make_org_member(member, contract.organization, Membership.Role.MEMBER)
+    with pytest.raises(NotAllowed):
+        review_submit(actor=member, contract=contract, **SCORES)
     assert not Review.objects.exists()
