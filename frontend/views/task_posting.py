@@ -32,7 +32,7 @@ from frontend.forms_tasks import (
 )
 from frontend.views._helpers import get_or_404, is_htmx, signed_in_user
 from frontend.views.tasks import detail_context, member_task_or_404
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, ValidationFailed
 from tasks import services as task_services
 from tasks.models import Task
 
@@ -206,6 +206,12 @@ def task_attachment_add(request: HttpRequest, task_id: int) -> HttpResponse:
                 upload=form.cleaned_data["file"],
                 confidential=form.cleaned_data["confidential"],
             )
+        except ValidationFailed as exc:
+            # The file checks (size, content, name) speak about the file: show them beside it.
+            if exc.fields:
+                form_apply_domain_error(form, exc)
+            else:
+                form.add_error("file", str(exc.message))
         except DomainError as exc:
             form_apply_domain_error(form, exc)
         else:
