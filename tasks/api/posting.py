@@ -57,7 +57,7 @@ def task_detail_data(*, user: Any, task: Task) -> Any:
     is_member = selectors.user_is_poster_member(user=user, task=task)
     context = {
         "details_locked": details_locked_reason(user=user, task=task),
-        "nda_text": services.NDA_TEXT,
+        "nda_text": services.nda_text(),
         "nda_accepted": selectors.user_accepted_nda(user=user, task=task),
         "is_poster_member": is_member,
         "sees_moderation": is_member or selectors.user_is_moderator(user),

@@ -22,8 +22,9 @@ from tasks.services.moderation import (
     tasks_close_due_bidding,
 )
 from tasks.services.posting import (
-    NDA_TEXT,
+    NDA_TEXTS,
     MilestonePlanInput,
+    nda_text,
     task_attachment_add,
     task_attachment_remove,
     task_cancel,
@@ -36,7 +37,7 @@ from tasks.services.posting import (
 from tasks.services.reviews import review_submit
 
 __all__ = [
-    "NDA_TEXT",
+    "NDA_TEXTS",
     "MilestonePlanInput",
     "MilestoneTerms",
     "contract_create_from_award",
@@ -47,6 +48,7 @@ __all__ = [
     "milestone_request_changes",
     "milestone_submit",
     "milestones_auto_accept_due",
+    "nda_text",
     "review_submit",
     "task_attachment_add",
     "task_attachment_remove",

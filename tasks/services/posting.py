@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, ProviderProfile, Skill
@@ -43,12 +43,32 @@ MAX_ATTACHMENTS = 20
 BID_WINDOW_MIN = dt.timedelta(hours=1)
 BID_WINDOW_MAX = dt.timedelta(days=180)
 
-NDA_TEXT = (
-    "The provider keeps confidential all information in this task that is marked as behind the "
-    "NDA, uses it only to prepare a bid and to perform the work, and does not disclose it to "
-    "third parties without the poster's written consent. This obligation lasts three years."
-)
-NDA_SHA256 = hashlib.sha256(NDA_TEXT.encode()).hexdigest()
+# The NDA a provider accepts before reading a task's confidential details. The Chinese text is
+# the one that governs; the English is its translation. Acceptance records the hash of the text
+# the provider was shown, so what they agreed to can be proved later.
+NDA_TEXTS = {
+    "zh-hans": (
+        "服务商对本任务中标注为保密的全部信息承担保密义务：仅为准备投标和履行合同使用这些信息，"
+        "未经需求方书面同意不得向任何第三方披露。本保密义务自接受之日起三年内有效。"
+        "本协议以中文文本为准。"
+    ),
+    "en": (
+        "The provider keeps confidential all information in this task that is marked as behind "
+        "the NDA, uses it only to prepare a bid and to perform the work, and does not disclose "
+        "it to third parties without the poster's written consent. This obligation lasts three "
+        "years from acceptance. The Chinese text of this agreement governs."
+    ),
+}
+
+
+def nda_text(language: str | None = None) -> str:
+    """The NDA in `language` (the active one by default), Chinese when there is no translation."""
+    language = (language or translation.get_language() or "zh-hans").lower()
+    return NDA_TEXTS["en"] if language.startswith("en") else NDA_TEXTS["zh-hans"]
+
+
+def nda_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -422,17 +442,20 @@ def task_invite_provider(*, actor: Any, task: Task, provider: ProviderProfile) -
     return invitation
 
 
-def task_nda_accept(*, user: Any, task: Task) -> NdaAcceptance:
+def task_nda_accept(*, user: Any, task: Task, language: str | None = None) -> NdaAcceptance:
     """Record the user's acceptance of the task's NDA (idempotent: once per user and task)."""
     require_active_user(user)
     if not task.nda_required:
         raise ValidationFailed(_("This task has no NDA to accept."))
     acceptance, created = NdaAcceptance.objects.get_or_create(
-        task=task, user=user, defaults={"terms_sha256": NDA_SHA256}
+        task=task, user=user, defaults={"terms_sha256": nda_sha256(nda_text(language))}
     )
     if created:
         audit_record(
-            actor=user, action="task.nda_accept", target=task, data={"terms_sha256": NDA_SHA256}
+            actor=user,
+            action="task.nda_accept",
+            target=task,
+            data={"terms_sha256": acceptance.terms_sha256, "language": language or ""},
         )
     return acceptance
 

@@ -18,6 +18,7 @@ from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
 from tasks.models import Task, TaskAttachment
 from tasks.services import (
     MilestonePlanInput,
+    nda_text,
     task_attachment_add,
     task_cancel,
     task_create,
@@ -313,10 +314,16 @@ def test_an_outsider_cannot_attach_files_to_someone_elses_task():
 def test_accepting_an_nda_is_recorded_once_with_the_terms_seen():
     task = TaskFactory(nda_required=True)
     user = UserFactory()
-    first = task_nda_accept(user=user, task=task)
-    again = task_nda_accept(user=user, task=task)
+    first = task_nda_accept(user=user, task=task, language="en")
+    again = task_nda_accept(user=user, task=task, language="zh-hans")
     assert first.pk == again.pk
-    assert len(first.terms_sha256) == 64
+    assert first.terms_sha256 == hashlib.sha256(nda_text("en").encode()).hexdigest()
+
+
+def test_the_nda_reads_in_chinese_which_governs_and_in_english():
+    assert "以中文文本为准" in nda_text("zh-hans")
+    assert "Chinese text of this agreement governs" in nda_text("en")
+    assert nda_text("fr") == nda_text("zh-hans")
 
 
 def test_cancelling_closes_live_bids_and_tells_their_bidders(
