@@ -14,12 +14,11 @@ Sealed bids: the bid's distinctive amount never appears in any GET body for outs
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -56,15 +55,14 @@ from tests.accounts.factories import (
     grant,
     make_org_member,
 )
+from tests.api_helpers import API, pdf
 from tests.bids.factories import BidFactory
 from tests.tasks.factories import TaskFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
-API = "/api/v1"
 SEALED_AMOUNT = 7_654_321  # fen: ¥76,543.21, distinctive enough to search response bodies for
 SEALED_TEXTS = ("7654321", "76543.21", "76,543.21")
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 ROLES = (
     "poster_member",
@@ -75,20 +73,6 @@ ROLES = (
     "anonymous",
     "staff",
 )
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager() -> Iterator[None]:
-    from marketplace.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-def pdf(name: str = "doc.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
 # --- the world -----------------------------------------------------------------------------------

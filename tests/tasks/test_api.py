@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import Notification, Organization, User
 from marketplace.models import AuditEvent
@@ -41,35 +39,11 @@ from tests.accounts.factories import (
     grant,
     make_org_member,
 )
+from tests.api_helpers import API, PDF_BYTES, assert_error, client_for, pdf
 from tests.bids.factories import BidFactory, bid_operator
 from tests.tasks.factories import TaskFactory, task_owner
 
-pytestmark = pytest.mark.django_db
-
-API = "/api/v1"
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager() -> Iterator[None]:
-    """Notifications run inline when a test executes on-commit callbacks."""
-    from marketplace.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-def client_for(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def pdf(name: str = "spec.pdf", content: bytes = PDF_BYTES) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
 
 def task_payload(organization: Organization, **overrides: Any) -> dict[str, Any]:
@@ -114,16 +88,6 @@ def row_counts() -> dict[str, int]:
         AuditEvent,
     )
     return {model.__name__: model.objects.count() for model in models}
-
-
-def assert_error(response: Any, status: int, *, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    error = response.json()["error"]
-    assert error["message"]
-    if code is not None:
-        assert error["code"] == code, error
-    return error
 
 
 @pytest.fixture
