@@ -23,6 +23,8 @@ from tasks.services import (
     milestone_submit,
 )
 from tests.bids.factories import BidFactory, bid_operator
+from tests.page_helpers import html as page
+from tests.page_helpers import signed_in
 from tests.tasks.factories import TaskFactory, task_owner
 
 PDF_BODY = b"%PDF-1.7\n% test report\n1 0 obj << >> endobj\n"
@@ -83,11 +85,6 @@ def complete(contract: Contract) -> Contract:
 def english(user: Any = None) -> Client:
     """A client that asks for English pages (the zh-Hans catalogue is filled in later, so
     assertions read the English source), signed in as `user` when given."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def page(response: Any) -> str:
-    return response.content.decode()
+    if user is None:
+        return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return signed_in(user, language="en")

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,19 +20,10 @@ from tests.accounts.factories import (
     make_org_member,
 )
 from tests.bids.factories import BidFactory, bid_operator
+from tests.page_helpers import html, signed_in
 from tests.tasks.factories import TaskFactory, task_owner
 
 pytestmark = pytest.mark.django_db
-
-
-def html(response: Any) -> str:
-    return response.content.decode()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tests.factories import (
     make_id_number,
     make_org_member,
 )
+from tests.page_helpers import html
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,6 @@ PRIVATE_PAGES = [
     "/orgs/changjiang/verify/",
     "/invitations/some-token/",
 ]
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 # --- anonymous visitors ---------------------------------------------------------------------

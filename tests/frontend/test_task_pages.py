@@ -22,19 +22,10 @@ from tests.accounts.factories import (
     make_org_member,
 )
 from tests.bids.factories import BidFactory
+from tests.page_helpers import html, signed_in
 from tests.tasks.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def html(response: Any) -> str:
-    return response.content.decode()
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from accounts.models import Organization, User
 from tasks.models import Task
 from tests.accounts.factories import OrganizationFactory, UserFactory
 from tests.bids.factories import BidFactory
+from tests.page_helpers import signed_in
 from tests.tasks.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +28,6 @@ MODERATOR_PERMS = ["tasks.view_task", "tasks.moderate_task"]
 @pytest.fixture
 def moderator() -> User:
     return UserFactory(staff=True, perms=MODERATOR_PERMS)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def pending_task(**kwargs) -> Task:
