@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import poster_organizations_for_user, skills_grouped
@@ -251,7 +252,7 @@ def task_mine(request: HttpRequest) -> HttpResponse:
     rows = [(task, bid_counts.get(task.pk, 0), contracts.get(task.pk)) for task in page]
     labels = {
         "draft": _("Drafts"),
-        "review": _("In review"),
+        "review": pgettext("tasks under moderation", "In review"),
         "open": _("Open"),
         "closed": _("Bidding closed"),
         "work": _("Awarded"),
