@@ -23,7 +23,6 @@ from tasks.services import (
     milestone_submit,
 )
 from tests.bids.factories import BidFactory, bid_operator
-from tests.page_helpers import html as page
 from tests.page_helpers import signed_in
 from tests.tasks.factories import TaskFactory, task_owner
 

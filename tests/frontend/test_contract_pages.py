@@ -24,11 +24,11 @@ from tests.frontend.contracts_setup import (
     english,
     fund,
     milestone,
-    page,
     pdf,
     poster_owner,
     provider_user,
 )
+from tests.page_helpers import html as page
 
 pytestmark = pytest.mark.django_db
 

@@ -20,10 +20,10 @@ from tests.frontend.contracts_setup import (
     complete,
     english,
     fund,
-    page,
     poster_owner,
     provider_user,
 )
+from tests.page_helpers import html as page
 
 pytestmark = pytest.mark.django_db
 
