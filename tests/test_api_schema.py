@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,14 @@ def test_the_docs_and_the_schema_are_served() -> None:
     assert b"swagger" in docs.content.lower()
     assert schema.status_code == 200
     assert schema["Content-Type"].startswith("application/vnd.oai.openapi")
+
+
+def test_the_docs_page_loads_nothing_from_other_hosts() -> None:
+    """Intranets and mainland networks cannot rely on a CDN: every asset is our static file."""
+    body = APIClient().get(f"{API}/docs/").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', body)
+    assert assets
+    assert all(url.startswith(settings.STATIC_URL) for url in assets), assets
 
 
 @pytest.fixture
