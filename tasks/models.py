@@ -94,7 +94,7 @@ class Task(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     skills = models.ManyToManyField(Skill, through="TaskSkill", related_name="tasks")
 
     class Meta:
@@ -328,6 +328,8 @@ class Milestone(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["contract", "position"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "position"], name="milestone_position"),
@@ -366,6 +368,8 @@ class Delivery(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         ordering = ["milestone", "round"]
         constraints = [
             models.UniqueConstraint(fields=["milestone", "round"], name="delivery_round_unique"),
@@ -423,6 +427,8 @@ class Review(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "side"], name="review_one_per_side"),
