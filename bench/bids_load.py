@@ -132,6 +132,16 @@ async def fire(
     return latencies, statuses, elapsed
 
 
+def cpu_probe() -> float:
+    """Seconds a fixed pure-Python loop takes: the machine's speed right now. Shared machines
+    drift (this one has shown 0.5 s and 0.9 s within minutes), so read bids/s against it."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -208,6 +218,7 @@ def main() -> None:
         f"{args.providers} providers per round; {args.repeats} repeats; cores={os.cpu_count()}; "
         "one bid per provider, through POST /api/v1/tasks/<id>/bids/"
     )
+    print(f"cpu probe before: {cpu_probe():.3f} s (lower is faster)")
     header = f"{'servers':>7}  {'scenario':<14}{'conc':>6}{'bids/s':>10}{'p50 ms':>10}"
     print(header + f"{'p95 ms':>10}{'p99 ms':>10}  statuses")
     worlds: list[World] = []
@@ -222,6 +233,7 @@ def main() -> None:
                     process.terminate()
                     process.wait(timeout=10)
     finally:
+        print(f"cpu probe after: {cpu_probe():.3f} s")
         if not args.keep:
             for world in worlds:
                 cleanup(world)
