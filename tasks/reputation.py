@@ -85,8 +85,28 @@ def _score(parts: list[tuple[str, str | Promise, Fraction, int, str | Promise]])
     return CreditScore(score=sum(f.points for f in factors), factors=factors)
 
 
+class _Ratings:
+    """The rating part shared by provider and poster statistics (public reviews only)."""
+
+    reviews: int
+    rating_total: int
+
+    @property
+    def average_rating(self) -> Fraction | None:
+        return None if not self.reviews else Fraction(self.rating_total, self.reviews)
+
+    @property
+    def average_rating_display(self) -> str:
+        average = self.average_rating
+        return "—" if average is None else f"{float(average):.1f}"
+
+    def _rating_share(self) -> Fraction:
+        """0..1 for the credit score: the Bayesian average mapped from 1-5."""
+        return (_rating(self.rating_total, self.reviews) - 1) / 4
+
+
 @dataclass(frozen=True)
-class ProviderStats:
+class ProviderStats(_Ratings):
     contracts_completed: int
     contracts_active: int
     contracts_ended: int
@@ -107,17 +127,7 @@ class ProviderStats:
         return _percent(self.milestones_on_time, self.milestones_accepted)
 
     @property
-    def average_rating(self) -> Fraction | None:
-        return None if not self.reviews else Fraction(self.rating_total, self.reviews)
-
-    @property
-    def average_rating_display(self) -> str:
-        average = self.average_rating
-        return "—" if average is None else f"{float(average):.1f}"
-
-    @property
     def credit(self) -> CreditScore:
-        rating = _rating(self.rating_total, self.reviews)
         return _score(
             [
                 ("identity", _("Real-name verified"), Fraction(int(self.verified)), 15,
@@ -130,7 +140,7 @@ class ProviderStats:
                  _smoothed(self.milestones_on_time, self.milestones_accepted), 20,
                  _("%(on_time)d of %(total)d milestones delivered by their due date")
                  % {"on_time": self.milestones_on_time, "total": self.milestones_accepted}),
-                ("rating", _("Client ratings"), (rating - 1) / 4, 25,
+                ("rating", _("Client ratings"), self._rating_share(), 25,
                  _("Average %(avg)s from %(n)d reviews")
                  % {"avg": self.average_rating_display, "n": self.reviews}),
                 ("experience", _("Experience on the platform"),
@@ -228,7 +238,7 @@ def provider_stats(*, profile: ProviderProfile) -> ProviderStats:
 
 
 @dataclass(frozen=True)
-class PosterStats:
+class PosterStats(_Ratings):
     tasks_published: int
     tasks_decided: int
     tasks_awarded: int
@@ -254,17 +264,7 @@ class PosterStats:
         return _percent(self.acceptances_in_time, self.acceptances)
 
     @property
-    def average_rating(self) -> Fraction | None:
-        return None if not self.reviews else Fraction(self.rating_total, self.reviews)
-
-    @property
-    def average_rating_display(self) -> str:
-        average = self.average_rating
-        return "—" if average is None else f"{float(average):.1f}"
-
-    @property
     def credit(self) -> CreditScore:
-        rating = _rating(self.rating_total, self.reviews)
         return _score(
             [
                 ("identity", _("Organization verified"), Fraction(int(self.verified)), 15,
@@ -277,7 +277,7 @@ class PosterStats:
                  _smoothed(self.acceptances_in_time, self.acceptances), 20,
                  _("%(ok)d of %(total)d deliveries decided within the review window")
                  % {"ok": self.acceptances_in_time, "total": self.acceptances}),
-                ("rating", _("Provider ratings"), (rating - 1) / 4, 25,
+                ("rating", _("Provider ratings"), self._rating_share(), 25,
                  _("Average %(avg)s from %(n)d reviews")
                  % {"avg": self.average_rating_display, "n": self.reviews}),
                 ("hire_rate", _("Hire rate"), _smoothed(self.tasks_awarded, self.tasks_decided), 10,
