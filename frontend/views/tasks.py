@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -30,6 +30,7 @@ from frontend.forms_errors import form_apply_domain_error
 from frontend.forms_tasks import AttachmentForm, CancelForm, InviteSearchForm, TaskFilterForm
 from frontend.views._helpers import get_or_404, is_htmx, paginate, signed_in_user
 from marketplace.errors import DomainError
+from marketplace.files import file_download
 from tasks import services as task_services
 from tasks.models import Task
 from tasks.selectors import (
@@ -183,15 +184,9 @@ def task_attachment_download(request: HttpRequest, task_id: int, attachment_id: 
     )
     if attachment.task_id != task_id:
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return file_download(
+        stored=attachment.file, name=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required
