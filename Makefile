@@ -27,7 +27,7 @@ help:
 	@echo "make run        demo on http://$(HOST):$(PORT)/ (SQLite, in-memory channels, eager Celery)"
 	@echo "make test       install, start the test servers, ruff + mypy + pytest (what CI runs)"
 	@echo "make services   start PostgreSQL, Redis, Elasticsearch, stripe-mock (scripts/test-servers up)"
-	@echo "make lint       ruff check, ruff format --check, mypy"
+	@echo "make lint       ruff check, ruff format --check, mypy, lint-imports (layers)"
 	@echo "make install    tools venv + uv sync --frozen into .venv"
 	@echo "make clean      caches, collected static files, test artifacts (distclean: venvs too)"
 
@@ -70,6 +70,7 @@ test: install services
 	step $(VENV)/bin/ruff check .; \
 	step $(VENV)/bin/ruff format --check .; \
 	step $(VENV)/bin/mypy .; \
+	step $(VENV)/bin/lint-imports; \
 	step $(VENV)/bin/pytest $(PYTEST_ARGS); \
 	if [[ -n "$$failed" ]]; then echo "make test failed:$$failed" >&2; exit 1; fi
 
@@ -77,6 +78,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache var/static test-artifacts

@@ -7,4 +7,5 @@ class BidsConfig(AppConfig):
     verbose_name = _("Bids")
 
     def ready(self) -> None:
-        from bids import receivers  # noqa: F401  (connects the task signal receivers)
+        from bids import notifications, receivers  # noqa: F401  (registers notifications and
+        # connects the task signal receivers)

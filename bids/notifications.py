@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from functools import partial
-
-from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from accounts.notifying import Message, send
 from accounts.selectors import provider_profile_members
 from bids.models import Bid
+from marketplace.notifications import link, notification
 from tasks.notifications import poster_recipients
 
 
-def schedule(event: str, bid_id: int, *, tag: str = "") -> None:
-    """Deliver `event` for the bid after the current transaction commits."""
-    transaction.on_commit(partial(_enqueue, event, bid_id, tag))
-
-
-def _enqueue(event: str, bid_id: int, tag: str) -> None:
-    from bids.tasks import deliver_bid_notifications
-
-    deliver_bid_notifications.delay(event, bid_id, tag)
-
-
-def _url(name: str, *args: object) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def deliver(event: str, bid_id: int, tag: str = "") -> None:
+@notification(
+    "bid_placed",
+    "bid_revised",
+    "bid_awarded",
+    "bid_not_selected",
+    "bid_rejected",
+    "bid_task_cancelled",
+)
+def _bid_event(event: str, bid_id: int, tag: str) -> None:
     bid = Bid.objects.select_related(
         "task__organization", "task__created_by", "provider__user", "provider__organization"
     ).get(pk=bid_id)
@@ -57,16 +44,16 @@ def deliver(event: str, bid_id: int, tag: str = "") -> None:
                     _("%(amount)s, %(days)d days.")
                     % {"amount": amount.format(), "days": bid.duration_days}
                 ),
-                _url("frontend:task_bids", task.pk),
+                link("frontend:task_bids", task.pk),
                 email=event == "bid_placed",
             ),
             f"{event}:{bid.pk}:{tag}",
         )
         return
     recipients = provider_profile_members(profile=bid.provider)
-    url = _url("frontend:task_detail", task.pk)
+    url = link("frontend:task_detail", task.pk)
     if event == "bid_awarded":
-        contract_url = _url("frontend:my_contracts")
+        contract_url = link("frontend:my_contracts")
         message = Message(
             "bid_awarded",
             lambda: _("You won %(title)s") % {"title": task.title},

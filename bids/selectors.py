@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from accounts.models import ProviderProfile
 from accounts.selectors import provider_profile_ids_operated_by, provider_profiles_operated_by
 from bids.models import Bid, BidMilestone
+from bids.states import BID
 from marketplace.errors import NotFound
 from marketplace.money import Money
 from tasks.models import Task
 from tasks.selectors import (
+    TaskCapabilities,
+    task_capabilities,
     task_get_for_user,
     user_accepted_nda,
     user_is_invited,
@@ -44,7 +47,7 @@ def bid_eligibility(
         return Eligibility(False, _("Sign in to bid."), "not_authenticated")
     if user.suspended_at is not None:
         return Eligibility(False, _("Your account is suspended, so it cannot bid."), "suspended")
-    if task.status != Task.Status.OPEN or task.bid_deadline <= timezone.now():
+    if not task_bidding_open(task):
         return Eligibility(False, _("Bidding on this task has closed."), "closed")
     if user_is_poster_member(user=user, task=task):
         return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
@@ -76,13 +79,73 @@ def bid_eligibility(
     return Eligibility(True)
 
 
+def task_bidding_open(task: Task) -> bool:
+    """Bids may be placed and revised: the task is open and its deadline has not passed."""
+    return task.status == Task.Status.OPEN and task.bid_deadline > timezone.now()
+
+
+@dataclass(frozen=True)
+class BidCapabilities:
+    """What one user may do with one bid now: the capability selector of bids.
+
+    Built from the task's capabilities (the poster's side) and whether the user bids through
+    the bid's provider profile; services refuse through it, pages and the API ask it.
+    """
+
+    bid: Bid
+    task: TaskCapabilities
+    bidder: bool
+
+    @property
+    def see_terms(self) -> bool:
+        return self.bidder or self.task.member
+
+    @property
+    def revise(self) -> bool:
+        return self.bidder and self.bid.is_live and task_bidding_open(self.task.task)
+
+    @property
+    def withdraw(self) -> bool:
+        return self.bidder and BID.can(self.bid.status, "withdraw")
+
+    @property
+    def shortlist(self) -> bool:
+        return self.task.shortlist and BID.can(self.bid.status, "shortlist")
+
+    @property
+    def decline(self) -> bool:
+        return self.task.award and BID.can(self.bid.status, "reject")
+
+    @property
+    def award(self) -> bool:
+        return self.task.award and BID.can(self.bid.status, "award")
+
+
+def bid_capabilities(
+    *,
+    user: Any,
+    bid: Bid,
+    task_caps: TaskCapabilities | None = None,
+    operated_ids: frozenset[int] | None = None,
+) -> BidCapabilities:
+    """What `user` may do with `bid` now. A page of bids on one task passes the task's
+    capabilities and the user's provider profile ids, computed once."""
+    if operated_ids is None:
+        operated_ids = (
+            frozenset(provider_profile_ids_operated_by(user=user))
+            if _authenticated(user)
+            else frozenset()
+        )
+    return BidCapabilities(
+        bid=bid,
+        task=task_caps or task_capabilities(user=user, task=bid.task),
+        bidder=bid.provider_id in operated_ids,
+    )
+
+
 def bid_can_see_terms(*, user: Any, bid: Bid) -> bool:
     """Sealed: the bidder's operators and the poster's members only."""
-    if not _authenticated(user):
-        return False
-    if bid.provider_id in provider_profile_ids_operated_by(user=user):
-        return True
-    return user_is_poster_member(user=user, task=bid.task)
+    return _authenticated(user) and bid_capabilities(user=user, bid=bid).see_terms
 
 
 def _with_details(bids: QuerySet[Bid]) -> QuerySet[Bid]:

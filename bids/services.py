@@ -1,4 +1,5 @@
-"""Every change to a bid: place, revise, withdraw, shortlist, reject, award."""
+"""Every change to a bid: place, revise, withdraw, shortlist, reject, and its side of an award
+(contracts.services.contract_award makes the contract)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
-from accounts.selectors import user_can_act_for_provider
-from bids import notifications
 from bids.models import Bid, BidMilestone, BidRevision
-from bids.selectors import bid_eligibility
+from bids.selectors import bid_capabilities, bid_eligibility
 from bids.states import BID
+from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.db import lock_shared
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from marketplace.permissions import require_active_user
-from tasks.models import Contract, Task
-from tasks.selectors import user_can_manage_task, user_is_poster_member
-from tasks.services import MilestoneTerms, contract_create_from_award
+from tasks.models import Task
 
 BID_MIN_FEN = 10_00
 BID_MAX_FEN = 100_000_000_00
@@ -168,8 +166,10 @@ def bid_place(
 
 
 def _locked_bid(bid: Bid) -> tuple[Bid, Task]:
-    task = lock_shared(Task, bid.task_id)
-    return Bid.objects.select_for_update().get(pk=bid.pk), task
+    task = lock_shared(Task, bid.task_id, select_related=("organization",))
+    locked = Bid.objects.select_for_update().get(pk=bid.pk)
+    locked.task = task
+    return locked, task
 
 
 def bid_revise(
@@ -185,7 +185,8 @@ def bid_revise(
     require_active_user(actor)
     with transaction.atomic():
         bid, task = _locked_bid(bid)
-        if not user_can_act_for_provider(user=actor, profile=bid.provider):
+        capabilities = bid_capabilities(user=actor, bid=bid)
+        if not capabilities.bidder:
             raise NotAllowed(_("Only the bidder can revise this bid."))
         if task.status != Task.Status.OPEN or task.bid_deadline <= timezone.now():
             raise InvalidTransition(_("Bidding on this task has closed."), code="closed")
@@ -211,7 +212,7 @@ def bid_withdraw(*, actor: Any, bid: Bid) -> Bid:
     require_active_user(actor)
     with transaction.atomic():
         bid, _task = _locked_bid(bid)
-        if not user_can_act_for_provider(user=actor, profile=bid.provider):
+        if not bid_capabilities(user=actor, bid=bid).bidder:
             raise NotAllowed(_("Only the bidder can withdraw this bid."))
         bid.status = BID.check(bid.status, "withdraw")
         bid.save(update_fields=["status", "updated_at"])
@@ -223,8 +224,8 @@ def bid_shortlist(*, actor: Any, bid: Bid) -> Bid:
     """A poster member marks a bid for closer comparison."""
     require_active_user(actor)
     with transaction.atomic():
-        bid, task = _locked_bid(bid)
-        if not user_is_poster_member(user=actor, task=task):
+        bid, _task = _locked_bid(bid)
+        if not bid_capabilities(user=actor, bid=bid).task.member:
             raise NotAllowed(_("Only the poster's members can shortlist bids."))
         bid.status = BID.check(bid.status, "shortlist")
         bid.save(update_fields=["status", "updated_at"])
@@ -236,8 +237,8 @@ def bid_reject(*, actor: Any, bid: Bid, note: str = "") -> Bid:
     """The poster's owner or admin declines a bid; the bidder is told."""
     require_active_user(actor)
     with transaction.atomic():
-        bid, task = _locked_bid(bid)
-        if not user_can_manage_task(user=actor, task=task):
+        bid, _task = _locked_bid(bid)
+        if not bid_capabilities(user=actor, bid=bid).task.manage:
             raise NotAllowed(_("Only the poster organization's owners and admins can reject bids."))
         bid.status = BID.check(bid.status, "reject")
         bid.decision_note = note.strip()[:2000]
@@ -247,68 +248,38 @@ def bid_reject(*, actor: Any, bid: Bid, note: str = "") -> Bid:
     return bid
 
 
-def bid_award(*, actor: Any, bid: Bid) -> Contract:
-    """Award the task to this bid: exactly once per task, atomically. Creates the contract
-    from the bid's terms, declines every other live bid and tells everyone."""
-    require_active_user(actor)
-    with transaction.atomic():
-        # FOR UPDATE on the task serialises awards (and waits for bids holding FOR SHARE).
-        task = Task.objects.select_for_update().get(pk=bid.task_id)
-        if not user_can_manage_task(user=actor, task=task):
-            raise NotAllowed(_("Only the poster organization's owners and admins can award."))
-        if task.status in (Task.Status.AWARDED, Task.Status.IN_PROGRESS, Task.Status.COMPLETED):
-            raise Conflict(_("This task has already been awarded."), code="already_awarded")
-        if task.status not in (Task.Status.OPEN, Task.Status.CLOSED):
-            raise InvalidTransition(
-                _("A task that is %(state)s cannot be awarded.")
-                % {"state": task.get_status_display()}
-            )
-        bid = Bid.objects.select_for_update().select_related("provider").get(pk=bid.pk)
-        if not bid.is_live:
-            raise InvalidTransition(
-                _("This bid is %(state)s, so it cannot win.") % {"state": bid.get_status_display()}
-            )
-        terms = [
-            MilestoneTerms(
-                title=m.title, amount=m.amount, due_days=m.due_days, description=m.description
-            )
-            for m in bid.milestones.order_by("position")
-        ]
-        try:
-            with transaction.atomic():
-                contract = contract_create_from_award(
-                    actor=actor,
-                    task=task,
-                    provider=bid.provider,
-                    source_bid_id=bid.pk,
-                    amount=bid.amount,
-                    currency=bid.currency,
-                    duration_days=bid.duration_days,
-                    milestones=terms,
-                )
-        except IntegrityError:
-            raise Conflict(
-                _("This task has already been awarded."), code="already_awarded"
-            ) from None
-        bid.status = BID.check(bid.status, "award")
-        bid.save(update_fields=["status", "updated_at"])
-        others = list(
-            Bid.objects.select_for_update()
-            .filter(task=task, status__in=Bid.LIVE)
-            .exclude(pk=bid.pk)
-            .values_list("id", flat=True)
+def bid_lock_for_award(*, bid_id: int, task: Task) -> Bid:
+    """The bid about to win, locked (the award holds its task's lock); refused unless live."""
+    bid = Bid.objects.select_for_update().select_related("provider").filter(pk=bid_id).first()
+    if bid is None or bid.task_id != task.pk:
+        raise NotFound(_("This bid does not exist or is not visible to you."))
+    if not bid.is_live:
+        raise InvalidTransition(
+            _("This bid is %(state)s, so it cannot win.") % {"state": bid.get_status_display()}
         )
-        Bid.objects.filter(pk__in=others).update(
-            status=Bid.Status.REJECTED,
-            decision_note="",
-            updated_at=timezone.now(),
-        )
-        audit_record(actor=actor, action="bid.award", target=bid,
-                     data={"contract": contract.pk, "declined": others})  # fmt: skip
-        notifications.schedule("bid_awarded", bid.pk)
-        for other_id in others:
-            notifications.schedule("bid_not_selected", other_id)
-    return contract
+    return bid
+
+
+def bids_settle_award(*, actor: Any, task: Task, winner: Bid) -> list[int]:
+    """The bid side of an award (inside the award's transaction, which holds the task's lock):
+    the winner is awarded, every other live bid is declined, and everyone is told. Returns the
+    ids of the declined bids."""
+    winner.status = BID.check(winner.status, "award")
+    winner.save(update_fields=["status", "updated_at"])
+    others = list(
+        Bid.objects.select_for_update()
+        .filter(task=task, status__in=Bid.LIVE)
+        .exclude(pk=winner.pk)
+        .values_list("id", flat=True)
+    )
+    Bid.objects.filter(pk__in=others).update(
+        status=Bid.Status.REJECTED, decision_note="", updated_at=timezone.now()
+    )
+    audit_record(actor=actor, action="bid.award", target=winner, data={"declined": others})
+    notifications.schedule("bid_awarded", winner.pk)
+    for other_id in others:
+        notifications.schedule("bid_not_selected", other_id)
+    return others
 
 
 def bids_close_for_cancelled_task(*, task: Task, reason: str) -> list[int]:

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from contracts.services.delivery import MAX_DELIVERY_FILES
 from marketplace.errors import ValidationFailed
 from marketplace.files import ALLOWED_EXTENSIONS, check_upload
-from tasks.services.delivery import MAX_DELIVERY_FILES
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 SCORE_FIELDS = ("rating", "quality", "communication", "timeliness")

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "accounts",
     "tasks",
     "bids",
+    "contracts",
     "payments",
     "search",
     "frontend",
@@ -187,10 +188,10 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "close-due-bidding": {"task": "tasks.tasks.close_due_bidding", "schedule": 60.0},
     "auto-accept-due-deliveries": {
-        "task": "tasks.tasks.auto_accept_due_deliveries",
+        "task": "contracts.tasks.auto_accept_due_deliveries",
         "schedule": 300.0,
     },
-    "remind-deadlines": {"task": "tasks.tasks.remind_deadlines", "schedule": 3600.0},
+    "remind-deadlines": {"task": "contracts.tasks.remind_deadlines", "schedule": 3600.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------

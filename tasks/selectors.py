@@ -1,7 +1,8 @@
-"""Reading tasks and contracts. Visibility is decided here, once, for pages, APIs and search."""
+"""Reading tasks. Visibility is decided here, once, for pages, APIs and search."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -15,17 +16,13 @@ from accounts.selectors import (
 )
 from marketplace.errors import NotFound
 from tasks.models import (
-    Contract,
-    Delivery,
-    DeliveryFile,
-    Milestone,
     NdaAcceptance,
     Task,
     TaskAttachment,
     TaskInvitation,
     TaskSkill,
 )
-from tasks.states import TASK_PUBLIC
+from tasks.states import TASK, TASK_PUBLIC
 
 
 def _authenticated(user: Any) -> bool:
@@ -36,11 +33,6 @@ def user_is_moderator(user: Any) -> bool:
     return _authenticated(user) and user.is_staff and user.has_perm("tasks.moderate_task")
 
 
-def user_is_contract_staff(user: Any) -> bool:
-    """Back-office staff who may read any contract and its deliveries (mediators, finance)."""
-    return _authenticated(user) and user.is_staff and user.has_perm("tasks.view_contract")
-
-
 def user_is_poster_member(*, user: Any, task: Task) -> bool:
     return user_is_member(user=user, organization=task.organization)
 
@@ -48,6 +40,78 @@ def user_is_poster_member(*, user: Any, task: Task) -> bool:
 def user_can_manage_task(*, user: Any, task: Task) -> bool:
     """Owners and admins of the poster organization award, cancel and accept deliveries."""
     return user_can_manage_organization(user=user, organization=task.organization)
+
+
+@dataclass(frozen=True)
+class TaskCapabilities:
+    """What one user may do with one task now: the capability selector of tasks.
+
+    Services refuse through it; pages and the API ask it which actions to offer. Whether the
+    user may bid is the bids app's answer (bids.selectors.bid_eligibility), which owns bidding.
+    """
+
+    task: Task
+    member: bool  # any member of the poster organization
+    manage: bool  # its owners and admins
+    author: bool  # the member who wrote the task
+    moderator: bool
+
+    @property
+    def status(self) -> str:
+        return self.task.status
+
+    @property
+    def edit(self) -> bool:
+        return self.member and self.status == Task.Status.DRAFT
+
+    @property
+    def publish(self) -> bool:
+        return self.member and TASK.can(self.status, "submit_for_review")
+
+    @property
+    def cancel(self) -> bool:
+        return (self.manage or self.author) and TASK.can(self.status, "cancel")
+
+    @property
+    def award(self) -> bool:
+        return self.manage and TASK.can(self.status, "award")
+
+    @property
+    def see_bids(self) -> bool:
+        return self.member
+
+    @property
+    def shortlist(self) -> bool:
+        return self.member and TASK.can(self.status, "award")
+
+    @property
+    def add_files(self) -> bool:
+        return self.member and self.status in FILES_ADDABLE
+
+    @property
+    def remove_files(self) -> bool:
+        return self.member and self.status in FILES_REMOVABLE
+
+    @property
+    def invite(self) -> bool:
+        return self.member and self.status in INVITABLE
+
+
+FILES_ADDABLE = frozenset({Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN})
+FILES_REMOVABLE = frozenset({Task.Status.DRAFT, Task.Status.PENDING_REVIEW})
+INVITABLE = FILES_ADDABLE
+
+
+def task_capabilities(*, user: Any, task: Task) -> TaskCapabilities:
+    """What `user` may do with `task` now (a handful of cached membership lookups)."""
+    authenticated = _authenticated(user)
+    return TaskCapabilities(
+        task=task,
+        member=user_is_poster_member(user=user, task=task),
+        manage=user_can_manage_task(user=user, task=task),
+        author=authenticated and task.created_by_id == user.pk,
+        moderator=user_is_moderator(user),
+    )
 
 
 def tasks_visible_to(*, user: Any) -> QuerySet[Task]:
@@ -199,97 +263,6 @@ def tasks_of_organizations_for_user(*, user: Any) -> QuerySet[Task]:
 
 def tasks_pending_moderation() -> QuerySet[Task]:
     return Task.objects.select_related("organization").filter(status=Task.Status.PENDING_REVIEW)
-
-
-# --- contracts --------------------------------------------------------------------------------
-
-
-def contract_side(*, user: Any, contract: Contract) -> str | None:
-    """ "poster", "provider" or None: which side of the contract the user acts for."""
-    if not _authenticated(user):
-        return None
-    if contract.organization_id in organization_ids_for_user(user=user):
-        return "poster"
-    if contract.provider_id in provider_profile_ids_operated_by(user=user):
-        return "provider"
-    return None
-
-
-def contracts_for_user(*, user: Any) -> QuerySet[Contract]:
-    if not _authenticated(user):
-        return Contract.objects.none()
-    return (
-        Contract.objects.select_related(
-            "task", "organization", "provider", "provider__user", "provider__organization"
-        )
-        .filter(
-            Q(organization_id__in=organization_ids_for_user(user=user))
-            | Q(provider_id__in=provider_profile_ids_operated_by(user=user))
-        )
-        .order_by("-created_at")
-    )
-
-
-def contract_get_for_user(*, user: Any, contract_id: int) -> Contract:
-    """The contract if the user is on either side of it, or is staff allowed to view contracts
-    (mediators, finance: the tasks.view_contract permission); NotFound otherwise."""
-    contract = (
-        Contract.objects.select_related(
-            "task", "organization", "provider", "provider__user", "provider__organization"
-        )
-        .filter(pk=contract_id)
-        .first()
-    )
-    if contract is None or (
-        contract_side(user=user, contract=contract) is None and not user_is_contract_staff(user)
-    ):
-        raise NotFound(_("This contract does not exist or is not visible to you."))
-    return contract
-
-
-def contract_for_task(*, task: Task) -> Contract | None:
-    return Contract.objects.filter(task=task).first()
-
-
-def contract_milestones(*, contract: Contract) -> list[Milestone]:
-    deliveries = (
-        Delivery.objects.select_related("submitted_by", "decided_by")
-        .prefetch_related("files")
-        .order_by("round")
-    )
-    return list(
-        contract.milestones.select_related("accepted_by")
-        .prefetch_related(Prefetch("deliveries", queryset=deliveries))
-        .order_by("position")
-    )
-
-
-def milestone_get_for_user(*, user: Any, milestone_id: int) -> Milestone:
-    milestone = Milestone.objects.select_related("contract").filter(pk=milestone_id).first()
-    if milestone is None:
-        raise NotFound(_("This milestone does not exist or is not visible to you."))
-    contract_get_for_user(user=user, contract_id=milestone.contract_id)
-    return milestone
-
-
-def delivery_file_get_for_user(*, user: Any, file_id: int) -> DeliveryFile:
-    delivered = (
-        DeliveryFile.objects.select_related("delivery__milestone__contract")
-        .filter(pk=file_id)
-        .first()
-    )
-    if delivered is None:
-        raise NotFound(_("This file does not exist or is not visible to you."))
-    contract_get_for_user(user=user, contract_id=delivered.delivery.milestone.contract_id)
-    return delivered
-
-
-def milestones_due_for_auto_accept(*, now: Any) -> list[int]:
-    return list(
-        Milestone.objects.filter(
-            status=Milestone.Status.SUBMITTED, review_due_at__lte=now
-        ).values_list("id", flat=True)
-    )
 
 
 def tasks_due_for_closing(*, now: Any) -> list[int]:

@@ -1,9 +1,9 @@
-"""The allowed moves of a task, a contract and a milestone: read these tables, not the services."""
+"""The allowed moves of a task: read this table, not the services."""
 
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.fsm import StateMachine, move
-from tasks.models import Contract, Milestone, Task
+from tasks.models import Task
 
 T = Task.Status
 TASK = StateMachine(
@@ -23,33 +23,5 @@ TASK = StateMachine(
     ],
 )
 
-C = Contract.Status
-CONTRACT = StateMachine(
-    _("contract"),
-    dict(C.choices),
-    [
-        move("start", C.AWAITING_FUNDING, C.ACTIVE),
-        move("complete", C.ACTIVE, C.COMPLETED),
-        move("cancel", C.AWAITING_FUNDING, C.CANCELLED),
-    ],
-)
-
-M = Milestone.Status
-MILESTONE = StateMachine(
-    _("milestone"),
-    dict(M.choices),
-    [
-        move("fund", M.AWAITING_FUNDING, M.FUNDED),
-        move("submit", [M.FUNDED, M.CHANGES_REQUESTED], M.SUBMITTED),
-        move("request_changes", M.SUBMITTED, M.CHANGES_REQUESTED),
-        move("accept", M.SUBMITTED, M.ACCEPTED),
-        move("release", M.ACCEPTED, M.RELEASED),
-        move("dispute", [M.FUNDED, M.SUBMITTED, M.CHANGES_REQUESTED], M.DISPUTED),
-        move("refund", [M.FUNDED, M.DISPUTED], M.REFUNDED),
-    ],
-)
-
-# Work on a contract counts as finished when every milestone is in one of these.
-MILESTONE_DONE = frozenset({M.ACCEPTED, M.RELEASED})
 # Statuses in which a task is public (listed or reachable) to people outside the poster.
 TASK_PUBLIC = frozenset({T.OPEN, T.CLOSED, T.AWARDED, T.IN_PROGRESS, T.COMPLETED})

@@ -25,28 +25,23 @@ from rest_framework.test import APIClient
 
 from accounts.models import Membership, Notification, Organization, ProviderProfile, User
 from bids.models import Bid, BidMilestone, BidRevision
-from bids.services import bid_award
+from contracts.models import Contract, Delivery, DeliveryFile, Milestone, Review
+from contracts.services import (
+    contract_award,
+    contract_funding_received,
+    milestone_accept,
+    milestone_submit,
+)
 from marketplace.models import AuditEvent
 from tasks.models import (
-    Contract,
-    Delivery,
-    DeliveryFile,
-    Milestone,
     NdaAcceptance,
-    Review,
     Task,
     TaskAttachment,
     TaskInvitation,
     TaskMilestonePlan,
     TaskSkill,
 )
-from tasks.services import (
-    contract_funding_received,
-    milestone_accept,
-    milestone_submit,
-    task_attachment_add,
-    task_nda_accept,
-)
+from tasks.services import task_attachment_add, task_nda_accept
 from tests.accounts.factories import (
     OrganizationFactory,
     ProviderProfileFactory,
@@ -109,7 +104,7 @@ class World:
 
 def _awarded(task: Task, *, provider: ProviderProfile, owner: User, amount: int) -> Contract:
     bid = BidFactory(task=task, provider=provider, amount=amount)
-    contract = bid_award(actor=owner, bid=bid)
+    contract = contract_award(actor=owner, bid=bid)
     return contract_funding_received(contract=contract, reference="test")
 
 
@@ -120,7 +115,7 @@ def world() -> World:
     other_org_member = UserFactory(name="Other organization's owner")
     # Back-office staff: a moderator who may also read contracts (mediation, finance).
     staff = grant(
-        UserFactory(staff=True, name="Moderator"), "tasks.moderate_task", "tasks.view_contract"
+        UserFactory(staff=True, name="Moderator"), "tasks.moderate_task", "contracts.view_contract"
     )
     bidder_profile = ProviderProfileFactory()
     other_profile = ProviderProfileFactory()

@@ -21,5 +21,4 @@ urlpatterns = [
     path("bids/<int:bid_id>/withdraw/", views.BidWithdrawApi.as_view(), name="bid-withdraw"),
     path("bids/<int:bid_id>/shortlist/", views.BidShortlistApi.as_view(), name="bid-shortlist"),
     path("bids/<int:bid_id>/reject/", views.BidRejectApi.as_view(), name="bid-reject"),
-    path("bids/<int:bid_id>/award/", views.BidAwardApi.as_view(), name="bid-award"),
 ]

@@ -35,9 +35,7 @@ from marketplace.api import (
     with_errors,
 )
 from marketplace.errors import NotAllowed
-from tasks.api.contracts import contract_detail_data
-from tasks.api.serializers import ContractDetailOutputSerializer
-from tasks.selectors import contract_get_for_user, task_get_for_user
+from tasks.selectors import task_get_for_user
 
 TAG = ["bids"]
 
@@ -285,21 +283,3 @@ class BidRejectApi(APIView):
         data = validated(BidRejectInputSerializer, request.data)
         services.bid_reject(actor=request.user, bid=bid, note=data["note"])
         return Response(_bid_detail(user=request.user, bid_id=bid_id))
-
-
-class BidAwardApi(APIView):
-    @extend_schema(
-        tags=TAG,
-        request=None,
-        responses=with_errors({201: ContractDetailOutputSerializer}, 403, 404, 409),
-        description="The poster's owners and admins award the task to this bid: exactly one "
-        "award per task. Returns the contract made from the bid's terms.",
-    )
-    def post(self, request: Request, bid_id: int) -> Response:
-        bid = selectors.bid_get_for_user(user=request.user, bid_id=bid_id)
-        contract = services.bid_award(actor=request.user, bid=bid)
-        contract = contract_get_for_user(user=request.user, contract_id=contract.pk)
-        return Response(
-            contract_detail_data(user=request.user, contract=contract),
-            status=status.HTTP_201_CREATED,
-        )

@@ -17,11 +17,11 @@ from typing import Any
 
 from django import template
 
+from contracts.models import Contract
+from contracts.selectors import contracts_for_user, contracts_with_progress
 from frontend.views import reputation as blocks
-from frontend.views.contracts import contract_rows, with_progress
-from tasks.models import Contract
-from tasks.reputation import CreditScore
-from tasks.selectors import contracts_for_user
+from frontend.views.contracts import contract_rows
+from reputation.selectors import CreditScore
 
 register = template.Library()
 
@@ -67,7 +67,7 @@ def my_contracts(context: template.Context) -> dict[str, Any]:
     waiting for the user first."""
     user = _user(context)
     contracts = contracts_for_user(user=user)
-    recent = with_progress(contracts.exclude(status=Contract.Status.CANCELLED))[:50]
+    recent = contracts_with_progress(contracts.exclude(status=Contract.Status.CANCELLED))[:50]
     rows = [
         row
         for row in contract_rows(user=user, contracts=recent)

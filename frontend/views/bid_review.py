@@ -18,19 +18,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import provider_profile_ids_operated_by
 from bids import services as bid_services
 from bids.models import Bid
-from bids.selectors import bid_get_for_user, bids_for_poster
-from bids.states import BID
+from bids.selectors import bid_capabilities, bid_get_for_user, bids_for_poster
+from contracts.selectors import contracts_of_task
+from contracts.services import contract_award
 from frontend.forms_bids import RejectForm
 from frontend.views._helpers import get_or_404, signed_in_user
 from frontend.views.tasks import task_or_404
 from marketplace.errors import Conflict, DomainError, NotFound
-from tasks.models import Task
-from tasks.reputation import ProviderStats, provider_stats_many
-from tasks.selectors import contract_for_task, user_can_manage_task, user_is_poster_member
-
-AWARDABLE = (Task.Status.OPEN, Task.Status.CLOSED)
+from reputation.selectors import ProviderStats, provider_stats_many
+from tasks.selectors import task_capabilities
 
 
 @dataclass(frozen=True)
@@ -57,18 +56,22 @@ def task_bids(request: HttpRequest, task_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     stats = provider_stats_many(profiles=[bid.provider for bid in bids])
-    can_manage = user_can_manage_task(user=request.user, task=task)
-    awardable = task.status in AWARDABLE
-    rows = [
-        BidRow(
-            bid=bid,
-            stats=stats.get(bid.provider_id),
-            can_shortlist=BID.can(bid.status, "shortlist") and awardable,
-            can_reject=can_manage and BID.can(bid.status, "reject") and awardable,
-            can_award=can_manage and BID.can(bid.status, "award") and awardable,
+    task_caps = task_capabilities(user=request.user, task=task)
+    operated = frozenset(provider_profile_ids_operated_by(user=request.user))
+    rows = []
+    for bid in bids:
+        capabilities = bid_capabilities(
+            user=request.user, bid=bid, task_caps=task_caps, operated_ids=operated
         )
-        for bid in bids
-    ]
+        rows.append(
+            BidRow(
+                bid=bid,
+                stats=stats.get(bid.provider_id),
+                can_shortlist=capabilities.shortlist,
+                can_reject=capabilities.decline,
+                can_award=capabilities.award,
+            )
+        )
     live = [row for row in rows if row.bid.is_live]
     decided = [row for row in rows if not row.bid.is_live]
     return render(
@@ -78,9 +81,9 @@ def task_bids(request: HttpRequest, task_id: int) -> HttpResponse:
             "task": task,
             "live_rows": live,
             "decided_rows": decided,
-            "can_manage": can_manage,
-            "awardable": awardable,
-            "contract": contract_for_task(task=task),
+            "can_manage": task_caps.manage,
+            "awardable": task_caps.award,
+            "contract": next(iter(contracts_of_task(task=task)), None),
             "reject_form": RejectForm(),
         },
     )
@@ -89,7 +92,7 @@ def task_bids(request: HttpRequest, task_id: int) -> HttpResponse:
 def _poster_bid(request: HttpRequest, bid_id: int) -> Bid:
     """A bid for the poster's members; the bidder and everyone else get a 404 here."""
     bid = get_or_404(bid_get_for_user, user=request.user, bid_id=bid_id)
-    if not user_is_poster_member(user=request.user, task=bid.task):
+    if not task_capabilities(user=request.user, task=bid.task).member:
         raise Http404
     return bid
 
@@ -97,7 +100,7 @@ def _poster_bid(request: HttpRequest, bid_id: int) -> Bid:
 def _managed_bid(request: HttpRequest, bid_id: int) -> Bid:
     """A bid whose task the user may decide on (owners and admins), else 404 / 403."""
     bid = _poster_bid(request, bid_id)
-    if not user_can_manage_task(user=request.user, task=bid.task):
+    if not task_capabilities(user=request.user, task=bid.task).manage:
         raise PermissionDenied
     return bid
 
@@ -146,7 +149,7 @@ def bid_award(request: HttpRequest, bid_id: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            contract = bid_services.bid_award(actor=user, bid=bid)
+            contract = contract_award(actor=user, bid=bid)
         except Conflict as exc:
             messages.error(request, str(exc.message))
             return redirect(_compare_url(bid.task_id))
@@ -159,7 +162,7 @@ def bid_award(request: HttpRequest, bid_id: int) -> HttpResponse:
                 % {"name": bid.provider.display_name},
             )
             return redirect("frontend:contract_detail", contract_id=contract.pk)
-    if not bid.is_live or bid.task.status not in AWARDABLE:
+    if not bid_capabilities(user=user, bid=bid).award:
         error = error or _("This bid can no longer be awarded.")
     others = (
         Bid.objects.none()

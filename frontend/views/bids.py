@@ -11,14 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
 from accounts.selectors import provider_profiles_operated_by
 from bids import services as bid_services
 from bids.models import Bid
-from bids.selectors import bid_eligibility, bid_of_user_for_task, bids_of_user
+from bids.selectors import (
+    bid_capabilities,
+    bid_eligibility,
+    bid_of_user_for_task,
+    bids_of_user,
+    task_bidding_open,
+)
 from frontend.forms_bids import (
     BID_MILESTONE_PREFIX,
     BidForm,
@@ -34,10 +39,6 @@ from marketplace.errors import DomainError, NotAllowed
 from tasks.models import Task
 
 BID_FIELDS = ("amount", "duration_days", "proposal")
-
-
-def _bidding_open(task: Task) -> bool:
-    return task.status == Task.Status.OPEN and task.bid_deadline > timezone.now()
 
 
 class BidForms:
@@ -135,7 +136,7 @@ def bid_form(request: HttpRequest, task_id: int) -> HttpResponse:
         if len(eligible) == 1:
             context["single_provider"] = eligible[0]
             providers = None
-    elif not _bidding_open(task):
+    elif not bid_capabilities(user=user, bid=live).revise:
         context["closed"] = True
         context["revisions"] = list(live.revisions.order_by("-revision"))
         return render(request, "frontend/bids/form.html", context)
@@ -186,7 +187,7 @@ def bid_withdraw(request: HttpRequest, task_id: int) -> HttpResponse:
     task = task_or_404(request, task_id)
     user = signed_in_user(request)
     bid = bid_of_user_for_task(user=user, task=task)
-    if bid is None or not bid.is_live:
+    if bid is None or not bid_capabilities(user=user, bid=bid).withdraw:
         raise Http404
     if request.method == "POST":
         try:
@@ -197,7 +198,7 @@ def bid_withdraw(request: HttpRequest, task_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Your bid is withdrawn. You can bid again while bidding is open.")
-                if _bidding_open(task)
+                if task_bidding_open(task)
                 else _("Your bid is withdrawn."),
             )
         return redirect("frontend:task_detail", task_id=task.pk)

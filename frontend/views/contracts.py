@@ -1,13 +1,14 @@
 """Contracts: mine, the contract page, delivering, deciding on deliveries, reviews, downloads.
 
-Who may do what is decided by tasks.selectors and tasks.services; these views ask them, render,
-and turn domain errors into form errors (bad input), messages (wrong state) or 403/404.
+Who may do what is decided by the capability selector (contracts.selectors.ContractViewer) and
+enforced by contracts.services; these views ask them, render, and turn domain errors into form
+errors (bad input), messages (wrong state) or 403/404.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,154 +24,23 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import (
-    MANAGER_ROLES,
-    organizations_with_role_for_user,
-    provider_profile_ids_operated_by,
-)
+from contracts import selectors, services
+from contracts.models import Contract, Delivery, Milestone, Review
+from contracts.selectors import REVIEW_BLIND_DAYS, ContractViewer, Step, reviews_public
+from contracts.states import MILESTONE, MILESTONE_DONE
 from frontend.forms_contracts import ChangesForm, DeliveryForm, ReviewForm
 from frontend.forms_errors import form_apply_domain_error
 from frontend.views._helpers import paginate
 from marketplace.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from marketplace.files import file_download
 from marketplace.money import Money
-from tasks import reputation, selectors, services
-from tasks.models import Contract, Delivery, Milestone, Review
 
 M = Milestone.Status
 C = Contract.Status
-DONE = (M.ACCEPTED, M.RELEASED)
-TO_DELIVER = (M.FUNDED, M.CHANGES_REQUESTED)
 
 # The list's tabs: query value -> the contract statuses it shows (empty: all).
 CURRENT = (C.AWAITING_FUNDING, C.ACTIVE)
 TABS: dict[str, tuple[str, ...]] = {"current": CURRENT, "completed": (C.COMPLETED,), "all": ()}
-
-
-# --- who the viewer is on a contract --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The signed-in user's relation to contracts, from two lookups for any number of them
-    (what selectors.contract_side and user_can_manage_task decide one contract at a time)."""
-
-    roles: dict[int, str]  # organization id -> the user's role in it
-    provider_ids: frozenset[int]
-    is_staff: bool
-
-    @classmethod
-    def of(cls, user: Any) -> Viewer:
-        roles = {
-            o.pk: getattr(o, "my_role", "") for o in organizations_with_role_for_user(user=user)
-        }
-        return cls(
-            roles=roles,
-            provider_ids=frozenset(provider_profile_ids_operated_by(user=user)),
-            is_staff=bool(user.is_staff),
-        )
-
-    def side(self, contract: Contract) -> str | None:
-        if contract.organization_id in self.roles:
-            return "poster"
-        if contract.provider_id in self.provider_ids:
-            return "provider"
-        return None
-
-    def can_decide(self, contract: Contract) -> bool:
-        """Owners and admins of the poster organization accept deliveries and ask for changes."""
-        return self.roles.get(contract.organization_id) in MANAGER_ROLES
-
-    def can_deliver(self, contract: Contract) -> bool:
-        return self.side(contract) == "provider"
-
-
-# --- what happens next ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    """The next thing that happens on a contract, from the viewer's side. `mine` marks steps
-    that wait for the viewer."""
-
-    text: str | Promise
-    mine: bool = False
-    anchor: str = ""
-
-
-def _first(milestones: Iterable[Milestone], statuses: Sequence[str]) -> Milestone | None:
-    return next((m for m in milestones if m.status in statuses), None)
-
-
-def next_step(
-    *,
-    contract: Contract,
-    milestones: Sequence[Milestone],
-    side: str | None,
-    can_decide: bool,
-    reviewed: bool,
-) -> Step:
-    if contract.status == C.CANCELLED:
-        return Step(_("Cancelled before work started"))
-    if contract.status == C.AWAITING_FUNDING:
-        if side == "provider":
-            return Step(_("Waiting for the poster to fund the escrow"), anchor="funding")
-        return Step(_("Waiting for the escrow to be funded"), anchor="funding")
-    if contract.status == C.COMPLETED:
-        if side is None:
-            return Step(_("Completed"))
-        if not reviewed:
-            return Step(_("Leave your review"), mine=True, anchor="reviews")
-        return Step(_("Completed: every milestone is accepted and your review is in"))
-    disputed = _first(milestones, (M.DISPUTED,))
-    if disputed is not None:
-        return Step(
-            _("Milestone %(n)d is in dispute") % {"n": disputed.position},
-            anchor=f"milestone-{disputed.position}",
-        )
-    in_review = _first(milestones, (M.SUBMITTED,))
-    to_deliver = _first(milestones, TO_DELIVER)
-    unfunded = _first(milestones, (M.AWAITING_FUNDING,))
-    if side == "provider" and to_deliver is not None:
-        text = (
-            _("Revise and deliver milestone %(n)d again")
-            if to_deliver.status == M.CHANGES_REQUESTED
-            else _("Deliver milestone %(n)d")
-        )
-        return Step(
-            text % {"n": to_deliver.position},
-            mine=True,
-            anchor=f"milestone-{to_deliver.position}",
-        )
-    if in_review is not None:
-        anchor = f"milestone-{in_review.position}"
-        if side == "poster" and can_decide:
-            return Step(
-                _("Review the delivery of milestone %(n)d") % {"n": in_review.position},
-                mine=True,
-                anchor=anchor,
-            )
-        if side == "poster":
-            return Step(
-                _("Milestone %(n)d awaits a decision by your organization's admins")
-                % {"n": in_review.position},
-                anchor=anchor,
-            )
-        return Step(
-            _("Milestone %(n)d is with the poster for review") % {"n": in_review.position},
-            anchor=anchor,
-        )
-    if to_deliver is not None:
-        return Step(
-            _("The provider is working on milestone %(n)d") % {"n": to_deliver.position},
-            anchor=f"milestone-{to_deliver.position}",
-        )
-    if unfunded is not None:
-        return Step(
-            _("Milestone %(n)d waits for escrow funding") % {"n": unfunded.position},
-            anchor=f"milestone-{unfunded.position}",
-        )
-    return Step(_("In progress"))
 
 
 # --- my contracts -------------------------------------------------------------------------------
@@ -194,36 +63,24 @@ class ContractRow:
 
 def contract_rows(*, user: Any, contracts: Iterable[Contract]) -> list[ContractRow]:
     """Each contract with the viewer's side, its progress and what happens next. The contracts
-    must come with their milestones and reviews prefetched (see `with_progress`)."""
-    viewer = Viewer.of(user)
+    must come with their milestones and reviews prefetched (selectors.contracts_with_progress)."""
+    viewer = ContractViewer.of(user)
     rows = []
     for contract in contracts:
         milestones = list(contract.milestones.all())
-        side = viewer.side(contract)
-        reviewed = any(r.side == side for r in contract.reviews.all())
+        capabilities = viewer.capabilities(contract)
+        reviewed = any(r.side == capabilities.side for r in contract.reviews.all())
+        accepted, total = selectors.milestone_progress(milestones)
         rows.append(
             ContractRow(
                 contract=contract,
-                side=side,
-                accepted=sum(1 for m in milestones if m.status in DONE),
-                total=len(milestones),
-                step=next_step(
-                    contract=contract,
-                    milestones=milestones,
-                    side=side,
-                    can_decide=viewer.can_decide(contract),
-                    reviewed=reviewed,
-                ),
+                side=capabilities.side,
+                accepted=accepted,
+                total=total,
+                step=capabilities.next_step(milestones=milestones, reviewed=reviewed),
             )
         )
     return rows
-
-
-def with_progress(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
-    return contracts.prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.order_by("position")),
-        Prefetch("reviews", queryset=Review.objects.only("id", "contract_id", "side")),
-    )
 
 
 @login_required
@@ -238,7 +95,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     }
     if TABS[tab]:
         contracts = contracts.filter(status__in=TABS[tab])
-    page = paginate(request, with_progress(contracts))
+    page = paginate(request, selectors.contracts_with_progress(contracts))
     context = {
         "tab": tab,
         "counts": counts,
@@ -278,7 +135,10 @@ class MilestoneView:
         return bool(
             due is not None
             and due < timezone.localdate()
-            and self.milestone.status in (*TO_DELIVER, M.AWAITING_FUNDING)
+            and (
+                MILESTONE.can(self.milestone.status, "submit")
+                or self.milestone.status == M.AWAITING_FUNDING
+            )
         )
 
 
@@ -345,22 +205,22 @@ def _contract_url(contract: Contract, anchor: str = "") -> str:
 
 
 def _reviews_context(
-    contract: Contract, side: str | None, forms: Forms, written: list[Review]
+    contract: Contract, side: str | None, forms: Forms, written: list[Review], can_write: bool
 ) -> dict[str, Any]:
     """The reviews the viewer may read (the public ones and their own side's) and, until their
     side has written one, the review form. Reviews exist only on completed contracts."""
     if contract.status != C.COMPLETED:
         return {}
-    public = list(reputation.reviews_public(contract_ids=[contract.pk])) if written else []
+    public = list(reviews_public(contract_ids=[contract.pk])) if written else []
     mine = next((r for r in written if r.side == side), None) if side else None
     visible = {r.pk: r for r in public}
     if mine is not None:
         visible[mine.pk] = mine
     reveal_on = None
     if contract.completed_at is not None:
-        reveal_on = contract.completed_at + dt.timedelta(days=reputation.REVIEW_BLIND_DAYS)
+        reveal_on = contract.completed_at + dt.timedelta(days=REVIEW_BLIND_DAYS)
     review_form = None
-    if side is not None and mine is None:
+    if can_write:
         review_form = forms.review or ReviewForm(side=side or "poster", auto_id="id_review_%s")
     return {
         "reviews": sorted(visible.values(), key=lambda r: (r.side != side, r.created_at)),
@@ -375,11 +235,8 @@ def _render_detail(
     request: HttpRequest, contract: Contract, forms: Forms | None = None, status: int = 200
 ) -> HttpResponse:
     forms = forms or Forms()
-    viewer = Viewer.of(request.user)
-    side = viewer.side(contract)
-    active = contract.status == C.ACTIVE
-    can_deliver = active and viewer.can_deliver(contract)
-    can_decide = active and viewer.can_decide(contract)
+    capabilities = selectors.contract_capabilities(user=request.user, contract=contract)
+    side = capabilities.side
     max_rounds = int(settings.MARKETPLACE["MAX_CHANGE_ROUNDS"])
     milestones = selectors.contract_milestones(contract=contract)
     views = []
@@ -390,23 +247,24 @@ def _render_detail(
             deliveries=list(milestone.deliveries.all()),
             rounds_left=max(0, max_rounds - milestone.change_rounds),
         )
-        if can_deliver and milestone.status in TO_DELIVER:
+        if capabilities.can_deliver(milestone):
             view.can_deliver = True
             view.deliver_form = forms.deliver.get(milestone.pk) or DeliveryForm(
                 auto_id=f"id_m{milestone.pk}_%s"
             )
             view.deliver_open = milestone.pk in forms.deliver or not (opened or forms.deliver)
             opened = True
-        if can_decide and milestone.status == M.SUBMITTED:
+        if capabilities.can_accept(milestone):
             view.can_decide = True
             view.changes_form = forms.changes.get(milestone.pk) or ChangesForm(
                 auto_id=f"id_m{milestone.pk}_%s"
             )
             view.show_changes = milestone.pk in forms.changes
         views.append(view)
-    accepted = [m for m in milestones if m.status in DONE]
+    accepted = [m for m in milestones if m.status in MILESTONE_DONE]
     written = list(contract.reviews.all())
     reviewed = side is not None and any(r.side == side for r in written)
+    can_write_review = capabilities.can_review(reviewed_sides=[r.side for r in written])
     started = contract.started_at
     context = {
         "contract": contract,
@@ -414,8 +272,8 @@ def _render_detail(
         "poster": contract.organization,
         "provider": contract.provider,
         "side": side,
-        "staff_view": side is None and viewer.is_staff,
-        "can_decide_any": viewer.can_decide(contract),
+        "staff_view": side is None and capabilities.staff_reader,
+        "can_decide_any": capabilities.decides,
         "milestones": views,
         "accepted_count": len(accepted),
         "milestone_count": len(milestones),
@@ -428,14 +286,8 @@ def _render_detail(
         "max_rounds": max_rounds,
         "review_window_days": settings.MARKETPLACE["REVIEW_WINDOW_DAYS"],
         "stages": contract_stages(contract, reviewed=reviewed),
-        "step": next_step(
-            contract=contract,
-            milestones=milestones,
-            side=side,
-            can_decide=viewer.can_decide(contract),
-            reviewed=reviewed,
-        ),
-        **_reviews_context(contract, side, forms, written),
+        "step": capabilities.next_step(milestones=milestones, reviewed=reviewed),
+        **_reviews_context(contract, side, forms, written, can_write_review),
     }
     return render(request, "frontend/contracts/detail.html", context, status=status)
 
@@ -459,7 +311,7 @@ def _refused(request: HttpRequest, contract: Contract, exc: DomainError, anchor:
 def milestone_deliver(request: HttpRequest, contract_id: int, milestone_id: int) -> HttpResponse:
     contract = _contract_or_404(request, contract_id)
     milestone = _milestone_or_404(request, contract, milestone_id)
-    if not Viewer.of(request.user).can_deliver(contract):
+    if selectors.contract_capabilities(user=request.user, contract=contract).side != "provider":
         raise PermissionDenied
     anchor = f"milestone-{milestone.position}"
     form = DeliveryForm(request.POST, request.FILES, auto_id=f"id_m{milestone.pk}_%s")
@@ -482,7 +334,7 @@ def milestone_deliver(request: HttpRequest, contract_id: int, milestone_id: int)
                 % {"n": milestone.position, "round": delivery.round},
             )
             return HttpResponseRedirect(_contract_url(contract, anchor))
-    if milestone.status not in TO_DELIVER:
+    if not MILESTONE.can(milestone.status, "submit"):
         # The form is not on the page for this milestone: say it at the top instead.
         messages.error(request, _("This milestone cannot be delivered now."))
         return HttpResponseRedirect(_contract_url(contract, anchor))
@@ -494,7 +346,7 @@ def milestone_deliver(request: HttpRequest, contract_id: int, milestone_id: int)
 def milestone_accept(request: HttpRequest, contract_id: int, milestone_id: int) -> HttpResponse:
     contract = _contract_or_404(request, contract_id)
     milestone = _milestone_or_404(request, contract, milestone_id)
-    if not Viewer.of(request.user).can_decide(contract):
+    if not selectors.contract_capabilities(user=request.user, contract=contract).decides:
         raise PermissionDenied
     anchor = f"milestone-{milestone.position}"
     try:
@@ -525,7 +377,7 @@ def milestone_request_changes(
 ) -> HttpResponse:
     contract = _contract_or_404(request, contract_id)
     milestone = _milestone_or_404(request, contract, milestone_id)
-    if not Viewer.of(request.user).can_decide(contract):
+    if not selectors.contract_capabilities(user=request.user, contract=contract).decides:
         raise PermissionDenied
     anchor = f"milestone-{milestone.position}"
     form = ChangesForm(request.POST, auto_id=f"id_m{milestone.pk}_%s")
@@ -545,7 +397,7 @@ def milestone_request_changes(
                 % {"n": milestone.position},
             )
             return HttpResponseRedirect(_contract_url(contract, anchor))
-    if milestone.status != M.SUBMITTED:
+    if not MILESTONE.can(milestone.status, "request_changes"):
         messages.error(request, _("There is no delivery in review on this milestone."))
         return HttpResponseRedirect(_contract_url(contract, anchor))
     return _render_detail(request, contract, Forms(changes={milestone.pk: form}), status=400)
@@ -555,8 +407,9 @@ def milestone_request_changes(
 @require_POST
 def contract_review(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = _contract_or_404(request, contract_id)
-    side = Viewer.of(request.user).side(contract)
-    if side is None:
+    capabilities = selectors.contract_capabilities(user=request.user, contract=contract)
+    side = capabilities.side
+    if side is None or not capabilities.may_write_review:
         raise PermissionDenied
     form = ReviewForm(request.POST, side=side, auto_id="id_review_%s")
     if contract.status != C.COMPLETED:

@@ -22,7 +22,7 @@ from accounts.selectors import (
     user_can_act_for_provider,
     user_can_manage_organization,
 )
-from tasks import reputation
+from reputation import selectors as reputation
 
 REVIEWS_SHOWN = 10
 POSTER_KINDS = (Organization.Kind.ENTERPRISE, Organization.Kind.GOVERNMENT)

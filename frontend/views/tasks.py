@@ -26,6 +26,7 @@ from bids.selectors import (
     bid_of_user_for_task,
     task_bid_summary,
 )
+from contracts.selectors import contracts_for_user, contracts_of_task
 from frontend.forms_errors import form_apply_domain_error
 from frontend.forms_tasks import AttachmentForm, CancelForm, InviteSearchForm, TaskFilterForm
 from frontend.views._helpers import get_or_404, is_htmx, paginate, signed_in_user
@@ -34,22 +35,17 @@ from marketplace.files import file_download
 from tasks import services as task_services
 from tasks.models import Task
 from tasks.selectors import (
-    contract_for_task,
-    contracts_for_user,
     task_attachment_get_for_user,
     task_attachments_for_user,
     task_can_read_details,
+    task_capabilities,
     task_get_for_user,
     task_skills,
     tasks_browse,
     tasks_of_organizations_for_user,
     user_accepted_nda,
-    user_can_manage_task,
     user_is_invited,
-    user_is_moderator,
-    user_is_poster_member,
 )
-from tasks.states import TASK
 
 BROWSE_PAGE_SIZE = 12
 
@@ -61,7 +57,7 @@ def task_or_404(request: HttpRequest, task_id: int) -> Task:
 def member_task_or_404(request: HttpRequest, task_id: int) -> Task:
     """A task for its poster's members only: to anyone else its private side does not exist."""
     task = task_or_404(request, task_id)
-    if not user_is_poster_member(user=request.user, task=task):
+    if not task_capabilities(user=request.user, task=task).member:
         raise Http404
     return task
 
@@ -104,7 +100,8 @@ def _lock_reason(request: HttpRequest, task: Task, can_read: bool) -> str:
 def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, Any]:
     """Everything the task page shows to this viewer; forms with errors can be passed in."""
     user = request.user
-    is_member = user_is_poster_member(user=user, task=task)
+    capabilities = task_capabilities(user=user, task=task)
+    is_member = capabilities.member
     can_read = task_can_read_details(user=user, task=task)
     context: dict[str, Any] = {
         "task": task,
@@ -117,24 +114,20 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
         "nda_accepted": user_accepted_nda(user=user, task=task),
         "summary": task_bid_summary(user=user, task=task),
         "is_member": is_member,
-        "is_moderator": user_is_moderator(user),
+        "is_moderator": capabilities.moderator,
+        "capabilities": capabilities,
         "contract": None,
         "my_bid": None,
         "eligibility": None,
     }
     if is_member:
-        can_manage = user_can_manage_task(user=user, task=task)
         context.update(
-            can_manage=can_manage,
-            # A display hint only; task_cancel decides (the author or a manager may cancel).
-            can_cancel=TASK.can(task.status, "cancel")
-            and (can_manage or task.created_by_id == user.pk),
-            can_edit=task.status == Task.Status.DRAFT,
-            can_add_files=task.status
-            in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN),
-            can_remove_files=task.status in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW),
-            can_invite=task.status
-            in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN),
+            can_manage=capabilities.manage,
+            can_cancel=capabilities.cancel,
+            can_edit=capabilities.edit,
+            can_add_files=capabilities.add_files,
+            can_remove_files=capabilities.remove_files,
+            can_invite=capabilities.invite,
             invitations=list(
                 task.invitations.select_related(
                     "provider", "provider__user", "provider__organization"
@@ -143,7 +136,7 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
             attachment_form=forms.get("attachment_form") or AttachmentForm(),
             invite_form=forms.get("invite_form") or InviteSearchForm(),
             invite_results=forms.get("invite_results"),
-            contract=contract_for_task(task=task),
+            contract=next(iter(contracts_of_task(task=task)), None),
         )
     elif not getattr(user, "is_authenticated", False):
         if task.is_open:  # "sign in to bid" only where bidding is possible at all
@@ -154,7 +147,7 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
         if my_bid is None or not my_bid.is_live:
             context["eligibility"] = bid_eligibility(user=user, task=task)
         if my_bid is not None and my_bid.status == Bid.Status.AWARDED:
-            context["contract"] = contract_for_task(task=task)
+            context["contract"] = my_bid.contracts.first()
     return context
 
 
@@ -193,9 +186,10 @@ def task_attachment_download(request: HttpRequest, task_id: int, attachment_id: 
 def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
     task = member_task_or_404(request, task_id)
     user = signed_in_user(request)
-    if not (user_can_manage_task(user=user, task=task) or task.created_by_id == user.pk):
+    capabilities = task_capabilities(user=user, task=task)
+    if not (capabilities.manage or capabilities.author):
         raise PermissionDenied
-    if not TASK.can(task.status, "cancel"):
+    if not capabilities.cancel:
         messages.error(request, _("This task can no longer be cancelled."))
         return redirect("frontend:task_detail", task_id=task.pk)
     form = CancelForm(request.POST or None)

@@ -21,9 +21,11 @@ from accounts.models import Organization, ProviderProfile, Skill, User, Verifica
 from accounts.validators import id_check_character, uscc_check_character
 from bids import services as bid_services
 from bids.models import Bid
+from contracts import services as contract_services
+from contracts.models import Contract, Milestone, Review
 from marketplace.demo import data
 from tasks import services as task_services
-from tasks.models import Contract, Milestone, Review, Task
+from tasks.models import Task
 
 
 def demo_id_number(seq: int) -> str:
@@ -205,8 +207,8 @@ class DemoSeeder:
         bid = Bid.objects.filter(task=task, provider=self.providers[owner]).first()
         if bid is None or not bid.is_live:
             return None
-        contract = bid_services.bid_award(actor=self.users[poster], bid=bid)
-        task_services.contract_funding_received(contract=contract, reference="demo-seed")
+        contract = contract_services.contract_award(actor=self.users[poster], bid=bid)
+        contract_services.contract_funding_received(contract=contract, reference="demo-seed")
         self.log(f"awarded {task.title}")
         return contract
 
@@ -219,7 +221,7 @@ class DemoSeeder:
                 f"{milestone.title}\n交付说明与成果文件清单。\n".encode(),
                 content_type="text/plain",
             )
-            task_services.milestone_submit(
+            contract_services.milestone_submit(
                 actor=self._actor_for(owner), milestone=milestone,
                 note=f"{milestone.title}：成果已上传，请验收。", files=[report],
             )  # fmt: skip
@@ -228,20 +230,20 @@ class DemoSeeder:
         for milestone in contract.milestones.order_by("position"):
             milestone.refresh_from_db()
             if milestone.status == Milestone.Status.SUBMITTED:
-                task_services.milestone_accept(actor=self.users[poster], milestone=milestone)
+                contract_services.milestone_accept(actor=self.users[poster], milestone=milestone)
 
     def reviews(self, contract: Contract, poster: str, owner: str) -> None:
         contract.refresh_from_db()
         if contract.status != Contract.Status.COMPLETED:
             return
         if not Review.objects.filter(contract=contract, side=Review.Side.POSTER).exists():
-            task_services.review_submit(
+            contract_services.review_submit(
                 actor=self.users[poster], contract=contract, rating=5, quality=5,
                 communication=5, timeliness=4,
                 comment="方案扎实，CMF 建议很专业，手板一次通过跌落测试。",
             )  # fmt: skip
         if not Review.objects.filter(contract=contract, side=Review.Side.PROVIDER).exists():
-            task_services.review_submit(
+            contract_services.review_submit(
                 actor=self._actor_for(owner), contract=contract, rating=5, quality=5,
                 communication=5, timeliness=5, comment="需求清晰，验收及时，合作愉快。",
             )  # fmt: skip

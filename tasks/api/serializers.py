@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import OrganizationBriefSerializer
-from tasks.models import DeliveryFile, Task, TaskAttachment
+from tasks.models import Task, TaskAttachment
 
 DETAILS_LOCKED_CHOICES = ["nda", "invitation"]
 
@@ -169,98 +169,3 @@ class TaskDetailOutputSerializer(serializers.Serializer):
     @extend_schema_field(AttachmentOutputSerializer(many=True))
     def get_attachments(self, task: Task) -> Any:
         return AttachmentOutputSerializer(self.context["attachments"], many=True).data
-
-
-# --- contracts ------------------------------------------------------------------------------------
-
-
-class DeliveryFileOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="original_name")
-    content_type = serializers.CharField()
-    size = serializers.IntegerField()
-    sha256 = serializers.CharField(help_text="SHA-256 of the content as received.")
-    received_at = serializers.DateTimeField()
-    download_url = serializers.SerializerMethodField()
-
-    def get_download_url(self, delivered: DeliveryFile) -> str:
-        return reverse("tasks-api:delivery-file-download", args=[delivered.pk])
-
-
-class DeliveryOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    round = serializers.IntegerField()
-    note = serializers.CharField()
-    submitted_at = serializers.DateTimeField()
-    decision = serializers.CharField()
-    decision_display = serializers.CharField(source="get_decision_display")
-    decision_note = serializers.CharField()
-    decided_at = serializers.DateTimeField(allow_null=True)
-    files = DeliveryFileOutputSerializer(source="files.all", many=True)
-
-
-class MilestoneOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    position = serializers.IntegerField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    amount = serializers.IntegerField(help_text="In minor units (fen).")
-    due_days = serializers.IntegerField()
-    due_date = serializers.DateField(allow_null=True)
-    status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
-    change_rounds = serializers.IntegerField()
-    funded_at = serializers.DateTimeField(allow_null=True)
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    review_due_at = serializers.DateTimeField(allow_null=True)
-    accepted_at = serializers.DateTimeField(allow_null=True)
-    released_at = serializers.DateTimeField(allow_null=True)
-    deliveries = DeliveryOutputSerializer(source="deliveries.all", many=True)
-
-
-class ContractTaskOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    status = serializers.CharField()
-
-
-class ContractListItemOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    task = ContractTaskOutputSerializer()
-    organization = OrganizationBriefSerializer()
-    provider = ProviderBriefOutputSerializer()
-    amount = serializers.IntegerField(help_text="In minor units (fen).")
-    currency = serializers.CharField()
-    duration_days = serializers.IntegerField()
-    status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    completed_at = serializers.DateTimeField(allow_null=True)
-    my_side = serializers.SerializerMethodField()
-
-    @extend_schema_field(serializers.ChoiceField(["poster", "provider"], allow_null=True))
-    def get_my_side(self, contract: Any) -> str | None:
-        return self.context["sides"].get(contract.pk)
-
-
-class ContractDetailOutputSerializer(ContractListItemOutputSerializer):
-    ip_terms = serializers.CharField()
-    ip_terms_custom = serializers.CharField()
-    milestones = serializers.SerializerMethodField()
-
-    @extend_schema_field(MilestoneOutputSerializer(many=True))
-    def get_milestones(self, contract: Any) -> Any:
-        return MilestoneOutputSerializer(self.context["milestones"], many=True).data
-
-
-class ReviewOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    side = serializers.CharField()
-    author = serializers.CharField(source="author.display_name")
-    rating = serializers.IntegerField()
-    quality = serializers.IntegerField()
-    communication = serializers.IntegerField()
-    timeliness = serializers.IntegerField()
-    comment = serializers.CharField()
-    created_at = serializers.DateTimeField()

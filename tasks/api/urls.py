@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.api import attachments, contracts, moderation, posting
+from tasks.api import attachments, moderation, posting
 
 app_name = "tasks-api"
 
@@ -53,37 +53,5 @@ urlpatterns = [
         "moderation/tasks/<int:task_id>/flag/",
         moderation.ModerationFlagApi.as_view(),
         name="moderation-flag",
-    ),
-    # Contracts, milestones, deliveries, reviews
-    path("contracts/", contracts.ContractListApi.as_view(), name="contract-list"),
-    path(
-        "contracts/<int:contract_id>/",
-        contracts.ContractDetailApi.as_view(),
-        name="contract-detail",
-    ),
-    path(
-        "contracts/<int:contract_id>/reviews/",
-        contracts.ContractReviewsApi.as_view(),
-        name="contract-reviews",
-    ),
-    path(
-        "milestones/<int:milestone_id>/deliveries/",
-        contracts.MilestoneDeliveryCreateApi.as_view(),
-        name="milestone-deliveries",
-    ),
-    path(
-        "milestones/<int:milestone_id>/accept/",
-        contracts.MilestoneAcceptApi.as_view(),
-        name="milestone-accept",
-    ),
-    path(
-        "milestones/<int:milestone_id>/request-changes/",
-        contracts.MilestoneRequestChangesApi.as_view(),
-        name="milestone-request-changes",
-    ),
-    path(
-        "delivery-files/<int:file_id>/download/",
-        contracts.DeliveryFileDownloadApi.as_view(),
-        name="delivery-file-download",
     ),
 ]

@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import contracts.models
 import tasks.models
 from django.conf import settings
 from django.db import migrations, models
@@ -61,7 +62,7 @@ class Migration(migrations.Migration):
             name='DeliveryFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=tasks.models.delivery_file_path)),
+                ('file', models.FileField(max_length=200, upload_to=contracts.models.delivery_file_path)),
                 ('original_name', models.CharField(max_length=200)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveBigIntegerField()),

@@ -1,18 +1,5 @@
-"""Every state change of tasks, contracts, milestones and reviews goes through these functions."""
+"""Every state change of tasks goes through these functions."""
 
-from tasks.services.contracts import (
-    MilestoneTerms,
-    contract_create_from_award,
-    contract_funding_received,
-)
-from tasks.services.delivery import (
-    milestone_accept,
-    milestone_auto_accept,
-    milestone_mark_released,
-    milestone_request_changes,
-    milestone_submit,
-    milestones_auto_accept_due,
-)
 from tasks.services.moderation import (
     task_close_bidding,
     task_expire_unbid,
@@ -34,22 +21,17 @@ from tasks.services.posting import (
     task_submit,
     task_update,
 )
-from tasks.services.reviews import review_submit
+from tasks.services.progress import (
+    task_lock,
+    task_mark_awarded,
+    task_mark_completed,
+    task_mark_started,
+)
 
 __all__ = [
     "NDA_TEXTS",
     "MilestonePlanInput",
-    "MilestoneTerms",
-    "contract_create_from_award",
-    "contract_funding_received",
-    "milestone_accept",
-    "milestone_auto_accept",
-    "milestone_mark_released",
-    "milestone_request_changes",
-    "milestone_submit",
-    "milestones_auto_accept_due",
     "nda_text",
-    "review_submit",
     "task_attachment_add",
     "task_attachment_remove",
     "task_cancel",
@@ -57,6 +39,10 @@ __all__ = [
     "task_create",
     "task_expire_unbid",
     "task_invite_provider",
+    "task_lock",
+    "task_mark_awarded",
+    "task_mark_completed",
+    "task_mark_started",
     "task_moderation_approve",
     "task_moderation_flag",
     "task_moderation_send_back",

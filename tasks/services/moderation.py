@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
-from tasks import notifications, signals
+from tasks import signals
 from tasks.models import Task
 from tasks.selectors import tasks_due_for_closing, user_is_moderator
 from tasks.states import TASK
@@ -96,7 +97,7 @@ def task_moderation_flag(*, moderator: Any, task: Task, reason: str) -> Task:
             target=task,
             data={"reason": task.moderation_note},
         )
-        signals.task_changed.send(sender=Task, task=task)
+        signals.task_changed_on_commit(task, fields=("status", "flagged_for_review"))
     return task
 
 

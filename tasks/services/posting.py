@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, ProviderProfile, Skill
 from accounts.regions import REGION_CODES
 from accounts.selectors import user_is_member
+from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from marketplace.files import check_upload
 from marketplace.money import CURRENCIES
 from marketplace.permissions import require_active_user
-from tasks import notifications, signals
+from tasks import signals
 from tasks.models import (
     NdaAcceptance,
     Task,

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Notification, Organization, User
 from bids.models import Bid, BidMilestone, BidRevision
+from contracts.models import Contract, Milestone, Review
+from contracts.services import contract_funding_received
 from marketplace.models import AuditEvent
-from tasks.models import Contract, Milestone, Review, Task
-from tasks.services import contract_funding_received
+from tasks.models import Task
 from tests.accounts.factories import (
     OrganizationFactory,
     ProviderProfileFactory,

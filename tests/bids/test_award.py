@@ -9,10 +9,11 @@ from django.db import close_old_connections
 
 from accounts.models import Membership, Notification
 from bids.models import Bid
-from bids.services import bid_award
+from contracts.models import Contract, Milestone
+from contracts.services import contract_award
 from marketplace.audit import audit_trail
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed
-from tasks.models import Contract, Milestone, Task
+from tasks.models import Task
 from tests.accounts.factories import UserFactory, make_org_member
 from tests.bids.factories import BidFactory, bid_operator
 from tests.tasks.factories import TaskFactory, task_owner
@@ -25,7 +26,7 @@ def test_award_creates_contract_from_the_bids_terms(django_capture_on_commit_cal
     bid = BidFactory(task=task, amount=70_000_00, duration_days=45,
                      milestones=[("设计", 30_000_00, 15), ("交付", 40_000_00, 45)])  # fmt: skip
     with django_capture_on_commit_callbacks():
-        contract = bid_award(actor=task_owner(task), bid=bid)
+        contract = contract_award(actor=task_owner(task), bid=bid)
 
     assert contract.amount == 70_000_00
     assert contract.provider_id == bid.provider_id
@@ -51,7 +52,7 @@ def test_award_declines_every_other_live_bid_and_tells_each_bidder(
     withdrawn = BidFactory(task=task, status=Bid.Status.WITHDRAWN)
 
     with django_capture_on_commit_callbacks(execute=True):
-        bid_award(actor=task_owner(task), bid=winner)
+        contract_award(actor=task_owner(task), bid=winner)
 
     statuses = dict(Bid.objects.filter(task=task).values_list("id", "status"))
     assert statuses == {
@@ -80,7 +81,7 @@ def test_only_owners_and_admins_of_the_poster_award(role):
         make_org_member(user, task.organization, role)
 
     with pytest.raises(NotAllowed):
-        bid_award(actor=user, bid=bid)
+        contract_award(actor=user, bid=bid)
 
     assert not Contract.objects.exists()
     bid.refresh_from_db()
@@ -91,16 +92,16 @@ def test_an_admin_of_the_poster_may_award():
     task = TaskFactory()
     admin = UserFactory()
     make_org_member(admin, task.organization, Membership.Role.ADMIN)
-    assert bid_award(actor=admin, bid=BidFactory(task=task)).task_id == task.pk
+    assert contract_award(actor=admin, bid=BidFactory(task=task)).task_id == task.pk
 
 
 def test_second_award_of_same_task_is_refused():
     task = TaskFactory()
     first, second = BidFactory(task=task), BidFactory(task=task)
-    bid_award(actor=task_owner(task), bid=first)
+    contract_award(actor=task_owner(task), bid=first)
 
     with pytest.raises(Conflict) as excinfo:
-        bid_award(actor=task_owner(task), bid=second)
+        contract_award(actor=task_owner(task), bid=second)
 
     assert excinfo.value.code == "already_awarded"
     assert Contract.objects.filter(task=task).count() == 1
@@ -110,7 +111,7 @@ def test_a_withdrawn_bid_cannot_win():
     task = TaskFactory()
     bid = BidFactory(task=task, status=Bid.Status.WITHDRAWN)
     with pytest.raises(InvalidTransition):
-        bid_award(actor=task_owner(task), bid=bid)
+        contract_award(actor=task_owner(task), bid=bid)
     assert not Contract.objects.exists()
 
 
@@ -118,7 +119,7 @@ def test_a_cancelled_task_cannot_be_awarded():
     task = TaskFactory(status=Task.Status.CANCELLED)
     bid = BidFactory(task=task)
     with pytest.raises(InvalidTransition):
-        bid_award(actor=task_owner(task), bid=bid)
+        contract_award(actor=task_owner(task), bid=bid)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,7 +137,7 @@ def test_two_simultaneous_awards_give_one_contract_and_one_clear_error():
     def award(index: int, actor) -> None:
         try:
             barrier.wait(timeout=10)
-            outcomes[index] = bid_award(actor=actor, bid=bids[index])
+            outcomes[index] = contract_award(actor=actor, bid=bids[index])
         except Exception as exc:  # collected and asserted below
             outcomes[index] = exc
         finally:

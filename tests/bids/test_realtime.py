@@ -9,7 +9,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.consumers import NotificationConsumer
-from bids.services import BidMilestoneInput, bid_award, bid_place
+from bids.services import BidMilestoneInput, bid_place
+from contracts.services import contract_award
 from tests.accounts.factories import ProviderProfileFactory
 from tests.bids.factories import BidFactory
 from tests.tasks.factories import TaskFactory, task_owner
@@ -78,7 +79,7 @@ async def test_losing_bidders_are_told_without_the_winning_amount(celery_eager) 
 
     loser_socket = await listen(loser_user)
     try:
-        await database_sync_to_async(bid_award)(actor=owner, bid=winner)
+        await database_sync_to_async(contract_award)(actor=owner, bid=winner)
         frames = await drain(loser_socket)
     finally:
         await loser_socket.disconnect()

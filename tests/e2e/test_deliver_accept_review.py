@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from bids.services import bid_award
-from tasks.models import Contract, Delivery, Milestone, Review
-from tasks.services import contract_funding_received
+from contracts.models import Contract, Delivery, Milestone, Review
+from contracts.services import contract_award, contract_funding_received
 from tests.accounts.factories import DEFAULT_PASSWORD, ProviderProfileFactory, UserFactory
 from tests.bids.factories import BidFactory
 from tests.tasks.factories import TaskFactory, task_owner
@@ -87,7 +86,7 @@ def contract(db: None) -> Contract:
         duration_days=60,
         milestones=[("概念设计与草图", 32_000_00, 20), ("结构设计与手板", 50_000_00, 60)],
     )
-    contract = bid_award(actor=task_owner(task), bid=bid)
+    contract = contract_award(actor=task_owner(task), bid=bid)
     return contract_funding_received(contract=contract, reference="e2e")
 
 

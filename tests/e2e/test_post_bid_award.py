@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from accounts.models import Skill, User
 from bids.models import Bid
-from tasks.models import Contract, Task
+from contracts.models import Contract
+from tasks.models import Task
 from tests.accounts.factories import (
     DEFAULT_PASSWORD,
     OrganizationFactory,

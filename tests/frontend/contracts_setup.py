@@ -14,10 +14,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from bids.models import Bid
-from bids.services import bid_award
-from tasks.models import Contract, Delivery, Milestone
-from tasks.services import (
+from contracts.models import Contract, Delivery, Milestone
+from contracts.services import (
+    contract_award,
     contract_funding_received,
     milestone_accept,
     milestone_submit,
@@ -40,7 +39,7 @@ def awarded_contract(*, task: Any = None, provider: Any = None, **task_fields: A
         milestones=[("方案设计", 20_000_00, 10), ("实施与验证", 30_000_00, 40)],
         **bid_fields,
     )
-    return bid_award(actor=task_owner(task), bid=bid)
+    return contract_award(actor=task_owner(task), bid=bid)
 
 
 def fund(contract: Contract) -> Contract:
@@ -52,7 +51,7 @@ def poster_owner(contract: Contract) -> Any:
 
 
 def provider_user(contract: Contract) -> Any:
-    return bid_operator(Bid.objects.get(pk=contract.source_bid_id))
+    return bid_operator(contract.bid)
 
 
 def milestone(contract: Contract, position: int) -> Milestone:

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, ProviderProfile, User
 from bids.models import Bid, BidRevision
-from tasks.models import Contract, Task
+from contracts.models import Contract
+from tasks.models import Task
 from tests.accounts.factories import (
     OrganizationFactory,
     ProviderProfileFactory,

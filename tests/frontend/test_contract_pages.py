@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Membership
-from tasks.models import Contract, Delivery, DeliveryFile, Milestone, Review
-from tasks.services import milestone_auto_accept, milestone_request_changes, review_submit
+from contracts.models import Contract, Delivery, DeliveryFile, Milestone, Review
+from contracts.services import milestone_auto_accept, milestone_request_changes, review_submit
 from tests.accounts.factories import UserFactory, make_org_member
 from tests.frontend.contracts_setup import (
     PDF_BODY,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership
-from tasks.models import Contract, Delivery, DeliveryFile, Milestone, Review
+from contracts.models import Contract, Delivery, DeliveryFile, Milestone, Review
 from tests.accounts.factories import (
     OrganizationFactory,
     ProviderProfileFactory,
@@ -80,9 +80,9 @@ def world() -> World:
         "provider": provider_user(active),
         "other_provider": ProviderProfileFactory().user,
         "anonymous": None,
-        # Back-office staff who read contracts (mediators, finance) hold tasks.view_contract;
+        # Back-office staff who read contracts (mediators, finance) hold contracts.view_contract;
         # other staff see no more than any outsider.
-        "staff": UserFactory(staff=True, perms=["tasks.view_contract"]),
+        "staff": UserFactory(staff=True, perms=["contracts.view_contract"]),
         "plain_staff": UserFactory(staff=True),
     }
     return World(active=active, completed=completed, other=other, users=users)

@@ -19,8 +19,9 @@ from django.urls import reverse
 
 from accounts.models import Membership, User
 from bids.models import Bid
+from contracts.models import Contract
 from tasks import services as task_services
-from tasks.models import Contract, Task, TaskAttachment, TaskInvitation
+from tasks.models import Task, TaskAttachment, TaskInvitation
 from tests.accounts.factories import (
     OrganizationFactory,
     ProviderProfileFactory,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Membership, Organization
-from tasks.reputation import poster_stats, provider_stats
-from tasks.services import review_submit
+from contracts.services import review_submit
+from reputation.selectors import poster_stats, provider_stats
 from tests.accounts.factories import (
     OrganizationFactory,
     ProviderProfileFactory,

@@ -3,9 +3,10 @@
 import pytest
 
 from bids.states import BID
+from contracts.states import CONTRACT, MILESTONE
 from marketplace.errors import InvalidTransition
 from marketplace.fsm import StateMachine, move
-from tasks.states import CONTRACT, MILESTONE, TASK
+from tasks.states import TASK
 
 
 def test_a_forbidden_move_names_the_state_and_the_target():

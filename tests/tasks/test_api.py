@@ -16,21 +16,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Notification, Organization, User
+from contracts.models import Contract, Delivery, DeliveryFile, Milestone, Review
+from contracts.services import contract_funding_received
 from marketplace.models import AuditEvent
 from tasks.models import (
-    Contract,
-    Delivery,
-    DeliveryFile,
-    Milestone,
     NdaAcceptance,
-    Review,
     Task,
     TaskAttachment,
     TaskInvitation,
     TaskMilestonePlan,
     TaskSkill,
 )
-from tasks.services import contract_funding_received
 from tests.accounts.factories import (
     OrganizationFactory,
     ProviderProfileFactory,
@@ -661,13 +657,13 @@ def test_my_tasks_include_drafts_of_my_organizations_only(org, poster):
 @pytest.fixture
 def funded_contract(org: Organization) -> Contract:
     """A funded contract between `org` and an individual provider, made through the award."""
-    from bids.services import bid_award
+    from contracts.services import contract_award
 
     task = TaskFactory(organization=org)
     bid = BidFactory(
         task=task, amount=60_000_00, milestones=[("设计", 20_000_00, 20), ("交付", 40_000_00, 60)]
     )
-    contract = bid_award(actor=task_owner(task), bid=bid)
+    contract = contract_award(actor=task_owner(task), bid=bid)
     return contract_funding_received(contract=contract, reference="test")
 
 
@@ -699,9 +695,8 @@ def test_a_delivery_records_each_files_sha256_and_time_received(funded_contract)
 
 def bid_operator_of(contract: Contract) -> User:
     """The user who acts for the contract's provider (the awarded bid's operator)."""
-    from bids.models import Bid
 
-    return bid_operator(Bid.objects.get(pk=contract.source_bid_id))
+    return bid_operator(contract.bid)
 
 
 def test_a_delivery_with_an_executable_writes_nothing(funded_contract):
@@ -723,10 +718,10 @@ def test_a_delivery_with_an_executable_writes_nothing(funded_contract):
 
 
 def test_a_delivery_before_funding_is_refused(org):
-    from bids.services import bid_award
+    from contracts.services import contract_award
 
     task = TaskFactory(organization=org)
-    contract = bid_award(actor=task_owner(task), bid=BidFactory(task=task))
+    contract = contract_award(actor=task_owner(task), bid=BidFactory(task=task))
     milestone = contract.milestones.first()
 
     response = client_for(bid_operator_of(contract)).post(
@@ -848,13 +843,13 @@ def test_my_tasks_take_the_same_queries_for_2_or_10_tasks(
 def test_contracts_take_the_same_queries_for_2_or_10_contracts(
     rows, org, poster, django_assert_num_queries
 ):
-    from bids.services import bid_award
+    from contracts.services import contract_award
 
     for index in range(rows):
         task = TaskFactory(organization=org)
         # Half of the providers are micro-firms: their names come from their organization.
         provider = ProviderProfileFactory(firm=index % 2 == 0)
-        bid_award(actor=poster, bid=BidFactory(task=task, provider=provider))
+        contract_award(actor=poster, bid=BidFactory(task=task, provider=provider))
     client = client_for(poster)
 
     # my organizations and provider profiles (filter, then sides), count, page

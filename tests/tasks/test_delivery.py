@@ -12,11 +12,9 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from accounts.models import Membership, Notification
-from bids.services import bid_award
-from marketplace.audit import audit_trail
-from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
-from tasks.models import Contract, Delivery, Milestone, Task
-from tasks.services import (
+from contracts.models import Contract, Delivery, Milestone
+from contracts.services import (
+    contract_award,
     contract_funding_received,
     milestone_accept,
     milestone_auto_accept,
@@ -25,6 +23,9 @@ from tasks.services import (
     milestone_submit,
     milestones_auto_accept_due,
 )
+from marketplace.audit import audit_trail
+from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
+from tasks.models import Task
 from tests.accounts.factories import UserFactory, make_org_member
 from tests.bids.factories import BidFactory, bid_operator
 from tests.tasks.factories import TaskFactory, task_owner
@@ -37,7 +38,7 @@ def contract():
     task = TaskFactory()
     bid = BidFactory(task=task, amount=50_000_00, duration_days=40,
                      milestones=[("方案", 20_000_00, 10), ("实施", 30_000_00, 40)])  # fmt: skip
-    return bid_award(actor=task_owner(task), bid=bid)
+    return contract_award(actor=task_owner(task), bid=bid)
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def funded(contract):
 
 
 def provider_of(contract: Contract):
-    return bid_operator(contract.task.bids.get(pk=contract.source_bid_id))
+    return bid_operator(contract.task.bids.get(pk=contract.bid_id))
 
 
 def first(contract: Contract) -> Milestone:
@@ -274,7 +275,7 @@ def test_release_is_recorded_once(funded):
 
 
 def test_deadline_reminders_go_out_once_per_milestone_and_date(funded, celery_eager):
-    from tasks.tasks import remind_deadlines
+    from contracts.tasks import remind_deadlines
 
     Milestone.objects.filter(pk=first(funded).pk).update(
         due_date=timezone.localdate() + dt.timedelta(days=1)
@@ -287,7 +288,7 @@ def test_deadline_reminders_go_out_once_per_milestone_and_date(funded, celery_ea
 
 
 def test_the_poster_is_reminded_before_silence_accepts_a_delivery(funded, celery_eager):
-    from tasks.tasks import remind_deadlines
+    from contracts.tasks import remind_deadlines
 
     milestone_submit(actor=provider_of(funded), milestone=first(funded), note="方案报告")
     Milestone.objects.filter(pk=first(funded).pk).update(

@@ -7,16 +7,21 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from bids.services import bid_award
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
-from tasks.models import Contract, Milestone, Review
-from tasks.reputation import poster_stats, provider_stats, provider_stats_many, reviews_of_provider
-from tasks.services import (
+from contracts.models import Contract, Milestone, Review
+from contracts.services import (
+    contract_award,
     contract_funding_received,
     milestone_accept,
     milestone_submit,
     milestones_auto_accept_due,
     review_submit,
+)
+from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from reputation.selectors import (
+    poster_stats,
+    provider_stats,
+    provider_stats_many,
+    reviews_of_provider,
 )
 from tests.accounts.factories import ProviderProfileFactory, UserFactory
 from tests.bids.factories import BidFactory, bid_operator
@@ -31,7 +36,7 @@ def completed_contract(provider, *, organization=None, late: bool = False) -> Co
     task = TaskFactory(**({"organization": organization} if organization else {}))
     bid = BidFactory(task=task, provider=provider, amount=20_000_00, duration_days=10,
                      milestones=[("全部成果", 20_000_00, 10)])  # fmt: skip
-    contract = bid_award(actor=task_owner(task), bid=bid)
+    contract = contract_award(actor=task_owner(task), bid=bid)
     contract_funding_received(contract=contract, reference="pi")
     milestone = contract.milestones.get()
     if late:
@@ -116,7 +121,7 @@ def test_acceptance_by_silence_counts_against_the_posters_timeliness():
     bid = BidFactory(
         task=task, amount=10_000_00, duration_days=5, milestones=[("成果", 10_000_00, 5)]
     )
-    contract = bid_award(actor=task_owner(task), bid=bid)
+    contract = contract_award(actor=task_owner(task), bid=bid)
     contract_funding_received(contract=contract, reference="pi")
     milestone_submit(actor=bid_operator(bid), milestone=contract.milestones.get(), note="交付成果")
     milestones_auto_accept_due(now=timezone.now() + dt.timedelta(days=8))
@@ -152,7 +157,7 @@ def test_a_lone_review_becomes_public_after_fourteen_days():
 def test_reviews_open_only_on_completion_and_only_to_the_two_sides():
     task = TaskFactory()
     bid = BidFactory(task=task)
-    contract = bid_award(actor=task_owner(task), bid=bid)
+    contract = contract_award(actor=task_owner(task), bid=bid)
     with pytest.raises(InvalidTransition):
         review_submit(actor=task_owner(task), contract=contract, **SCORES)
     with pytest.raises(NotAllowed):

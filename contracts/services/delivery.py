@@ -12,23 +12,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.selectors import user_can_act_for_provider, user_can_manage_organization
+from contracts import signals
+from contracts.events import credit_inputs_changed
+from contracts.models import Contract, Delivery, DeliveryFile, Milestone
+from contracts.selectors import contract_capabilities, milestones_due_for_auto_accept
+from contracts.services._locks import milestone_lock
+from contracts.states import CONTRACT, MILESTONE, MILESTONE_DONE
+from marketplace import notifications
 from marketplace.audit import audit_record
-from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from marketplace.files import CheckedFile, check_upload
 from marketplace.permissions import require_active_user
-from tasks import notifications, signals
-from tasks.models import Contract, Delivery, DeliveryFile, Milestone, Task
-from tasks.selectors import milestones_due_for_auto_accept
-from tasks.states import CONTRACT, MILESTONE, MILESTONE_DONE, TASK
+from tasks.services import task_mark_completed
 
 MAX_DELIVERY_FILES = 10
-
-
-def _locked(milestone_id: int) -> tuple[Milestone, Contract]:
-    milestone = Milestone.objects.select_for_update().get(pk=milestone_id)
-    contract = Contract.objects.select_related("task", "provider").get(pk=milestone.contract_id)
-    return milestone, contract
 
 
 def milestone_submit(
@@ -53,8 +50,8 @@ def milestone_submit(
         for upload in files
     ]
     with transaction.atomic():
-        milestone, contract = _locked(milestone.pk)
-        if not user_can_act_for_provider(user=actor, profile=contract.provider):
+        contract, milestone = milestone_lock(milestone_id=milestone.pk)
+        if contract_capabilities(user=actor, contract=contract).side != "provider":
             raise NotAllowed(_("Only the contracted provider can deliver this milestone."))
         if milestone.status == Milestone.Status.AWAITING_FUNDING:
             raise InvalidTransition(_("Wait until the escrow for this milestone is funded."))
@@ -92,15 +89,33 @@ def milestone_submit(
 
 
 def _require_poster_manager(actor: Any, contract: Contract) -> None:
-    if not user_can_manage_organization(user=actor, organization=contract.organization):
+    if not contract_capabilities(user=actor, contract=contract).decides:
         raise NotAllowed(
             _("Only the poster organization's owners and admins can decide on deliveries.")
         )
 
 
+def _complete_if_done(contract: Contract, *, actor: Any) -> bool:
+    """Complete the contract when every milestone is finished. The caller holds the contract's
+    lock, and every change to a milestone takes it first, so two milestones finished at the
+    same moment cannot both see the other as open: exactly one of them completes it."""
+    if contract.status != Contract.Status.ACTIVE:
+        return False
+    statuses = Milestone.objects.filter(contract=contract).values_list("status", flat=True)
+    if not all(status in MILESTONE_DONE for status in statuses):
+        return False
+    contract.status = CONTRACT.check(contract.status, "complete")
+    contract.completed_at = timezone.now()
+    contract.save(update_fields=["status", "completed_at"])
+    task_mark_completed(task_id=contract.task_id, actor=actor)
+    audit_record(actor=actor, action="contract.complete", target=contract)
+    notifications.schedule("contract_completed", contract.pk)
+    return True
+
+
 def _accept(milestone: Milestone, contract: Contract, *, actor: Any, auto: bool) -> None:
-    """Accept the submitted delivery under the milestone's lock; completes the contract when
-    this was the last open milestone."""
+    """Accept the submitted delivery under the contract's and the milestone's locks; completes
+    the contract when this was the last open milestone."""
     now = timezone.now()
     milestone.status = MILESTONE.check(milestone.status, "accept")
     milestone.accepted_at = now
@@ -118,27 +133,19 @@ def _accept(milestone: Milestone, contract: Contract, *, actor: Any, auto: bool)
         action="milestone.auto_accept" if auto else "milestone.accept",
         target=milestone,
     )
-    signals.milestone_accepted.send(sender=Milestone, milestone=milestone, actor=actor)
+    signals.milestone_accepted.send(
+        sender=Milestone, milestone=milestone, contract=contract, actor=actor
+    )
     notifications.schedule("delivery_accepted", milestone.pk)
-    remaining = Milestone.objects.filter(contract=contract).exclude(pk=milestone.pk)
-    if all(m.status in MILESTONE_DONE for m in remaining):
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        contract.status = CONTRACT.check(contract.status, "complete")
-        contract.completed_at = now
-        contract.save(update_fields=["status", "completed_at"])
-        task = Task.objects.select_for_update().get(pk=contract.task_id)
-        task.status = TASK.check(task.status, "complete")
-        task.completed_at = now
-        task.save(update_fields=["status", "completed_at", "updated_at"])
-        audit_record(actor=actor, action="contract.complete", target=contract)
-        notifications.schedule("contract_completed", contract.pk)
+    credit_inputs_changed(contract)
+    _complete_if_done(contract, actor=actor)
 
 
 def milestone_accept(*, actor: Any, milestone: Milestone) -> Milestone:
     """The poster accepts a delivered milestone; its money becomes due to the provider."""
     require_active_user(actor)
     with transaction.atomic():
-        milestone, contract = _locked(milestone.pk)
+        contract, milestone = milestone_lock(milestone_id=milestone.pk)
         _require_poster_manager(actor, contract)
         _accept(milestone, contract, actor=actor, auto=False)
     return milestone
@@ -152,7 +159,7 @@ def milestone_request_changes(*, actor: Any, milestone: Milestone, feedback: str
             _("Say what needs to change."), fields={"feedback": [_("Write what needs to change.")]}
         )
     with transaction.atomic():
-        milestone, contract = _locked(milestone.pk)
+        contract, milestone = milestone_lock(milestone_id=milestone.pk)
         _require_poster_manager(actor, contract)
         target = MILESTONE.check(milestone.status, "request_changes")
         limit = settings.MARKETPLACE["MAX_CHANGE_ROUNDS"]
@@ -184,19 +191,21 @@ def milestone_request_changes(*, actor: Any, milestone: Milestone, feedback: str
 
 
 def milestone_auto_accept(*, milestone_id: int, now: dt.datetime | None = None) -> bool:
-    """Accept one delivery whose review window ran out. Re-checks under the row lock, so a
-    manual decision or a dispute that got there first wins; returns whether it accepted."""
+    """Accept one delivery whose review window ran out. Re-checks under the contract's and the
+    milestone's locks, so a manual decision or a dispute that got there first wins; returns
+    whether it accepted."""
     now = now or timezone.now()
     with transaction.atomic():
-        milestone = Milestone.objects.select_for_update().filter(pk=milestone_id).first()
+        try:
+            contract, milestone = milestone_lock(milestone_id=milestone_id)
+        except NotFound:
+            return False
         if (
-            milestone is None
-            or milestone.status != Milestone.Status.SUBMITTED
+            milestone.status != Milestone.Status.SUBMITTED
             or milestone.review_due_at is None
             or milestone.review_due_at > now
         ):
             return False
-        contract = Contract.objects.get(pk=milestone.contract_id)
         _accept(milestone, contract, actor=None, auto=True)
     return True
 
@@ -214,7 +223,7 @@ def milestone_mark_released(*, milestone: Milestone, reference: str) -> Mileston
     """Record that an accepted milestone's money reached the provider (called by payments).
     Idempotent: a milestone already released is returned unchanged."""
     with transaction.atomic():
-        milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        _contract, milestone = milestone_lock(milestone_id=milestone.pk)
         if milestone.status == Milestone.Status.RELEASED:
             return milestone
         milestone.status = MILESTONE.check(milestone.status, "release")
@@ -223,4 +232,57 @@ def milestone_mark_released(*, milestone: Milestone, reference: str) -> Mileston
         audit_record(
             actor=None, action="milestone.release", target=milestone, data={"reference": reference}
         )
+        notifications.schedule("milestone_released", milestone.pk)
     return milestone
+
+
+SETTLEMENTS = {"refunded": "refund", "split": "split"}
+
+
+def milestone_settle(
+    *, milestone: Milestone, outcome: str, actor: Any, reference: str
+) -> Milestone:
+    """Close a milestone without acceptance: its escrow was refunded to the poster, or split by
+    a dispute decision (called by payments and disputes once the money has moved). Such a
+    milestone counts as finished, so the contract can complete. Idempotent per outcome."""
+    if outcome not in SETTLEMENTS:
+        raise ValidationFailed(_("Unknown outcome for a milestone."))
+    with transaction.atomic():
+        contract, milestone = milestone_lock(milestone_id=milestone.pk)
+        if milestone.status == outcome:
+            return milestone
+        milestone.status = MILESTONE.check(milestone.status, SETTLEMENTS[outcome])
+        milestone.review_due_at = None
+        milestone.save(update_fields=["status", "review_due_at"])
+        audit_record(
+            actor=actor,
+            action=f"milestone.{SETTLEMENTS[outcome]}",
+            target=milestone,
+            data={"reference": reference},
+        )
+        credit_inputs_changed(contract)
+        _complete_if_done(contract, actor=actor)
+    return milestone
+
+
+def milestones_remind_deadlines(*, now: dt.datetime | None = None) -> int:
+    """Remind providers of milestones due within two days, and posters of review windows
+    closing within a day; returns how many reminders were due (each is deduplicated)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = Milestone.objects.filter(
+        status__in=[Milestone.Status.FUNDED, Milestone.Status.CHANGES_REQUESTED],
+        due_date__lte=today + dt.timedelta(days=2),
+        due_date__gte=today,
+    ).values_list("id", flat=True)
+    closing = Milestone.objects.filter(
+        status=Milestone.Status.SUBMITTED,
+        review_due_at__lte=now + dt.timedelta(days=1),
+        review_due_at__gt=now,
+    ).values_list("id", flat=True)
+    count = 0
+    for event, ids in (("milestone_due_soon", due), ("review_window_closing", closing)):
+        for milestone_id in ids:
+            notifications.deliver(event, milestone_id)
+            count += 1
+    return count

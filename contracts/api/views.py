@@ -13,7 +13,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import organization_ids_for_user, provider_profile_ids_operated_by
+from bids.selectors import bid_get_for_user
+from contracts import selectors, services
+from contracts.api.serializers import (
+    ContractDetailOutputSerializer,
+    ContractListItemOutputSerializer,
+    DeliveryOutputSerializer,
+    MilestoneOutputSerializer,
+    ReviewOutputSerializer,
+)
+from contracts.models import Contract, Review
+from contracts.selectors import reviews_public
 from marketplace.api import (
     AnyAcceptNegotiation,
     Pagination,
@@ -24,34 +34,31 @@ from marketplace.api import (
     with_errors,
 )
 from marketplace.files import file_download
-from tasks import reputation, selectors, services
-from tasks.api.serializers import (
-    ContractDetailOutputSerializer,
-    ContractListItemOutputSerializer,
-    DeliveryOutputSerializer,
-    MilestoneOutputSerializer,
-    ReviewOutputSerializer,
-)
-from tasks.models import Contract, Review
 
 TAG = ["contracts"]
 
 
 def contract_detail_data(*, user: Any, contract: Contract) -> Any:
-    """The contract with its milestones, deliveries and files, and the viewer's side."""
+    """The contract with its milestones, deliveries and files, the viewer's side and what the
+    viewer may do (from the capability selector)."""
+    capabilities = selectors.contract_capabilities(user=user, contract=contract)
+    reviewed = contract.reviews.values_list("side", flat=True)
     context = {
-        "sides": {contract.pk: selectors.contract_side(user=user, contract=contract)},
+        "sides": {contract.pk: capabilities.side},
+        "capabilities": capabilities,
+        "can_review": capabilities.can_review(reviewed_sides=reviewed),
         "milestones": selectors.contract_milestones(contract=contract),
     }
     return ContractDetailOutputSerializer(contract, context=context).data
 
 
-def _milestone_data(*, contract: Contract, milestone_id: int) -> Any:
+def _milestone_data(*, user: Any, contract: Contract, milestone_id: int) -> Any:
     """One milestone, its deliveries and files loaded the way the contract loads them."""
     milestone = next(
         m for m in selectors.contract_milestones(contract=contract) if m.pk == milestone_id
     )
-    return MilestoneOutputSerializer(milestone).data
+    capabilities = selectors.contract_capabilities(user=user, contract=contract)
+    return MilestoneOutputSerializer(milestone, context={"capabilities": capabilities}).data
 
 
 class ContractListApi(APIView):
@@ -66,16 +73,8 @@ class ContractListApi(APIView):
         paginator, page = paginate(
             view=self, request=request, queryset=selectors.contracts_for_user(user=request.user)
         )
-        # The viewer's side of each contract, from two lookups for the whole page (what
-        # selectors.contract_side does per contract).
-        organizations = set(organization_ids_for_user(user=request.user))
-        providers = set(provider_profile_ids_operated_by(user=request.user))
-        sides = {
-            c.pk: "poster"
-            if c.organization_id in organizations
-            else ("provider" if c.provider_id in providers else None)
-            for c in page
-        }
+        viewer = selectors.ContractViewer.of(request.user)
+        sides = {c.pk: viewer.side(c) for c in page}
         data = ContractListItemOutputSerializer(page, many=True, context={"sides": sides}).data
         return paginated(paginator, data)
 
@@ -132,7 +131,11 @@ class MilestoneAcceptApi(APIView):
     def post(self, request: Request, milestone_id: int) -> Response:
         milestone = selectors.milestone_get_for_user(user=request.user, milestone_id=milestone_id)
         services.milestone_accept(actor=request.user, milestone=milestone)
-        return Response(_milestone_data(contract=milestone.contract, milestone_id=milestone.pk))
+        return Response(
+            _milestone_data(
+                user=request.user, contract=milestone.contract, milestone_id=milestone.pk
+            )
+        )
 
 
 class ChangesRequestInputSerializer(serializers.Serializer):
@@ -152,7 +155,11 @@ class MilestoneRequestChangesApi(APIView):
         services.milestone_request_changes(
             actor=request.user, milestone=milestone, feedback=data["feedback"]
         )
-        return Response(_milestone_data(contract=milestone.contract, milestone_id=milestone.pk))
+        return Response(
+            _milestone_data(
+                user=request.user, contract=milestone.contract, milestone_id=milestone.pk
+            )
+        )
 
 
 class DeliveryFileDownloadApi(APIView):
@@ -190,8 +197,8 @@ class ReviewCreateInputSerializer(serializers.Serializer):
 def _reviews_visible(*, user: Any, contract: Contract) -> list[Review]:
     """The contract's public reviews (double-blind: both written, or the blind period over)
     and the viewer's own side's review, which its authors always see."""
-    reviews = {r.pk: r for r in reputation.reviews_public(contract_ids=[contract.pk])}
-    side = selectors.contract_side(user=user, contract=contract)
+    reviews = {r.pk: r for r in reviews_public(contract_ids=[contract.pk])}
+    side = selectors.contract_capabilities(user=user, contract=contract).side
     if side is not None:
         reviews.update({r.pk: r for r in contract.reviews.filter(side=side)})
     return sorted(reviews.values(), key=lambda r: (r.created_at, r.pk))
@@ -222,3 +229,21 @@ class ContractReviewsApi(APIView):
         data = validated(ReviewCreateInputSerializer, request.data)
         review = services.review_submit(actor=request.user, contract=contract, **data)
         return Response(ReviewOutputSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class BidAwardApi(APIView):
+    @extend_schema(
+        tags=["bids"],
+        request=None,
+        responses=with_errors({201: ContractDetailOutputSerializer}, 403, 404, 409),
+        description="The poster's owners and admins award the task to this bid: exactly one "
+        "award per task in tender mode. Returns the contract made from the bid's terms.",
+    )
+    def post(self, request: Request, bid_id: int) -> Response:
+        bid = bid_get_for_user(user=request.user, bid_id=bid_id)
+        contract = services.contract_award(actor=request.user, bid=bid)
+        contract = selectors.contract_get_for_user(user=request.user, contract_id=contract.pk)
+        return Response(
+            contract_detail_data(user=request.user, contract=contract),
+            status=status.HTTP_201_CREATED,
+        )

@@ -9,22 +9,21 @@ Everything is computed in a bounded number of queries for a whole page of subjec
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, ProviderProfile
-from tasks.models import Contract, Milestone, Review, Task
+from contracts.models import Contract, Milestone, Review
+from contracts.selectors import reviews_public
+from tasks.models import Task
 
 PRIOR_WEIGHT = 2
-REVIEW_BLIND_DAYS = 14
 PRIOR_RATE = Fraction(4, 5)
 PRIOR_RATING = Fraction(4)
 
@@ -335,27 +334,6 @@ def poster_stats(*, organization: Organization) -> PosterStats:
         spent=accepted["spent"] or 0,
         verified=organization.is_verified,
     )
-
-
-def reviews_public(*, contract_ids: Iterable[int] | None = None) -> QuerySet[Review]:
-    """Reviews anyone may read: a contract's reviews become public once both sides have
-    written theirs, or 14 days after completion, so neither side writes in reaction to the
-    other's (double-blind, as on Upwork)."""
-    both = (
-        Review.objects.values("contract_id")
-        .annotate(n=Count("id"))
-        .filter(n=2)
-        .values("contract_id")
-    )
-    reveal_after = timezone.now() - dt.timedelta(days=REVIEW_BLIND_DAYS)
-    # Ratings count only once public: an average that moved after one side's review would tell
-    # the other side what it said.
-    reviews = Review.objects.filter(
-        Q(contract_id__in=both) | Q(contract__completed_at__lte=reveal_after)
-    ).select_related("contract__task", "contract__organization", "contract__provider", "author")
-    if contract_ids is not None:
-        reviews = reviews.filter(contract_id__in=list(contract_ids))
-    return reviews
 
 
 def reviews_of_provider(*, profile: ProviderProfile) -> QuerySet[Review]:

@@ -8,12 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from contracts.events import credit_inputs_changed
+from contracts.models import Contract, Review
+from contracts.selectors import contract_capabilities
+from contracts.services._locks import contract_lock
+from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from marketplace.permissions import require_active_user
-from tasks import notifications
-from tasks.models import Contract, Review
-from tasks.selectors import contract_side, user_can_manage_task
 
 
 def review_submit(
@@ -42,18 +44,16 @@ def review_submit(
         errors["comment"] = [_("Keep the comment to 4,000 characters.")]
     if errors:
         raise ValidationFailed(_("Some fields are not valid."), fields=errors)
-    side = contract_side(user=actor, contract=contract)
-    if side is None:
+    capabilities = contract_capabilities(user=actor, contract=contract)
+    if capabilities.side is None:
         raise NotAllowed(_("Only the two sides of a contract can review it."))
-    if side == "poster" and not (
-        user_can_manage_task(user=actor, task=contract.task)
-        or contract.task.created_by_id == actor.pk
-    ):
+    if not capabilities.may_write_review:
         raise NotAllowed(
             _("The organization's owners and admins, or the task's author, write its review.")
         )
+    side = capabilities.side
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        contract = contract_lock(contract_id=contract.pk)
         if contract.status != Contract.Status.COMPLETED:
             raise InvalidTransition(_("Reviews open when the contract is completed."))
         try:
@@ -77,4 +77,5 @@ def review_submit(
             data={"side": review.side, "rating": rating},
         )
         notifications.schedule("review_received", review.pk)
+        credit_inputs_changed(contract)
     return review

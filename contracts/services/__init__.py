@@ -1,0 +1,29 @@
+"""Every state change of contracts, milestones, deliveries and reviews goes through these."""
+
+from contracts.services.award import contract_award
+from contracts.services.delivery import (
+    milestone_accept,
+    milestone_auto_accept,
+    milestone_mark_released,
+    milestone_request_changes,
+    milestone_settle,
+    milestone_submit,
+    milestones_auto_accept_due,
+    milestones_remind_deadlines,
+)
+from contracts.services.funding import contract_funding_received
+from contracts.services.reviews import review_submit
+
+__all__ = [
+    "contract_award",
+    "contract_funding_received",
+    "milestone_accept",
+    "milestone_auto_accept",
+    "milestone_mark_released",
+    "milestone_request_changes",
+    "milestone_settle",
+    "milestone_submit",
+    "milestones_auto_accept_due",
+    "milestones_remind_deadlines",
+    "review_submit",
+]

@@ -1,0 +1,95 @@
+"""The contract side of an award: a bid's agreed terms become a contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from bids.models import Bid
+from bids.services import bid_lock_for_award, bids_settle_award
+from contracts.events import credit_inputs_changed
+from contracts.models import Contract, Milestone
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, InvalidTransition, NotAllowed
+from marketplace.permissions import require_active_user
+from marketplace.terms import MilestoneTerms, milestone_terms_check
+from tasks.selectors import task_capabilities
+from tasks.services import task_lock, task_mark_awarded
+
+
+def contract_award(*, actor: Any, bid: Bid) -> Contract:
+    """Award the task to this bid, atomically: the contract is made from the bid's terms, the
+    bid wins, every other live bid is declined and everyone is told.
+
+    In tender mode a task has one contract: the task's row lock serialises awards, and the
+    partial unique constraint on (task) for tender contracts backs it up. The task is locked
+    first here because no contract exists yet (the lock order only binds existing contracts).
+    """
+    require_active_user(actor)
+    with transaction.atomic():
+        task = task_lock(task_id=bid.task_id)
+        capabilities = task_capabilities(user=actor, task=task)
+        if not capabilities.manage:
+            raise NotAllowed(_("Only the poster organization's owners and admins can award."))
+        if Contract.objects.filter(task=task, mode=Contract.Mode.TENDER).exists():
+            raise Conflict(_("This task has already been awarded."), code="already_awarded")
+        if not capabilities.award:
+            raise InvalidTransition(
+                _("A task that is %(state)s cannot be awarded.")
+                % {"state": task.get_status_display()}
+            )
+        bid = bid_lock_for_award(bid_id=bid.pk, task=task)
+        terms = [
+            MilestoneTerms(
+                title=m.title, amount=m.amount, due_days=m.due_days, description=m.description
+            )
+            for m in bid.milestones.order_by("position")
+        ]
+        milestone_terms_check(terms, amount=bid.amount, duration_days=bid.duration_days)
+        try:
+            with transaction.atomic():
+                contract = Contract.objects.create(
+                    task=task,
+                    organization_id=task.organization_id,
+                    provider=bid.provider,
+                    mode=Contract.Mode.TENDER,
+                    bid=bid,
+                    amount=bid.amount,
+                    currency=bid.currency,
+                    duration_days=bid.duration_days,
+                    ip_terms=task.ip_terms,
+                    ip_terms_custom=task.ip_terms_custom,
+                    awarded_by=actor,
+                )
+        except IntegrityError:
+            raise Conflict(
+                _("This task has already been awarded."), code="already_awarded"
+            ) from None
+        Milestone.objects.bulk_create(
+            Milestone(
+                contract=contract,
+                position=position,
+                title=m.title,
+                description=m.description,
+                amount=m.amount,
+                due_days=m.due_days,
+            )
+            for position, m in enumerate(terms, start=1)
+        )
+        task_mark_awarded(task=task, actor=actor)
+        declined = bids_settle_award(actor=actor, task=task, winner=bid)
+        audit_record(
+            actor=actor,
+            action="contract.create",
+            target=contract,
+            data={
+                "amount": contract.amount,
+                "currency": contract.currency,
+                "bid": bid.pk,
+                "declined": declined,
+            },
+        )
+        credit_inputs_changed(contract)
+    return contract

@@ -1,0 +1,72 @@
+"""The notification registry: one place where every app declares the events it tells people about.
+
+An app registers a handler for each of its events (`@notification("bid_placed", ...)`); a service
+calls `schedule(event, object_id)` inside its transaction; after commit one Celery task
+(`marketplace.tasks.deliver_notification`) looks the handler up and runs it, and the handler
+writes each recipient's notification (and email) through accounts.notifying. Handlers must be
+safe to run twice: every notification they write carries a dedupe key per event, object and
+recipient. Scheduling an event nobody registered fails at once, inside the service, rather than
+later in a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+
+# (event, object id, tag): the tag tells repeated occurrences of one event apart.
+Handler = Callable[[str, int, str], None]
+
+_handlers: dict[str, Handler] = {}
+
+
+def notification(*events: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of `events`."""
+
+    def register(handler: Handler) -> Handler:
+        for event in events:
+            known = _handlers.get(event)
+            if known is not None and known is not handler:
+                raise ImproperlyConfigured(
+                    f"notification {event!r} is registered twice ({known.__module__}, "
+                    f"{handler.__module__})"
+                )
+            _handlers[event] = handler
+        return handler
+
+    return register
+
+
+def registered_events() -> frozenset[str]:
+    return frozenset(_handlers)
+
+
+def schedule(event: str, object_id: int, *, tag: str = "") -> None:
+    """Deliver `event` for `object_id` after the current transaction commits."""
+    if event not in _handlers:
+        raise ImproperlyConfigured(f"no notification handler is registered for {event!r}")
+    transaction.on_commit(partial(_enqueue, event, object_id, tag))
+
+
+def _enqueue(event: str, object_id: int, tag: str) -> None:
+    from marketplace.tasks import deliver_notification
+
+    deliver_notification.delay(event, object_id, tag)
+
+
+def deliver(event: str, object_id: int, tag: str = "") -> None:
+    """Run the handler of `event` now (the Celery task and the sweepers call this)."""
+    _handlers[event](event, object_id, tag)
+
+
+def link(name: str, *args: object) -> str:
+    """The path of a page for a notification, or "" when the page is not routed (an API-only
+    deployment has no frontend)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
