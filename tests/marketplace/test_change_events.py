@@ -1,0 +1,79 @@
+"""Change events for search: each service that changes what search shows emits one after commit,
+and nothing when its transaction rolls back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from contracts.services import (
+    contract_award,
+    contract_funding_received,
+    milestone_accept,
+    milestone_submit,
+)
+from marketplace.events import changed, emit_changed
+from tasks.services import task_moderation_flag
+from tests.accounts.factories import UserFactory
+from tests.bids.factories import BidFactory, bid_operator
+from tests.tasks.factories import TaskFactory, task_owner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events() -> Iterator[list[tuple[str, tuple[int, ...], tuple[str, ...]]]]:
+    seen: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = []
+
+    def receiver(sender: Any, kind: str, ids: tuple[int, ...], fields: tuple[str, ...], **kw: Any):
+        seen.append((kind, ids, fields))
+
+    changed.connect(receiver, dispatch_uid="test-change-events")
+    yield seen
+    changed.disconnect(dispatch_uid="test-change-events")
+
+
+def test_events_are_sent_after_commit_only(events, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        emit_changed("task", [3, 1, 3], fields=["status"])
+    assert events == [("task", (1, 3), ("status",))]
+
+    events.clear()
+    with transaction.atomic():
+        emit_changed("task", [7])
+        transaction.set_rollback(True)
+    assert events == []
+
+
+def test_the_award_funding_and_acceptance_tell_search(events, django_capture_on_commit_callbacks):
+    task = TaskFactory()
+    bid = BidFactory(task=task)
+    with django_capture_on_commit_callbacks(execute=True):
+        contract = contract_award(actor=task_owner(task), bid=bid)
+    assert ("task", (task.pk,), ("status",)) in events
+    assert ("provider", (bid.provider_id,), ("credit",)) in events
+    assert ("organization", (task.organization_id,), ("credit",)) in events
+
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_funding_received(contract=contract, reference="pi_events")
+    assert ("task", (task.pk,), ("status",)) in events
+
+    milestone = contract.milestones.order_by("position").first()
+    assert milestone is not None
+    milestone_submit(actor=bid_operator(bid), milestone=milestone, note="交付")
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        milestone_accept(actor=task_owner(task), milestone=milestone)
+    assert ("provider", (bid.provider_id,), ("credit",)) in events
+
+
+def test_moderation_tells_search_the_task_changed(events, django_capture_on_commit_callbacks):
+    task = TaskFactory()
+    moderator = UserFactory(staff=True, perms=["tasks.moderate_task"])
+    with django_capture_on_commit_callbacks(execute=True):
+        task_moderation_flag(moderator=moderator, task=task, reason="需要核实预算")
+    assert [kind for kind, ids, _fields in events if task.pk in ids] == ["task"]
