@@ -35,6 +35,7 @@ from frontend.views.tasks import detail_context, member_task_or_404
 from marketplace.errors import DomainError, ValidationFailed
 from tasks import services as task_services
 from tasks.models import Task
+from tasks.selectors import task_capabilities
 
 
 class TaskForms:
@@ -137,7 +138,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     task = member_task_or_404(request, task_id)
-    if task.status != Task.Status.DRAFT:
+    if not task_capabilities(user=request.user, task=task).edit:
         messages.error(
             request,
             _("Only a draft can be edited; this task is already %(state)s.")

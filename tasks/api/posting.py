@@ -54,13 +54,15 @@ def details_locked_reason(*, user: Any, task: Task) -> str | None:
 
 def task_detail_data(*, user: Any, task: Task) -> Any:
     """The task as `user` may see it (TaskDetailOutputSerializer's data)."""
-    is_member = selectors.user_is_poster_member(user=user, task=task)
+    capabilities = selectors.task_capabilities(user=user, task=task)
+    is_member = capabilities.member
     context = {
+        "capabilities": capabilities,
         "details_locked": details_locked_reason(user=user, task=task),
         "nda_text": services.nda_text(),
         "nda_accepted": selectors.user_accepted_nda(user=user, task=task),
         "is_poster_member": is_member,
-        "sees_moderation": is_member or selectors.user_is_moderator(user),
+        "sees_moderation": is_member or capabilities.moderator,
         "skills": selectors.task_skills(task=task),
         "milestone_plan": list(task.milestone_plan.all()),
         "attachments": selectors.task_attachments_for_user(user=user, task=task),

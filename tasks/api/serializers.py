@@ -100,6 +100,10 @@ class TaskBrowseItemOutputSerializer(TaskListItemOutputSerializer):
     skills = TaskSkillOutputSerializer(source="skill_weights.all", many=True)
 
 
+# The task capabilities an API client can act on, in the order a page offers them.
+TASK_ACTIONS = ["edit", "publish", "cancel", "award", "invite", "add_files", "remove_files"]
+
+
 class TaskDetailOutputSerializer(serializers.Serializer):
     """A task as the viewer may see it. `description` and confidential attachments are null or
     left out unless the viewer may read the details; `details_locked` then says why."""
@@ -129,6 +133,9 @@ class TaskDetailOutputSerializer(serializers.Serializer):
     status_display = serializers.CharField(source="get_status_display")
     moderation_note = serializers.SerializerMethodField()
     is_poster_member = serializers.SerializerMethodField()
+    my_actions = serializers.SerializerMethodField(
+        help_text="What you may do with this task now (bidding: see the bid eligibility)."
+    )
     published_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     skills = serializers.SerializerMethodField()
@@ -157,6 +164,11 @@ class TaskDetailOutputSerializer(serializers.Serializer):
 
     def get_is_poster_member(self, task: Task) -> bool:
         return bool(self.context["is_poster_member"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(TASK_ACTIONS)))
+    def get_my_actions(self, task: Task) -> list[str]:
+        capabilities = self.context["capabilities"]
+        return [action for action in TASK_ACTIONS if getattr(capabilities, action)]
 
     @extend_schema_field(TaskSkillOutputSerializer(many=True))
     def get_skills(self, task: Task) -> Any:
