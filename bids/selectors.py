@@ -15,6 +15,7 @@ from accounts.selectors import provider_profile_ids_operated_by, provider_profil
 from bids.models import Bid, BidMilestone
 from marketplace.errors import NotFound
 from marketplace.money import Money
+from marketplace.permissions import user_may_act
 from tasks.models import Task
 from tasks.selectors import (
     task_get_for_user,
@@ -42,7 +43,7 @@ def bid_eligibility(
     not, a reason they can act on. Every rule about who may bid lives here."""
     if not _authenticated(user):
         return Eligibility(False, _("Sign in to bid."), "not_authenticated")
-    if user.suspended_at is not None:
+    if not user_may_act(user):
         return Eligibility(False, _("Your account is suspended, so it cannot bid."), "suspended")
     if task.status != Task.Status.OPEN or task.bid_deadline <= timezone.now():
         return Eligibility(False, _("Bidding on this task has closed."), "closed")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organization
 from accounts.regions import REGION_CODES
 from marketplace.errors import NotAllowed, ValidationFailed
+from marketplace.permissions import user_may_act
 
 
 class _Unset:
@@ -39,25 +40,10 @@ UNSET: Final = _Unset()
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
 
-def require_active(actor: Any) -> None:
-    """Signed-in and not suspended: the precondition of every self-service action."""
-    if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed(_("Please sign in first."), code="not_authenticated")
-    if not actor.is_active or actor.suspended_at is not None:
-        raise NotAllowed(
-            _("Your account is suspended, so you cannot do this. Please contact support."),
-            code="suspended",
-        )
-
-
 def require_staff(actor: Any, perm: str) -> None:
-    """Staff with the given model permission; back-office actions go through this."""
-    if not (
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_staff
-        and actor.has_perm(perm)
-    ):
+    """Staff with the given model permission, not suspended; back-office actions go through
+    this."""
+    if not (user_may_act(actor) and actor.is_staff and actor.has_perm(perm)):
         raise NotAllowed(_("Only staff with the right permission can do this."))
 
 

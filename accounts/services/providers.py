@@ -19,12 +19,12 @@ from accounts.services._common import (
     clean_text,
     integrity_as,
     lock_organization,
-    require_active,
     require_manager,
 )
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, NotAllowed, ValidationFailed
 from marketplace.money import CURRENCY_CHOICES
+from marketplace.permissions import require_active_user
 
 MAX_SKILLS = 30
 MAX_DAY_RATE = 100_000_000_00  # ¥100 million a day, in fen: anything above is a typo
@@ -43,7 +43,7 @@ def provider_profile_save(
     years_experience: int = 0,
 ) -> ProviderProfile:
     """Upsert the one profile of a person, or of a micro-firm (by its owners and admins)."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     values = {
         "headline": clean_text(errors, "headline", headline, max_length=120, required=True),
@@ -101,7 +101,7 @@ def provider_skills_set(
     *, actor: Any, profile: ProviderProfile, skills: Mapping[int, int]
 ) -> ProviderProfile:
     """Replace the profile's skills with at most 30 known skills, each at level 1 to 4."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     if not isinstance(skills, Mapping):
         raise ValidationFailed(

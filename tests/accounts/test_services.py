@@ -855,6 +855,14 @@ class TestUserSuspension:
         with pytest.raises(InvalidTransition):
             services.user_suspend(actor=staff, user=suspended, reason="again")
 
+    def test_suspended_staff_cannot_suspend_anyone(self, staff, user) -> None:
+        staff.suspended_at = timezone.now()
+        staff.save(update_fields=["suspended_at"])
+        with pytest.raises(NotAllowed):
+            services.user_suspend(actor=staff, user=user, reason="Spam")
+        user.refresh_from_db()
+        assert not user.is_suspended
+
 
 # --- races (real PostgreSQL row locks, one connection per thread) --------------------------------
 
