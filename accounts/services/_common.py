@@ -9,12 +9,11 @@ from typing import Any, Final
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
 from accounts.regions import REGION_CODES
-from marketplace.errors import NotAllowed, ValidationFailed
+from marketplace.errors import FieldErrors, NotAllowed
 from marketplace.permissions import user_may_act
 
 
@@ -76,20 +75,6 @@ def require_manager(*, actor: Any, organization: Organization) -> Membership:
 def lock_organization(organization: Organization) -> Organization:
     """Lock the organization's row: the mutex for changes to its members and verification."""
     return Organization.objects.select_for_update().get(pk=organization.pk)
-
-
-class FieldErrors:
-    """Collects per-field messages and raises one ValidationFailed naming all of them."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str | Promise]] = {}
-
-    def add(self, field: str, message: str | Promise) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(_("Some fields are not valid."), fields=self.errors)
 
 
 def clean_text(

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation, Membership, Organization
 from accounts.services._common import (
-    FieldErrors,
     clean_choice,
     integrity_as,
     lock_organization,
@@ -25,7 +24,7 @@ from accounts.services._common import (
 )
 from accounts.services.notifications import in_language_of, notify
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, NotFound
+from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
 from marketplace.permissions import require_active_user
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organization
 from accounts.services._common import (
     UNSET,
-    FieldErrors,
     clean_choice,
     clean_region,
     clean_text,
@@ -22,7 +21,13 @@ from accounts.services._common import (
 )
 from accounts.services.notifications import in_language_of, notify
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.errors import (
+    Conflict,
+    FieldErrors,
+    InvalidTransition,
+    NotAllowed,
+    ValidationFailed,
+)
 from marketplace.permissions import require_active_user
 
 SLUG_MAX = 50  # leaves room for a random suffix within the 60-character column

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, ProviderProfile, ProviderSkill, Skill
 from accounts.selectors import user_can_act_for_provider
 from accounts.services._common import (
-    FieldErrors,
     clean_choice,
     clean_int,
     clean_region,
@@ -22,7 +21,7 @@ from accounts.services._common import (
     require_manager,
 )
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, NotAllowed, ValidationFailed
+from marketplace.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from marketplace.money import CURRENCY_CHOICES
 from marketplace.permissions import require_active_user
 

@@ -11,14 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services._common import (
-    FieldErrors,
     clean_choice,
     clean_text,
     require_staff,
 )
 from accounts.services.notifications import in_language_of, notify
 from marketplace.audit import audit_record
-from marketplace.errors import InvalidTransition, NotAllowed
+from marketplace.errors import FieldErrors, InvalidTransition, NotAllowed
 from marketplace.permissions import require_active_user
 
 SUSPEND_PERMISSION = "accounts.change_user"

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts import crypto
 from accounts.models import Organization, User, VerificationRequest
 from accounts.services._common import (
-    FieldErrors,
     clean_text,
     integrity_as,
     lock_organization,
@@ -26,7 +25,7 @@ from accounts.services._common import (
 from accounts.services.notifications import in_language_of, notify
 from accounts.validators import mask_id_number, validate_credit_code, validate_id_number
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition
+from marketplace.errors import Conflict, FieldErrors, InvalidTransition
 from marketplace.permissions import require_active_user
 
 REVIEW_PERMISSION = "accounts.change_verificationrequest"
