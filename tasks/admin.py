@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import (
+from marketplace.admin import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     reason_action,
