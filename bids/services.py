@@ -19,13 +19,15 @@ from bids.states import BID
 from marketplace.audit import audit_record
 from marketplace.db import lock_shared
 from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed
+from marketplace.money import Money
 from marketplace.permissions import require_active_user
 from tasks.models import Contract, Task
 from tasks.selectors import user_can_manage_task, user_is_poster_member
 from tasks.services import MilestoneTerms, contract_create_from_award
 
-BID_MIN_FEN = 10_00
-BID_MAX_FEN = 100_000_000_00
+# A bid's amount, in major units of the task's currency (¥10 to ¥100 million for CNY).
+BID_MIN_MAJOR = 10
+BID_MAX_MAJOR = 100_000_000
 MAX_BID_MILESTONES = 20
 MAX_DURATION_DAYS = 5 * 365
 
@@ -47,10 +49,16 @@ def _validate_terms(
     milestones: Sequence[BidMilestoneInput],
 ) -> None:
     errors = FieldErrors()
+    floor = Money.parse(BID_MIN_MAJOR, task.currency)
+    cap = Money.parse(BID_MAX_MAJOR, task.currency)
     if isinstance(amount, bool) or not isinstance(amount, int):
         errors.add("amount", _("Enter the amount of your bid."))
-    elif not BID_MIN_FEN <= amount <= BID_MAX_FEN:
-        errors.add("amount", _("A bid must be between ¥10 and ¥100,000,000."))
+    elif not floor.amount <= amount <= cap.amount:
+        errors.add(
+            "amount",
+            _("A bid must be between %(min)s and %(max)s.")
+            % {"min": floor.format(), "max": cap.format()},
+        )
     if isinstance(duration_days, bool) or not isinstance(duration_days, int):
         errors.add("duration_days", _("Enter how many days the work takes."))
     elif not 1 <= duration_days <= MAX_DURATION_DAYS:

@@ -22,11 +22,12 @@ from accounts.services._common import (
 )
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
-from marketplace.money import CURRENCY_CHOICES
+from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
 from marketplace.permissions import require_active_user
 
 MAX_SKILLS = 30
-MAX_DAY_RATE = 100_000_000_00  # ¥100 million a day, in fen: anything above is a typo
+# 100 million a day (¥100 million for CNY), in minor units: anything above is a typo.
+MAX_DAY_RATE = 100_000_000_00
 
 
 def provider_profile_save(
@@ -36,7 +37,7 @@ def provider_profile_save(
     headline: str,
     bio: str = "",
     day_rate: int | None = None,
-    currency: str = "CNY",
+    currency: str = DEFAULT_CURRENCY,
     region: str = "",
     availability: str = ProviderProfile.Availability.AVAILABLE,
     years_experience: int = 0,

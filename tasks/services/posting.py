@@ -26,7 +26,7 @@ from marketplace.errors import (
     ValidationFailed,
 )
 from marketplace.files import check_upload
-from marketplace.money import CURRENCIES
+from marketplace.money import CURRENCIES, DEFAULT_CURRENCY, Money
 from marketplace.permissions import require_active_user
 from tasks import notifications, signals
 from tasks.models import (
@@ -40,9 +40,10 @@ from tasks.models import (
 from tasks.selectors import user_can_manage_task, user_is_poster_member
 from tasks.states import TASK
 
-# Budgets: at least ¥10; at most ¥100 million (10^10 fen), beyond which a tender goes offline.
-BUDGET_MIN_FEN = 10_00
-BUDGET_MAX_FEN = 100_000_000_00
+# Budgets, in major units of the task's currency (¥10 to ¥100 million for CNY): above that a
+# tender goes offline.
+BUDGET_MIN_MAJOR = 10
+BUDGET_MAX_MAJOR = 100_000_000
 MAX_SKILLS = 15
 MAX_MILESTONES = 20
 MAX_ATTACHMENTS = 20
@@ -123,13 +124,17 @@ def _validate(
         errors.add("description", _("Keep the description to 20,000 characters."))
     if currency not in CURRENCIES:
         errors.add("currency", _("Unknown currency."))
+    # With an unknown currency (already an error) the limits still apply, in the default one.
+    limits_currency = currency if currency in CURRENCIES else DEFAULT_CURRENCY
+    floor = Money.parse(BUDGET_MIN_MAJOR, limits_currency)
+    cap = Money.parse(BUDGET_MAX_MAJOR, limits_currency)
     for field, value in (("budget_min", budget_min), ("budget_max", budget_max)):
         if isinstance(value, bool) or not isinstance(value, int):
             errors.add(field, _("Enter the budget as an amount of money."))
-        elif value < BUDGET_MIN_FEN:
-            errors.add(field, _("The budget must be at least ¥10."))
-        elif value > BUDGET_MAX_FEN:
-            errors.add(field, _("The budget cannot exceed ¥100,000,000."))
+        elif value < floor.amount:
+            errors.add(field, _("The budget must be at least %(min)s.") % {"min": floor.format()})
+        elif value > cap.amount:
+            errors.add(field, _("The budget cannot exceed %(max)s.") % {"max": cap.format()})
     if "budget_min" not in errors and "budget_max" not in errors and budget_max < budget_min:
         errors.add("budget_max", _("The upper end of the budget is below the lower end."))
     if bid_deadline < now + BID_WINDOW_MIN:
@@ -217,7 +222,7 @@ def task_create(
     delivery_deadline: dt.date,
     skills: Mapping[int, int],
     milestones: Sequence[MilestonePlanInput],
-    currency: str = "CNY",
+    currency: str = DEFAULT_CURRENCY,
     region: str = "",
     visibility: str = Task.Visibility.PUBLIC,
     ip_terms: str = Task.IpTerms.TRANSFER,

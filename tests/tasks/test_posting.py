@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership, Notification, Organization
 from bids.models import Bid
@@ -94,6 +94,29 @@ def test_micro_firms_bid_rather_than_post():
     firm = OrganizationFactory(owner=user, kind=Organization.Kind.MICROFIRM)
     with pytest.raises(NotAllowed):
         task_create(actor=user, organization=firm, **_valid())
+
+
+@pytest.mark.parametrize(
+    ("currency", "overrides", "field", "message"),
+    [
+        ("CNY", {"budget_min": 9_00}, "budget_min", "The budget must be at least CN¥10.00."),
+        ("EUR", {"budget_min": 9_00}, "budget_min", "The budget must be at least €10.00."),
+        (
+            "HKD",
+            {"budget_max": 100_000_000_01},
+            "budget_max",
+            "The budget cannot exceed HK$100,000,000.00.",
+        ),
+    ],
+)
+def test_the_budget_limits_are_told_in_the_tasks_currency(
+    poster, currency, overrides, field, message
+):
+    user, org = poster
+    with translation.override("en"), pytest.raises(ValidationFailed) as excinfo:
+        task_create(actor=user, organization=org, **_valid(currency=currency, **overrides))
+    assert [str(m) for m in excinfo.value.fields[field]] == [message]
+    assert not Task.objects.exists()
 
 
 def test_a_suspended_member_cannot_post(poster):
