@@ -454,20 +454,22 @@ def task_invite_provider(*, actor: Any, task: Task, provider: ProviderProfile) -
 
 
 def task_nda_accept(*, user: Any, task: Task, language: str | None = None) -> NdaAcceptance:
-    """Record the user's acceptance of the task's NDA (idempotent: once per user and task)."""
+    """Record the user's acceptance of the task's NDA with its audit row, both or neither; once
+    per user and task, also when two requests race (the unique constraint decides)."""
     require_active_user(user)
     if not task.nda_required:
         raise ValidationFailed(_("This task has no NDA to accept."))
-    acceptance, created = NdaAcceptance.objects.get_or_create(
-        task=task, user=user, defaults={"terms_sha256": nda_sha256(nda_text(language))}
-    )
-    if created:
-        audit_record(
-            actor=user,
-            action="task.nda_accept",
-            target=task,
-            data={"terms_sha256": acceptance.terms_sha256, "language": language or ""},
+    with transaction.atomic():
+        acceptance, created = NdaAcceptance.objects.get_or_create(
+            task=task, user=user, defaults={"terms_sha256": nda_sha256(nda_text(language))}
         )
+        if created:
+            audit_record(
+                actor=user,
+                action="task.nda_accept",
+                target=task,
+                data={"terms_sha256": acceptance.terms_sha256, "language": language or ""},
+            )
     return acceptance
 
 

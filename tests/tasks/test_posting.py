@@ -15,10 +15,11 @@ from accounts.models import Membership, Notification, Organization
 from bids.models import Bid
 from marketplace.audit import audit_trail
 from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
-from tasks.models import Task, TaskAttachment
+from tasks.models import NdaAcceptance, Task, TaskAttachment
 from tasks.services import (
     MilestonePlanInput,
     nda_text,
+    posting,
     task_attachment_add,
     task_cancel,
     task_create,
@@ -26,6 +27,7 @@ from tasks.services import (
     task_submit,
     task_update,
 )
+from tests.accounts.concurrency import run_concurrently
 from tests.accounts.factories import OrganizationFactory, SkillFactory, UserFactory, make_org_member
 from tests.bids.factories import BidFactory, bid_operator
 from tests.tasks.factories import TaskFactory, task_owner
@@ -341,6 +343,30 @@ def test_accepting_an_nda_is_recorded_once_with_the_terms_seen():
     again = task_nda_accept(user=user, task=task, language="zh-hans")
     assert first.pk == again.pk
     assert first.terms_sha256 == hashlib.sha256(nda_text("en").encode()).hexdigest()
+
+
+def test_a_failed_nda_acceptance_writes_nothing(monkeypatch):
+    task = TaskFactory(nda_required=True)
+    user = UserFactory()
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(posting, "audit_record", audit_fails)
+    with pytest.raises(RuntimeError):
+        task_nda_accept(user=user, task=task)
+    assert not NdaAcceptance.objects.filter(task=task, user=user).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_accept_records_one_acceptance_and_one_audit_row():
+    task = TaskFactory(nda_required=True)
+    user = UserFactory()
+    results = run_concurrently(*[lambda: task_nda_accept(user=user, task=task)] * 2)
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert NdaAcceptance.objects.filter(task=task, user=user).count() == 1
+    assert audit_trail(task).filter(action="task.nda_accept").count() == 1
 
 
 def test_the_nda_reads_in_chinese_which_governs_and_in_english():
