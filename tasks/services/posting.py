@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -379,7 +380,8 @@ def task_attachment_add(
 
 
 def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
-    """Remove a file from a task that is not yet open for bids."""
+    """Remove a file from a task that is not yet open for bids; the stored file is deleted once
+    the removal commits, so a rolled-back removal keeps both the row and the file."""
     require_active_user(actor)
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=attachment.task_id)
@@ -395,7 +397,12 @@ def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
             target=task,
             data={"name": attachment.original_name, "sha256": attachment.sha256},
         )
+        storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
+        # Each attachment has a file of its own (the storage never reuses a name), so no other
+        # row loses its file. The row is the record: a file left behind by a crash is harmless.
+        if name:
+            transaction.on_commit(partial(storage.delete, name))
 
 
 def task_submit(*, actor: Any, task: Task) -> Task:

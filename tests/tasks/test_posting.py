@@ -6,9 +6,11 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Membership, Notification, Organization
@@ -21,6 +23,7 @@ from tasks.services import (
     nda_text,
     posting,
     task_attachment_add,
+    task_attachment_remove,
     task_cancel,
     task_create,
     task_nda_accept,
@@ -331,6 +334,52 @@ def test_an_outsider_cannot_attach_files_to_someone_elses_task():
             actor=UserFactory(), task=task, upload=SimpleUploadedFile("a.pdf", _pdf())
         )
     assert not TaskAttachment.objects.exists()
+
+
+def _attached(task: Task) -> TaskAttachment:
+    upload = SimpleUploadedFile("需求说明.pdf", _pdf(), content_type="application/pdf")
+    return task_attachment_add(actor=task_owner(task), task=task, upload=upload)
+
+
+def test_removing_an_attachment_deletes_its_file_once_the_removal_commits(
+    django_capture_on_commit_callbacks,
+):
+    task = TaskFactory(status=Task.Status.DRAFT, published_at=None)
+    attachment = _attached(task)
+    attachment_id, path = attachment.pk, Path(attachment.file.path)
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        task_attachment_remove(actor=task_owner(task), attachment=attachment)
+    assert path.exists()  # not before the commit
+    for callback in callbacks:
+        callback()
+
+    assert not path.exists()
+    assert not TaskAttachment.objects.filter(pk=attachment_id).exists()
+
+
+def test_a_rolled_back_removal_keeps_the_attachment_and_its_file(
+    django_capture_on_commit_callbacks,
+):
+    task = TaskFactory(status=Task.Status.DRAFT, published_at=None)
+    attachment = _attached(task)
+    attachment_id, path = attachment.pk, Path(attachment.file.path)
+
+    def remove_then_fail() -> None:
+        with transaction.atomic():
+            task_attachment_remove(actor=task_owner(task), attachment=attachment)
+            raise RuntimeError("the request failed after the removal")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        remove_then_fail()
+
+    assert callbacks == []
+    assert path.exists()
+    assert TaskAttachment.objects.filter(pk=attachment_id).exists()
 
 
 # --- NDA and cancellation --------------------------------------------------------------------
