@@ -20,11 +20,12 @@ RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/pytho
 COPY . .
 
 # Translations are committed compiled (.mo). Static files are collected with the production
-# storage (hashed names + manifest); the secret key and Fernet key here exist only for this
+# storage (hashed names + manifest); the secret, Fernet and digest keys here exist only for this
 # build step, real ones come from the environment at run time.
 RUN DJANGO_ENV=production \
     DJANGO_SECRET_KEY=build-only-collectstatic-key-never-used-at-runtime-0123456789 \
     FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1jb2xsZWN0c3RhdGljLWtleS0wMDA= \
+    FIELD_DIGEST_KEY=build-only-collectstatic-digest-key-0123456789 \
     python manage.py collectstatic --noinput
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \

@@ -1,25 +1,25 @@
 """Encryption at rest for sensitive personal data (resident ID numbers).
 
-Fernet keys come from FIELD_ENCRYPTION_KEYS (the first encrypts; all decrypt, for rotation).
-Development without keys derives one from SECRET_KEY; production refuses to start without keys.
-A keyed digest lets us find duplicates without decrypting.
+Fernet keys come from FIELD_ENCRYPTION_KEYS (the first encrypts; all decrypt, for rotation). A
+keyed digest (HMAC-SHA256 under FIELD_DIGEST_KEY) lets us find duplicates without decrypting.
+Neither depends on SECRET_KEY, so rotating it changes nothing here; production refuses to start
+without both (marketplace/settings.py).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _fernet() -> MultiFernet:
     keys = list(settings.FIELD_ENCRYPTION_KEYS)
     if not keys:
-        derived = hashlib.sha256(f"field-encryption:{settings.SECRET_KEY}".encode()).digest()
-        keys = [base64.urlsafe_b64encode(derived).decode()]
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty: ID numbers cannot be stored.")
     return MultiFernet([Fernet(key) for key in keys])
 
 
@@ -32,5 +32,7 @@ def decrypt(token: str) -> str:
 
 
 def digest(value: str) -> str:
-    key = getattr(settings, "FIELD_DIGEST_KEY", "") or f"field-digest:{settings.SECRET_KEY}"
+    key = settings.FIELD_DIGEST_KEY
+    if not key:
+        raise ImproperlyConfigured("FIELD_DIGEST_KEY is empty: ID numbers cannot be compared.")
     return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from bids.models import Bid, BidMilestone, BidRevision
+from marketplace.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 
 
 class BidMilestoneInline(ReadOnlyInlineMixin, admin.TabularInline):

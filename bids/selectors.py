@@ -16,6 +16,7 @@ from bids.models import Bid, BidMilestone
 from bids.states import BID
 from marketplace.errors import NotFound
 from marketplace.money import Money
+from marketplace.permissions import user_may_act
 from tasks.models import Task
 from tasks.selectors import (
     TaskCapabilities,
@@ -45,7 +46,7 @@ def bid_eligibility(
     not, a reason they can act on. Every rule about who may bid lives here."""
     if not _authenticated(user):
         return Eligibility(False, _("Sign in to bid."), "not_authenticated")
-    if user.suspended_at is not None:
+    if not user_may_act(user):
         return Eligibility(False, _("Your account is suspended, so it cannot bid."), "suspended")
     if not task_bidding_open(task):
         return Eligibility(False, _("Bidding on this task has closed."), "closed")

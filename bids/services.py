@@ -18,12 +18,14 @@ from bids.states import BID
 from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.db import lock_shared
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
+from marketplace.money import Money
 from marketplace.permissions import require_active_user
 from tasks.models import Task
 
-BID_MIN_FEN = 10_00
-BID_MAX_FEN = 100_000_000_00
+# A bid's amount, in major units of the task's currency (¥10 to ¥100 million for CNY).
+BID_MIN_MAJOR = 10
+BID_MAX_MAJOR = 100_000_000
 MAX_BID_MILESTONES = 20
 MAX_DURATION_DAYS = 5 * 365
 
@@ -44,43 +46,49 @@ def _validate_terms(
     proposal: str,
     milestones: Sequence[BidMilestoneInput],
 ) -> None:
-    errors: dict[str, list[Any]] = {}
+    errors = FieldErrors()
+    floor = Money.parse(BID_MIN_MAJOR, task.currency)
+    cap = Money.parse(BID_MAX_MAJOR, task.currency)
     if isinstance(amount, bool) or not isinstance(amount, int):
-        errors["amount"] = [_("Enter the amount of your bid.")]
-    elif not BID_MIN_FEN <= amount <= BID_MAX_FEN:
-        errors["amount"] = [_("A bid must be between ¥10 and ¥100,000,000.")]
+        errors.add("amount", _("Enter the amount of your bid."))
+    elif not floor.amount <= amount <= cap.amount:
+        errors.add(
+            "amount",
+            _("A bid must be between %(min)s and %(max)s.")
+            % {"min": floor.format(), "max": cap.format()},
+        )
     if isinstance(duration_days, bool) or not isinstance(duration_days, int):
-        errors["duration_days"] = [_("Enter how many days the work takes.")]
+        errors.add("duration_days", _("Enter how many days the work takes."))
     elif not 1 <= duration_days <= MAX_DURATION_DAYS:
-        errors["duration_days"] = [_("The duration must be between 1 day and 5 years.")]
+        errors.add("duration_days", _("The duration must be between 1 day and 5 years."))
     if len(proposal.strip()) < 20:
-        errors["proposal"] = [_("Explain your approach in at least 20 characters.")]
+        errors.add("proposal", _("Explain your approach in at least 20 characters."))
     elif len(proposal) > 20000:
-        errors["proposal"] = [_("Keep the proposal to 20,000 characters.")]
+        errors.add("proposal", _("Keep the proposal to 20,000 characters."))
     if not milestones:
-        errors["milestones"] = [_("Propose at least one milestone.")]
+        errors.add("milestones", _("Propose at least one milestone."))
     elif len(milestones) > MAX_BID_MILESTONES:
-        errors["milestones"] = [_("Propose at most %(n)d milestones.") % {"n": MAX_BID_MILESTONES}]
+        errors.add("milestones", _("Propose at most %(n)d milestones.") % {"n": MAX_BID_MILESTONES})
     elif "amount" not in errors and "duration_days" not in errors:
-        problems = []
         if any(not m.title.strip() or len(m.title) > 120 for m in milestones):
-            problems.append(_("Every milestone needs a title of at most 120 characters."))
+            errors.add("milestones", _("Every milestone needs a title of at most 120 characters."))
         if any(
             isinstance(m.amount, bool) or not isinstance(m.amount, int) or m.amount <= 0
             for m in milestones
         ):
-            problems.append(_("Every milestone needs an amount above zero."))
+            errors.add("milestones", _("Every milestone needs an amount above zero."))
         elif sum(m.amount for m in milestones) != amount:
-            problems.append(_("The milestones must add up to the bid amount."))
+            errors.add("milestones", _("The milestones must add up to the bid amount."))
         days = [m.due_days for m in milestones]
         if any(not isinstance(d, int) or d <= 0 for d in days) or days != sorted(days):
-            problems.append(_("Milestones must fall due in order, at least a day after start."))
+            errors.add(
+                "milestones", _("Milestones must fall due in order, at least a day after start.")
+            )
         elif days[-1] > duration_days:
-            problems.append(_("The last milestone falls after the end of the proposed duration."))
-        if problems:
-            errors["milestones"] = problems
-    if errors:
-        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+            errors.add(
+                "milestones", _("The last milestone falls after the end of the proposed duration.")
+            )
+    errors.raise_if_any()
 
 
 def _write_terms(

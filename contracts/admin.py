@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 from contracts.models import Contract, Delivery, DeliveryFile, Milestone, Review
+from marketplace.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 
 
 class MilestoneInline(ReadOnlyInlineMixin, admin.TabularInline):

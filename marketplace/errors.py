@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -67,3 +68,28 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class FieldErrors:
+    """Collects per-field messages so a form can show them all, then raises one ValidationFailed.
+
+    errors = FieldErrors()
+    errors.add("title", _("Give the task a title."))
+    errors.raise_if_any()           # ValidationFailed("Some fields are not valid.", fields=...)
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str | Promise]] = {}
+
+    def add(self, field: str, message: str | Promise) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def __contains__(self, field: object) -> bool:
+        return field in self.errors
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self, message: str | Promise | None = None) -> None:
+        if self.errors:
+            raise ValidationFailed(message or _("Some fields are not valid."), fields=self.errors)

@@ -326,8 +326,23 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "众包平台 <noreply@marketplac
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Personal data: ID numbers are encrypted at rest (PIPL treats them as sensitive) -------------
+# Both keys are secrets of their own, never derived from SECRET_KEY: rotating SECRET_KEY (which
+# signs sessions and tokens) must neither make stored ID numbers unreadable nor change their
+# digests. The embedded defaults serve the demo and the tests only; production refuses to start
+# without real ones. (The default Fernet key is the one earlier versions derived from the default
+# SECRET_KEY, so demo databases written before stay readable.)
+#
 # A comma-separated list of Fernet keys; the first encrypts, all decrypt (for key rotation).
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+FIELD_ENCRYPTION_KEYS = env_list(
+    "FIELD_ENCRYPTION_KEYS", [] if PRODUCTION else ["5Jf-JGvQdbWw9R_o-aToOAN-dXPW89NDxNaGp-NI0IU="]
+)
+# The HMAC key of the digest that finds an ID number verified twice without decrypting it. Unlike
+# the Fernet keys it cannot be rotated: a new key gives every stored number a new digest, and the
+# one-account-per-ID-number rule would stop seeing the old ones.
+FIELD_DIGEST_KEY = env(
+    "FIELD_DIGEST_KEY",
+    "" if PRODUCTION else "field-digest:dev-only-insecure-key-do-not-use-in-production-0123456789",
+)
 
 # --- Security: hardened in production ------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -338,6 +353,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     if not FIELD_ENCRYPTION_KEYS:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production.")
+    if len(FIELD_DIGEST_KEY) < 32:
+        raise ImproperlyConfigured("FIELD_DIGEST_KEY must be set to at least 32 characters.")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True

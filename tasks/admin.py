@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import (
+from marketplace.admin import (
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
     reason_action,
@@ -30,7 +30,7 @@ from tasks.models import (
     TaskMilestonePlan,
     TaskSkill,
 )
-from tasks.selectors import user_is_moderator
+from tasks.selectors import user_can_moderate
 
 
 class ModerationFilter(admin.SimpleListFilter):
@@ -104,7 +104,7 @@ class TaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     actions = ("approve", "send_back", "flag")
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
-        return user_is_moderator(request.user)
+        return user_can_moderate(request.user)
 
     @admin.action(description=_("Approve: open for bids"), permissions=["moderate"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Task]) -> None:

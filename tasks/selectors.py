@@ -15,6 +15,7 @@ from accounts.selectors import (
     user_is_member,
 )
 from marketplace.errors import NotFound
+from marketplace.permissions import user_may_act
 from tasks.models import (
     NdaAcceptance,
     Task,
@@ -30,7 +31,13 @@ def _authenticated(user: Any) -> bool:
 
 
 def user_is_moderator(user: Any) -> bool:
+    """Staff with tasks.moderate_task: they see every submitted task (also while suspended)."""
     return _authenticated(user) and user.is_staff and user.has_perm("tasks.moderate_task")
+
+
+def user_can_moderate(user: Any) -> bool:
+    """A moderator who may act now: a suspended moderator can read the queue, not decide."""
+    return user_may_act(user) and user_is_moderator(user)
 
 
 def user_is_poster_member(*, user: Any, task: Task) -> bool:

@@ -25,6 +25,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_DIGEST_KEY": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": "marketplace.example.com",
         "SQLITE_PATH": str(tmp_path / "deploy-check.sqlite3"),
     }
@@ -61,3 +62,15 @@ def test_production_refuses_to_start_without_field_encryption_keys(tmp_path: Pat
     result = manage(production_env(tmp_path, FIELD_ENCRYPTION_KEYS=""), "check")
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_field_digest_key(tmp_path: Path) -> None:
+    result = manage(production_env(tmp_path, FIELD_DIGEST_KEY=""), "check")
+    assert result.returncode != 0
+    assert "FIELD_DIGEST_KEY" in result.stderr
+
+
+def test_production_refuses_a_short_field_digest_key(tmp_path: Path) -> None:
+    result = manage(production_env(tmp_path, FIELD_DIGEST_KEY="too-short"), "check")
+    assert result.returncode != 0
+    assert "FIELD_DIGEST_KEY" in result.stderr

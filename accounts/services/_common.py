@@ -9,12 +9,12 @@ from typing import Any, Final
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization
 from accounts.regions import REGION_CODES
-from marketplace.errors import NotAllowed, ValidationFailed
+from marketplace.errors import FieldErrors, NotAllowed
+from marketplace.permissions import user_may_act
 
 
 class _Unset:
@@ -39,25 +39,10 @@ UNSET: Final = _Unset()
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
 
-def require_active(actor: Any) -> None:
-    """Signed-in and not suspended: the precondition of every self-service action."""
-    if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed(_("Please sign in first."), code="not_authenticated")
-    if not actor.is_active or actor.suspended_at is not None:
-        raise NotAllowed(
-            _("Your account is suspended, so you cannot do this. Please contact support."),
-            code="suspended",
-        )
-
-
 def require_staff(actor: Any, perm: str) -> None:
-    """Staff with the given model permission; back-office actions go through this."""
-    if not (
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_staff
-        and actor.has_perm(perm)
-    ):
+    """Staff with the given model permission, not suspended; back-office actions go through
+    this."""
+    if not (user_may_act(actor) and actor.is_staff and actor.has_perm(perm)):
         raise NotAllowed(_("Only staff with the right permission can do this."))
 
 
@@ -90,20 +75,6 @@ def require_manager(*, actor: Any, organization: Organization) -> Membership:
 def lock_organization(organization: Organization) -> Organization:
     """Lock the organization's row: the mutex for changes to its members and verification."""
     return Organization.objects.select_for_update().get(pk=organization.pk)
-
-
-class FieldErrors:
-    """Collects per-field messages and raises one ValidationFailed naming all of them."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str | Promise]] = {}
-
-    def add(self, field: str, message: str | Promise) -> None:
-        self.errors.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(_("Some fields are not valid."), fields=self.errors)
 
 
 def clean_text(

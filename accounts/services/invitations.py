@@ -17,16 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Invitation, Membership, Organization
 from accounts.services._common import (
-    FieldErrors,
     clean_choice,
     integrity_as,
     lock_organization,
-    require_active,
     require_manager,
 )
 from accounts.services.notifications import in_language_of, notify
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, NotFound
+from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
+from marketplace.permissions import require_active_user
 
 
 def invitation_lifetime() -> dt.timedelta:
@@ -49,7 +48,7 @@ def invitation_create(
 ) -> Invitation:
     """One pending invitation per organization and email, never to a member; only owners
     invite owners."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     email = (email or "").strip().lower() if isinstance(email, str) else ""
     try:
@@ -116,7 +115,7 @@ def invitation_create(
 
 def invitation_accept(*, user: Any, token: str) -> Membership:
     """A pending invitation becomes exactly one membership, for the verified owner of its email."""
-    require_active(user)
+    require_active_user(user)
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -207,7 +206,7 @@ def invitation_accept(*, user: Any, token: str) -> Membership:
 
 def invitation_revoke(*, actor: Any, invitation: Invitation) -> Invitation:
     """Only a pending invitation is withdrawn, by the organization's managers (or staff)."""
-    require_active(actor)
+    require_active_user(actor)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         organization = invitation.organization

@@ -12,18 +12,23 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership, Organization
 from accounts.services._common import (
     UNSET,
-    FieldErrors,
     clean_choice,
     clean_region,
     clean_text,
     clean_url,
     lock_organization,
-    require_active,
     require_manager,
 )
 from accounts.services.notifications import in_language_of, notify
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.errors import (
+    Conflict,
+    FieldErrors,
+    InvalidTransition,
+    NotAllowed,
+    ValidationFailed,
+)
+from marketplace.permissions import require_active_user
 
 SLUG_MAX = 50  # leaves room for a random suffix within the 60-character column
 
@@ -65,7 +70,7 @@ def organization_create(
     website: str = "",
 ) -> Organization:
     """Create an organization whose creator is its first owner; its slug is unique ASCII."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     cleaned = _clean_organization_fields(
         errors, name=name, region=region, description=description, website=website
@@ -109,7 +114,7 @@ def organization_update(
     website: Any = UNSET,
 ) -> Organization:
     """Owners and admins change an organization's details; a verified one keeps its kind."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     cleaned = _clean_organization_fields(
         errors, name=name, region=region, description=description, website=website
@@ -160,7 +165,7 @@ def _owner_count(organization: Organization) -> int:
 
 def membership_set_role(*, actor: Any, membership: Membership, role: str) -> Membership:
     """Owners and admins change roles; only owners make or unmake owners; one owner always stays."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     role = clean_choice(errors, "role", role, Membership.Role.choices)
     errors.raise_if_any()
@@ -218,7 +223,7 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
             if not getattr(actor, "is_authenticated", False):
                 raise NotAllowed(_("Please sign in first."))
         else:
-            require_active(actor)
+            require_active_user(actor)
             actor_membership = require_manager(actor=actor, organization=organization)
             if (
                 target.role == Membership.Role.OWNER

@@ -12,22 +12,22 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, ProviderProfile, ProviderSkill, Skill
 from accounts.selectors import user_can_act_for_provider
 from accounts.services._common import (
-    FieldErrors,
     clean_choice,
     clean_int,
     clean_region,
     clean_text,
     integrity_as,
     lock_organization,
-    require_active,
     require_manager,
 )
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, NotAllowed, ValidationFailed
-from marketplace.money import CURRENCY_CHOICES
+from marketplace.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
+from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
+from marketplace.permissions import require_active_user
 
 MAX_SKILLS = 30
-MAX_DAY_RATE = 100_000_000_00  # ¥100 million a day, in fen: anything above is a typo
+# 100 million a day (¥100 million for CNY), in minor units: anything above is a typo.
+MAX_DAY_RATE = 100_000_000_00
 
 
 def provider_profile_save(
@@ -37,13 +37,13 @@ def provider_profile_save(
     headline: str,
     bio: str = "",
     day_rate: int | None = None,
-    currency: str = "CNY",
+    currency: str = DEFAULT_CURRENCY,
     region: str = "",
     availability: str = ProviderProfile.Availability.AVAILABLE,
     years_experience: int = 0,
 ) -> ProviderProfile:
     """Upsert the one profile of a person, or of a micro-firm (by its owners and admins)."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     values = {
         "headline": clean_text(errors, "headline", headline, max_length=120, required=True),
@@ -101,7 +101,7 @@ def provider_skills_set(
     *, actor: Any, profile: ProviderProfile, skills: Mapping[int, int]
 ) -> ProviderProfile:
     """Replace the profile's skills with at most 30 known skills, each at level 1 to 4."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     if not isinstance(skills, Mapping):
         raise ValidationFailed(

@@ -11,22 +11,21 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services._common import (
-    FieldErrors,
     clean_choice,
     clean_text,
-    require_active,
     require_staff,
 )
 from accounts.services.notifications import in_language_of, notify
 from marketplace.audit import audit_record
-from marketplace.errors import InvalidTransition, NotAllowed
+from marketplace.errors import FieldErrors, InvalidTransition, NotAllowed
+from marketplace.permissions import require_active_user
 
 SUSPEND_PERMISSION = "accounts.change_user"
 
 
 def user_profile_update(*, user: Any, name: str, language: str) -> User:
     """A user changes their own display name and language (nobody else's)."""
-    require_active(user)
+    require_active_user(user)
     errors = FieldErrors()
     name = clean_text(errors, "name", name, max_length=80, required=True)
     language = clean_choice(errors, "language", language, settings.LANGUAGES)
@@ -97,7 +96,7 @@ def api_token_issue(*, user: Any) -> str:
     """The user's API token (one per user, created on first use); suspended users get none."""
     from rest_framework.authtoken.models import Token
 
-    require_active(user)
+    require_active_user(user)
     token, created = Token.objects.get_or_create(user=user)
     if created:
         audit_record(actor=user, action="user.api_token_issue", target=user)

@@ -16,18 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts import crypto
 from accounts.models import Organization, User, VerificationRequest
 from accounts.services._common import (
-    FieldErrors,
     clean_text,
     integrity_as,
     lock_organization,
-    require_active,
     require_manager,
     require_staff,
 )
 from accounts.services.notifications import in_language_of, notify
 from accounts.validators import mask_id_number, validate_credit_code, validate_id_number
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition
+from marketplace.errors import Conflict, FieldErrors, InvalidTransition
+from marketplace.permissions import require_active_user
 
 REVIEW_PERMISSION = "accounts.change_verificationrequest"
 Status = VerificationRequest.Status
@@ -67,7 +66,7 @@ def verification_submit_person(
     *, user: Any, legal_name: str, id_number: str
 ) -> VerificationRequest:
     """One pending request per person; an ID number verifies one account only."""
-    require_active(user)
+    require_active_user(user)
     errors = FieldErrors()
     legal_name = clean_text(errors, "legal_name", legal_name, max_length=80, required=True)
     number = ""
@@ -118,7 +117,7 @@ def verification_submit_organization(
 ) -> VerificationRequest:
     """One pending request per organization, by its owners or admins; one code, one
     organization."""
-    require_active(actor)
+    require_active_user(actor)
     errors = FieldErrors()
     legal_name = clean_text(errors, "legal_name", legal_name, max_length=120, required=True)
     code = ""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.permissions import require_active_user
 from tasks import signals
 from tasks.models import Task
 from tasks.selectors import tasks_due_for_closing, user_is_moderator
@@ -19,6 +20,9 @@ from tasks.states import TASK
 
 
 def _require_moderator(user: Any) -> None:
+    """A moderator who is signed in, active and not suspended (the same rule as
+    tasks.selectors.user_can_moderate, with the reason for a refusal)."""
+    require_active_user(user)
     if not user_is_moderator(user):
         raise NotAllowed(_("Only moderators can do this."))
 

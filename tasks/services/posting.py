@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -19,9 +20,15 @@ from accounts.regions import REGION_CODES
 from accounts.selectors import user_is_member
 from marketplace import notifications
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.errors import (
+    Conflict,
+    FieldErrors,
+    InvalidTransition,
+    NotAllowed,
+    ValidationFailed,
+)
 from marketplace.files import check_upload
-from marketplace.money import CURRENCIES
+from marketplace.money import CURRENCIES, DEFAULT_CURRENCY, Money
 from marketplace.permissions import require_active_user
 from tasks import signals
 from tasks.models import (
@@ -35,9 +42,10 @@ from tasks.models import (
 from tasks.selectors import user_can_manage_task, user_is_poster_member
 from tasks.states import TASK
 
-# Budgets: at least ¥10; at most ¥100 million (10^10 fen), beyond which a tender goes offline.
-BUDGET_MIN_FEN = 10_00
-BUDGET_MAX_FEN = 100_000_000_00
+# Budgets, in major units of the task's currency (¥10 to ¥100 million for CNY): above that a
+# tender goes offline.
+BUDGET_MIN_MAJOR = 10
+BUDGET_MAX_MAJOR = 100_000_000
 MAX_SKILLS = 15
 MAX_MILESTONES = 20
 MAX_ATTACHMENTS = 20
@@ -100,80 +108,84 @@ def _validate(
     now: dt.datetime,
 ) -> None:
     """Collect every field error at once, so a form can show them all."""
-    errors: dict[str, list[Any]] = {}
-
-    def fail(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
+    errors = FieldErrors()
 
     if kind not in Task.Kind.values:
-        fail("kind", _("Choose what kind of task this is."))
+        errors.add("kind", _("Choose what kind of task this is."))
     if not title.strip():
-        fail("title", _("Give the task a title."))
+        errors.add("title", _("Give the task a title."))
     elif len(title) > 120:
-        fail("title", _("Keep the title to 120 characters."))
+        errors.add("title", _("Keep the title to 120 characters."))
     if not summary.strip():
-        fail("summary", _("Write a public summary of the task."))
+        errors.add("summary", _("Write a public summary of the task."))
     elif len(summary) > 500:
-        fail("summary", _("Keep the summary to 500 characters."))
+        errors.add("summary", _("Keep the summary to 500 characters."))
     if len(description.strip()) < 20:
-        fail("description", _("Describe the task in at least 20 characters."))
+        errors.add("description", _("Describe the task in at least 20 characters."))
     elif len(description) > 20000:
-        fail("description", _("Keep the description to 20,000 characters."))
+        errors.add("description", _("Keep the description to 20,000 characters."))
     if currency not in CURRENCIES:
-        fail("currency", _("Unknown currency."))
+        errors.add("currency", _("Unknown currency."))
+    # With an unknown currency (already an error) the limits still apply, in the default one.
+    limits_currency = currency if currency in CURRENCIES else DEFAULT_CURRENCY
+    floor = Money.parse(BUDGET_MIN_MAJOR, limits_currency)
+    cap = Money.parse(BUDGET_MAX_MAJOR, limits_currency)
     for field, value in (("budget_min", budget_min), ("budget_max", budget_max)):
         if isinstance(value, bool) or not isinstance(value, int):
-            fail(field, _("Enter the budget as an amount of money."))
-        elif value < BUDGET_MIN_FEN:
-            fail(field, _("The budget must be at least ¥10."))
-        elif value > BUDGET_MAX_FEN:
-            fail(field, _("The budget cannot exceed ¥100,000,000."))
-    if not errors.get("budget_min") and not errors.get("budget_max") and budget_max < budget_min:
-        fail("budget_max", _("The upper end of the budget is below the lower end."))
+            errors.add(field, _("Enter the budget as an amount of money."))
+        elif value < floor.amount:
+            errors.add(field, _("The budget must be at least %(min)s.") % {"min": floor.format()})
+        elif value > cap.amount:
+            errors.add(field, _("The budget cannot exceed %(max)s.") % {"max": cap.format()})
+    if "budget_min" not in errors and "budget_max" not in errors and budget_max < budget_min:
+        errors.add("budget_max", _("The upper end of the budget is below the lower end."))
     if bid_deadline < now + BID_WINDOW_MIN:
-        fail("bid_deadline", _("Bids must stay open for at least an hour from now."))
+        errors.add("bid_deadline", _("Bids must stay open for at least an hour from now."))
     elif bid_deadline > now + BID_WINDOW_MAX:
-        fail("bid_deadline", _("Bids can stay open for at most 180 days."))
+        errors.add("bid_deadline", _("Bids can stay open for at most 180 days."))
     if delivery_deadline <= timezone.localdate(bid_deadline):
-        fail("delivery_deadline", _("The delivery deadline must come after bidding closes."))
+        errors.add("delivery_deadline", _("The delivery deadline must come after bidding closes."))
     elif delivery_deadline > (now + dt.timedelta(days=5 * 365)).date():
-        fail("delivery_deadline", _("The delivery deadline is more than five years away."))
+        errors.add("delivery_deadline", _("The delivery deadline is more than five years away."))
     if region and region not in REGION_CODES:
-        fail("region", _("Choose a region from the list."))
+        errors.add("region", _("Choose a region from the list."))
     if visibility not in Task.Visibility.values:
-        fail("visibility", _("Choose who may bid."))
+        errors.add("visibility", _("Choose who may bid."))
     if ip_terms not in Task.IpTerms.values:
-        fail("ip_terms", _("Choose the intellectual property terms."))
+        errors.add("ip_terms", _("Choose the intellectual property terms."))
     elif ip_terms == Task.IpTerms.CUSTOM and not ip_terms_custom.strip():
-        fail("ip_terms_custom", _("Write the custom intellectual property terms."))
+        errors.add("ip_terms_custom", _("Write the custom intellectual property terms."))
     if not skills:
-        fail("skills", _("Choose at least one skill the work needs."))
+        errors.add("skills", _("Choose at least one skill the work needs."))
     elif len(skills) > MAX_SKILLS:
-        fail("skills", _("Choose at most %(n)d skills.") % {"n": MAX_SKILLS})
+        errors.add("skills", _("Choose at most %(n)d skills.") % {"n": MAX_SKILLS})
     elif any(not 1 <= weight <= 5 for weight in skills.values()):
-        fail("skills", _("Skill weights go from 1 (nice to have) to 5 (essential)."))
+        errors.add("skills", _("Skill weights go from 1 (nice to have) to 5 (essential)."))
     elif Skill.objects.filter(pk__in=list(skills)).count() != len(skills):
-        fail("skills", _("One of the chosen skills does not exist."))
+        errors.add("skills", _("One of the chosen skills does not exist."))
     if not milestones:
-        fail("milestones", _("Plan at least one milestone."))
+        errors.add("milestones", _("Plan at least one milestone."))
     elif len(milestones) > MAX_MILESTONES:
-        fail("milestones", _("Plan at most %(n)d milestones.") % {"n": MAX_MILESTONES})
+        errors.add("milestones", _("Plan at most %(n)d milestones.") % {"n": MAX_MILESTONES})
     else:
         if sum(m.share_bps for m in milestones) != 10000:
-            fail("milestones", _("The milestones' shares must add up to 100%."))
+            errors.add("milestones", _("The milestones' shares must add up to 100%."))
         if any(not m.title.strip() or len(m.title) > 120 for m in milestones):
-            fail("milestones", _("Every milestone needs a title of at most 120 characters."))
+            errors.add("milestones", _("Every milestone needs a title of at most 120 characters."))
         if any(m.share_bps <= 0 for m in milestones):
-            fail("milestones", _("Every milestone needs a share above 0%."))
+            errors.add("milestones", _("Every milestone needs a share above 0%."))
         days = [m.due_days for m in milestones]
         if any(d <= 0 for d in days) or days != sorted(days):
-            fail("milestones", _("Milestones must fall due in order, at least a day after start."))
+            errors.add(
+                "milestones", _("Milestones must fall due in order, at least a day after start.")
+            )
         elif days and timezone.localdate(bid_deadline) + dt.timedelta(
             days=days[-1]
         ) > delivery_deadline + dt.timedelta(days=366):
-            fail("milestones", _("The last milestone falls far beyond the delivery deadline."))
-    if errors:
-        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+            errors.add(
+                "milestones", _("The last milestone falls far beyond the delivery deadline.")
+            )
+    errors.raise_if_any()
 
 
 def _write_skills_and_plan(
@@ -212,7 +224,7 @@ def task_create(
     delivery_deadline: dt.date,
     skills: Mapping[int, int],
     milestones: Sequence[MilestonePlanInput],
-    currency: str = "CNY",
+    currency: str = DEFAULT_CURRENCY,
     region: str = "",
     visibility: str = Task.Visibility.PUBLIC,
     ip_terms: str = Task.IpTerms.TRANSFER,
@@ -369,7 +381,8 @@ def task_attachment_add(
 
 
 def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
-    """Remove a file from a task that is not yet open for bids."""
+    """Remove a file from a task that is not yet open for bids; the stored file is deleted once
+    the removal commits, so a rolled-back removal keeps both the row and the file."""
     require_active_user(actor)
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=attachment.task_id)
@@ -385,7 +398,12 @@ def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
             target=task,
             data={"name": attachment.original_name, "sha256": attachment.sha256},
         )
+        storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
+        # Each attachment has a file of its own (the storage never reuses a name), so no other
+        # row loses its file. The row is the record: a file left behind by a crash is harmless.
+        if name:
+            transaction.on_commit(partial(storage.delete, name))
 
 
 def task_submit(*, actor: Any, task: Task) -> Task:
@@ -444,20 +462,22 @@ def task_invite_provider(*, actor: Any, task: Task, provider: ProviderProfile) -
 
 
 def task_nda_accept(*, user: Any, task: Task, language: str | None = None) -> NdaAcceptance:
-    """Record the user's acceptance of the task's NDA (idempotent: once per user and task)."""
+    """Record the user's acceptance of the task's NDA with its audit row, both or neither; once
+    per user and task, also when two requests race (the unique constraint decides)."""
     require_active_user(user)
     if not task.nda_required:
         raise ValidationFailed(_("This task has no NDA to accept."))
-    acceptance, created = NdaAcceptance.objects.get_or_create(
-        task=task, user=user, defaults={"terms_sha256": nda_sha256(nda_text(language))}
-    )
-    if created:
-        audit_record(
-            actor=user,
-            action="task.nda_accept",
-            target=task,
-            data={"terms_sha256": acceptance.terms_sha256, "language": language or ""},
+    with transaction.atomic():
+        acceptance, created = NdaAcceptance.objects.get_or_create(
+            task=task, user=user, defaults={"terms_sha256": nda_sha256(nda_text(language))}
         )
+        if created:
+            audit_record(
+                actor=user,
+                action="task.nda_accept",
+                target=task,
+                data={"terms_sha256": acceptance.terms_sha256, "language": language or ""},
+            )
     return acceptance
 
 

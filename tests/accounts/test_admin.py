@@ -118,7 +118,7 @@ class TestVerificationReview:
         request = PersonVerificationRequestFactory()
         response = run_action(reviewer_client, CHANGELIST, "reject_requests", [request])
         assert response.status_code == 200
-        assert "admin/accounts/reason_action.html" in [t.name for t in response.templates]
+        assert "admin/marketplace/reason_action.html" in [t.name for t in response.templates]
         assert "reason" in response.context["form"].fields
         request.refresh_from_db()
         assert request.status == VerificationRequest.Status.PENDING

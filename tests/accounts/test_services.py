@@ -699,6 +699,30 @@ class TestVerificationSubmitPerson:
         assert "王五" not in text
         assert not VerificationRequest.objects.filter(submitted_by=intruder).exists()
 
+    def test_rotating_the_secret_key_keeps_a_verified_id_number_taken_and_readable(
+        self, reviewer, settings
+    ) -> None:
+        number = make_id_number(8)
+        first = services.verification_submit_person(
+            user=UserFactory(), legal_name="赵六", id_number=number
+        )
+        services.verification_approve(reviewer=reviewer, request=first)
+
+        settings.SECRET_KEY = "rotated-" + "x" * 60
+        with pytest.raises(Conflict) as exc:
+            services.verification_submit_person(
+                user=UserFactory(), legal_name="赵六", id_number=number
+            )
+        assert exc.value.code == "id_number_taken"
+        first.refresh_from_db()
+        assert crypto.decrypt(first.id_number_encrypted) == number
+
+    def test_the_digest_is_keyed_by_its_own_setting(self, settings) -> None:
+        number = make_id_number(9)
+        before = crypto.digest(number)
+        settings.FIELD_DIGEST_KEY = "another-digest-key-" + "y" * 40
+        assert crypto.digest(number) != before
+
 
 class TestVerificationSubmitOrganization:
     def test_an_owner_submits_a_valid_code(self, user) -> None:
@@ -854,6 +878,14 @@ class TestUserSuspension:
         suspended = UserFactory(suspended=True)
         with pytest.raises(InvalidTransition):
             services.user_suspend(actor=staff, user=suspended, reason="again")
+
+    def test_suspended_staff_cannot_suspend_anyone(self, staff, user) -> None:
+        staff.suspended_at = timezone.now()
+        staff.save(update_fields=["suspended_at"])
+        with pytest.raises(NotAllowed):
+            services.user_suspend(actor=staff, user=user, reason="Spam")
+        user.refresh_from_db()
+        assert not user.is_suspended
 
 
 # --- races (real PostgreSQL row locks, one connection per thread) --------------------------------

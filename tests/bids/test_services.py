@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership, Notification, Organization
 from bids.models import Bid, BidRevision
@@ -131,6 +131,28 @@ def test_bad_bids_are_refused_with_the_field_named_and_nothing_written(provider,
     assert field in excinfo.value.fields
     assert not Bid.objects.exists()
     assert not BidRevision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("currency", "message"),
+    [
+        ("CNY", "A bid must be between CN¥10.00 and CN¥100,000,000.00."),
+        ("USD", "A bid must be between US$10.00 and US$100,000,000.00."),
+    ],
+)
+def test_the_amount_limits_are_told_in_the_tasks_currency(provider, currency, message):
+    task = TaskFactory(currency=currency)
+    with translation.override("en"), pytest.raises(ValidationFailed) as excinfo:
+        place(task, provider, amount=9_00)
+    assert [str(m) for m in excinfo.value.fields["amount"]] == [message]
+
+
+def test_the_amount_limits_read_naturally_in_chinese(provider):
+    with translation.override("zh-hans"), pytest.raises(ValidationFailed) as excinfo:
+        place(TaskFactory(), provider, amount=9_00)
+    assert [str(m) for m in excinfo.value.fields["amount"]] == [
+        "投标金额须在 ¥10.00 至 ¥100,000,000.00 之间。"
+    ]
 
 
 # --- eligibility: one selector decides, the service enforces ---------------------------------

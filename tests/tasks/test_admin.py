@@ -121,6 +121,27 @@ def test_staff_without_the_moderation_permission_cannot_moderate(action) -> None
     assert task.flagged_for_review is False
 
 
+@pytest.mark.parametrize("action", ["approve", "send_back", "flag"])
+def test_a_suspended_moderator_is_offered_no_moderation_and_cannot_moderate(
+    moderator, action
+) -> None:
+    moderator.suspended_at = timezone.now()
+    moderator.save(update_fields=["suspended_at"])
+    task = pending_task()
+    client = signed_in(moderator)
+
+    listing = client.get(reverse(CHANGELIST) + "?moderation=queue")
+    assert [t.pk for t in listing.context["cl"].result_list] == [task.pk]
+    form = listing.context["action_form"]
+    assert form is None or action not in dict(form.fields["action"].choices)
+
+    run_action(client, action, [task], apply="1", reason="while suspended")
+    task.refresh_from_db()
+    assert task.status == Task.Status.PENDING_REVIEW
+    assert task.moderation_note == ""
+    assert task.flagged_for_review is False
+
+
 def test_non_staff_cannot_reach_the_back_office() -> None:
     task = pending_task()
     response = signed_in(UserFactory(perms=MODERATOR_PERMS)).get(reverse(CHANGELIST))

@@ -574,6 +574,22 @@ def test_staff_without_the_moderation_permission_cannot_moderate(org):
     assert Task.objects.get(pk=task.pk).status == Task.Status.PENDING_REVIEW
 
 
+def test_a_suspended_moderator_reads_the_queue_but_cannot_decide(moderator, org):
+    task = TaskFactory(organization=org, status=Task.Status.PENDING_REVIEW)
+    moderator.suspended_at = timezone.now()
+    moderator.save(update_fields=["suspended_at"])
+    client = client_for(moderator)
+
+    queue = client.get(f"{API}/moderation/tasks/")
+    assert [t["id"] for t in queue.json()["results"]] == [task.pk]
+    for action in ("approve", "send-back", "flag"):
+        response = client.post(
+            f"{API}/moderation/tasks/{task.pk}/{action}/", {"reason": "已停用"}, format="json"
+        )
+        assert_error(response, 403, code="suspended")
+    assert Task.objects.get(pk=task.pk).status == Task.Status.PENDING_REVIEW
+
+
 # --- browsing -----------------------------------------------------------------------------------
 
 

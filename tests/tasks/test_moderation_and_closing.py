@@ -78,6 +78,31 @@ def test_only_moderators_moderate(user_kind, government_task):
     assert government_task.status == Task.Status.PENDING_REVIEW
 
 
+@pytest.mark.parametrize(
+    "moderate",
+    [
+        lambda moderator, task: task_moderation_approve(moderator=moderator, task=task),
+        lambda moderator, task: task_moderation_send_back(
+            moderator=moderator, task=task, reason="预算口径需注明含税"
+        ),
+        lambda moderator, task: task_moderation_flag(
+            moderator=moderator, task=task, reason="疑似虚假需求"
+        ),
+    ],
+    ids=["approve", "send_back", "flag"],
+)
+def test_a_suspended_moderator_cannot_moderate(moderate, moderator, government_task):
+    moderator.suspended_at = timezone.now()
+    moderator.save(update_fields=["suspended_at"])
+    with pytest.raises(NotAllowed) as excinfo:
+        moderate(moderator, government_task)
+    assert excinfo.value.code == "suspended"
+    government_task.refresh_from_db()
+    assert government_task.status == Task.Status.PENDING_REVIEW
+    assert government_task.moderation_note == ""
+    assert government_task.flagged_for_review is False
+
+
 def test_a_draft_cannot_be_approved(moderator):
     task = TaskFactory(status=Task.Status.DRAFT, published_at=None)
     with pytest.raises((NotAllowed, InvalidTransition)):

@@ -6,26 +6,31 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 
 from accounts.models import Membership, Notification, Organization
 from bids.models import Bid
 from marketplace.audit import audit_trail
 from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
-from tasks.models import Task, TaskAttachment
+from tasks.models import NdaAcceptance, Task, TaskAttachment
 from tasks.services import (
     MilestonePlanInput,
     nda_text,
+    posting,
     task_attachment_add,
+    task_attachment_remove,
     task_cancel,
     task_create,
     task_nda_accept,
     task_submit,
     task_update,
 )
+from tests.accounts.concurrency import run_concurrently
 from tests.accounts.factories import OrganizationFactory, SkillFactory, UserFactory, make_org_member
 from tests.bids.factories import BidFactory, bid_operator
 from tests.tasks.factories import TaskFactory, task_owner
@@ -94,6 +99,29 @@ def test_micro_firms_bid_rather_than_post():
     firm = OrganizationFactory(owner=user, kind=Organization.Kind.MICROFIRM)
     with pytest.raises(NotAllowed):
         task_create(actor=user, organization=firm, **_valid())
+
+
+@pytest.mark.parametrize(
+    ("currency", "overrides", "field", "message"),
+    [
+        ("CNY", {"budget_min": 9_00}, "budget_min", "The budget must be at least CN¥10.00."),
+        ("EUR", {"budget_min": 9_00}, "budget_min", "The budget must be at least €10.00."),
+        (
+            "HKD",
+            {"budget_max": 100_000_000_01},
+            "budget_max",
+            "The budget cannot exceed HK$100,000,000.00.",
+        ),
+    ],
+)
+def test_the_budget_limits_are_told_in_the_tasks_currency(
+    poster, currency, overrides, field, message
+):
+    user, org = poster
+    with translation.override("en"), pytest.raises(ValidationFailed) as excinfo:
+        task_create(actor=user, organization=org, **_valid(currency=currency, **overrides))
+    assert [str(m) for m in excinfo.value.fields[field]] == [message]
+    assert not Task.objects.exists()
 
 
 def test_a_suspended_member_cannot_post(poster):
@@ -308,6 +336,52 @@ def test_an_outsider_cannot_attach_files_to_someone_elses_task():
     assert not TaskAttachment.objects.exists()
 
 
+def _attached(task: Task) -> TaskAttachment:
+    upload = SimpleUploadedFile("需求说明.pdf", _pdf(), content_type="application/pdf")
+    return task_attachment_add(actor=task_owner(task), task=task, upload=upload)
+
+
+def test_removing_an_attachment_deletes_its_file_once_the_removal_commits(
+    django_capture_on_commit_callbacks,
+):
+    task = TaskFactory(status=Task.Status.DRAFT, published_at=None)
+    attachment = _attached(task)
+    attachment_id, path = attachment.pk, Path(attachment.file.path)
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        task_attachment_remove(actor=task_owner(task), attachment=attachment)
+    assert path.exists()  # not before the commit
+    for callback in callbacks:
+        callback()
+
+    assert not path.exists()
+    assert not TaskAttachment.objects.filter(pk=attachment_id).exists()
+
+
+def test_a_rolled_back_removal_keeps_the_attachment_and_its_file(
+    django_capture_on_commit_callbacks,
+):
+    task = TaskFactory(status=Task.Status.DRAFT, published_at=None)
+    attachment = _attached(task)
+    attachment_id, path = attachment.pk, Path(attachment.file.path)
+
+    def remove_then_fail() -> None:
+        with transaction.atomic():
+            task_attachment_remove(actor=task_owner(task), attachment=attachment)
+            raise RuntimeError("the request failed after the removal")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        remove_then_fail()
+
+    assert callbacks == []
+    assert path.exists()
+    assert TaskAttachment.objects.filter(pk=attachment_id).exists()
+
+
 # --- NDA and cancellation --------------------------------------------------------------------
 
 
@@ -318,6 +392,30 @@ def test_accepting_an_nda_is_recorded_once_with_the_terms_seen():
     again = task_nda_accept(user=user, task=task, language="zh-hans")
     assert first.pk == again.pk
     assert first.terms_sha256 == hashlib.sha256(nda_text("en").encode()).hexdigest()
+
+
+def test_a_failed_nda_acceptance_writes_nothing(monkeypatch):
+    task = TaskFactory(nda_required=True)
+    user = UserFactory()
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("audit store down")
+
+    monkeypatch.setattr(posting, "audit_record", audit_fails)
+    with pytest.raises(RuntimeError):
+        task_nda_accept(user=user, task=task)
+    assert not NdaAcceptance.objects.filter(task=task, user=user).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_accept_records_one_acceptance_and_one_audit_row():
+    task = TaskFactory(nda_required=True)
+    user = UserFactory()
+    results = run_concurrently(*[lambda: task_nda_accept(user=user, task=task)] * 2)
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert NdaAcceptance.objects.filter(task=task, user=user).count() == 1
+    assert audit_trail(task).filter(action="task.nda_accept").count() == 1
 
 
 def test_the_nda_reads_in_chinese_which_governs_and_in_english():
