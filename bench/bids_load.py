@@ -54,7 +54,8 @@ def build_world(*, providers: int, tasks: int) -> World:
 
     from accounts.models import ProviderProfile, Skill, User
     from accounts.services import organization_create
-    from tasks.services import MilestonePlanInput, task_create, task_submit
+    from marketplace.terms import MilestoneTerms
+    from tasks.services import task_create, task_submit
 
     run = uuid.uuid4().hex[:8]
     poster = User.objects.create_user(
@@ -72,7 +73,8 @@ def build_world(*, providers: int, tasks: int) -> World:
             budget_min=10_000_00, budget_max=90_000_00,
             bid_deadline=timezone.now() + dt.timedelta(days=3),
             delivery_deadline=timezone.localdate() + dt.timedelta(days=60),
-            skills={skill.pk: 5}, milestones=[MilestonePlanInput("全部成果", 10000, 30)],
+            skills={skill.pk: 5},
+            milestones=[MilestoneTerms(title="全部成果", share_bps=10000, due_days=30)],
         )  # fmt: skip
         task_submit(actor=poster, task=task)
         task_ids.append(task.pk)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from marketplace.db import lock_shared
 from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
 from marketplace.money import Money
 from marketplace.permissions import require_active_user
+from marketplace.terms import MilestoneTerms, milestone_terms_problems
 from tasks.models import Task
 
 # A bid's amount, in major units of the task's currency (¥10 to ¥100 million for CNY).
@@ -30,21 +30,13 @@ MAX_BID_MILESTONES = 20
 MAX_DURATION_DAYS = 5 * 365
 
 
-@dataclass(frozen=True)
-class BidMilestoneInput:
-    title: str
-    amount: int
-    due_days: int
-    description: str = ""
-
-
 def _validate_terms(
     *,
     task: Task,
     amount: int,
     duration_days: int,
     proposal: str,
-    milestones: Sequence[BidMilestoneInput],
+    milestones: Sequence[MilestoneTerms],
 ) -> None:
     errors = FieldErrors()
     floor = Money.parse(BID_MIN_MAJOR, task.currency)
@@ -70,29 +62,18 @@ def _validate_terms(
     elif len(milestones) > MAX_BID_MILESTONES:
         errors.add("milestones", _("Propose at most %(n)d milestones.") % {"n": MAX_BID_MILESTONES})
     elif "amount" not in errors and "duration_days" not in errors:
-        if any(not m.title.strip() or len(m.title) > 120 for m in milestones):
-            errors.add("milestones", _("Every milestone needs a title of at most 120 characters."))
-        if any(
-            isinstance(m.amount, bool) or not isinstance(m.amount, int) or m.amount <= 0
-            for m in milestones
+        for problem in milestone_terms_problems(
+            milestones,
+            amount=amount,
+            duration_days=duration_days,
+            sum_message=_("The milestones must add up to the bid amount."),
         ):
-            errors.add("milestones", _("Every milestone needs an amount above zero."))
-        elif sum(m.amount for m in milestones) != amount:
-            errors.add("milestones", _("The milestones must add up to the bid amount."))
-        days = [m.due_days for m in milestones]
-        if any(not isinstance(d, int) or d <= 0 for d in days) or days != sorted(days):
-            errors.add(
-                "milestones", _("Milestones must fall due in order, at least a day after start.")
-            )
-        elif days[-1] > duration_days:
-            errors.add(
-                "milestones", _("The last milestone falls after the end of the proposed duration.")
-            )
+            errors.add("milestones", problem)
     errors.raise_if_any()
 
 
 def _write_terms(
-    bid: Bid, *, actor: Any, milestones: Sequence[BidMilestoneInput], replace: bool = True
+    bid: Bid, *, actor: Any, milestones: Sequence[MilestoneTerms], replace: bool = True
 ) -> None:
     if replace:
         bid.milestones.all().delete()
@@ -140,7 +121,7 @@ def bid_place(
     amount: int,
     duration_days: int,
     proposal: str,
-    milestones: Sequence[BidMilestoneInput],
+    milestones: Sequence[MilestoneTerms],
 ) -> Bid:
     """Place the provider's one live bid on an open task; its amount is sealed."""
     require_active_user(actor)
@@ -187,7 +168,7 @@ def bid_revise(
     amount: int,
     duration_days: int,
     proposal: str,
-    milestones: Sequence[BidMilestoneInput],
+    milestones: Sequence[MilestoneTerms],
 ) -> Bid:
     """Change a live bid while bidding is open; the earlier version stays in its history."""
     require_active_user(actor)

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ProviderProfile
 from bids.models import Bid
-from bids.services import BidMilestoneInput
 from frontend.forms_tasks import YuanField
 from marketplace.money import Money
+from marketplace.terms import MilestoneTerms
 from tasks.models import Task
 
 
@@ -93,7 +93,7 @@ class BaseBidMilestoneFormSet(forms.BaseFormSet):
             and form.cleaned_data.get("title") is not None
         ]
 
-    def milestones(self, *, price: int | None, currency: str) -> list[BidMilestoneInput] | None:
+    def milestones(self, *, price: int | None, currency: str) -> list[MilestoneTerms] | None:
         """The proposed milestones in fen. Amounts left empty on rows that came from the task's
         plan are the plan's shares of the price (the last takes the rounding remainder); None
         when an amount is missing and cannot be derived that way."""
@@ -108,7 +108,7 @@ class BaseBidMilestoneFormSet(forms.BaseFormSet):
             derived.append(price - sum(derived))
             amounts = [a if a is not None else d for a, d in zip(amounts, derived, strict=True)]
         return [
-            BidMilestoneInput(title=row["title"], amount=amount, due_days=row["due_days"])
+            MilestoneTerms(title=row["title"], amount=amount, due_days=row["due_days"])
             for row, amount in zip(rows, amounts, strict=True)
             if amount is not None
         ]

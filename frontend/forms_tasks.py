@@ -18,8 +18,8 @@ from accounts.models import Organization, Skill, SkillCategory
 from frontend.forms import RegionField
 from marketplace.errors import DomainError
 from marketplace.money import DEFAULT_CURRENCY, Money
+from marketplace.terms import MilestoneTerms
 from tasks.models import Task
-from tasks.services import MilestonePlanInput
 
 # Chinese input methods type full-width digits, points and percent signs.
 _FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．％"}
@@ -264,10 +264,10 @@ class BaseMilestonePlanFormSet(forms.BaseFormSet):
         "too_many_forms": _("Plan at most %(num)d milestones."),
     }
 
-    def milestones(self) -> list[MilestonePlanInput]:
+    def milestones(self) -> list[MilestoneTerms]:
         """The rows kept (not deleted, not left blank), in order."""
         return [
-            MilestonePlanInput(
+            MilestoneTerms(
                 title=form.cleaned_data["title"],
                 share_bps=form.cleaned_data["share"],
                 due_days=form.cleaned_data["due_days"],

@@ -35,6 +35,7 @@ from marketplace.api import (
     with_errors,
 )
 from marketplace.errors import NotAllowed
+from marketplace.terms import MilestoneTerms
 from tasks.selectors import task_get_for_user
 
 TAG = ["bids"]
@@ -91,7 +92,7 @@ def _terms(data: dict[str, Any]) -> dict[str, Any]:
         "duration_days": data["duration_days"],
         "proposal": data["proposal"],
         "milestones": [
-            services.BidMilestoneInput(
+            MilestoneTerms(
                 title=m["title"],
                 amount=m["amount"],
                 due_days=m["due_days"],

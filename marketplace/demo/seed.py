@@ -24,6 +24,7 @@ from bids.models import Bid
 from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
 from marketplace.demo import data
+from marketplace.terms import MilestoneTerms
 from tasks import services as task_services
 from tasks.models import Task
 
@@ -156,7 +157,7 @@ class DemoSeeder:
                     nda_required=nda,
                     skills={self.skills[slug]: weight for slug, weight in skills.items()},
                     milestones=[
-                        task_services.MilestonePlanInput(title=t, share_bps=bps, due_days=days)
+                        MilestoneTerms(title=t, share_bps=bps, due_days=days)
                         for t, bps, days in plan
                     ],
                 )  # fmt: skip
@@ -193,7 +194,7 @@ class DemoSeeder:
                 actor=self._actor_for(owner), task=task, provider=provider, amount=amount,
                 duration_days=days, proposal=proposal,
                 milestones=[
-                    bid_services.BidMilestoneInput(title=t, amount=a, due_days=d)
+                    MilestoneTerms(title=t, amount=a, due_days=d)
                     for t, a, d in milestones
                 ],
             )  # fmt: skip

@@ -28,6 +28,7 @@ from marketplace.api import (
     with_errors,
 )
 from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
+from marketplace.terms import MilestoneTerms
 from tasks import selectors, services
 from tasks.api.serializers import (
     ProviderBriefOutputSerializer,
@@ -128,9 +129,9 @@ def _skills(items: list[dict[str, Any]]) -> dict[int, int]:
     return {item["skill"]: item["weight"] for item in items}
 
 
-def _milestones(items: list[dict[str, Any]]) -> list[services.MilestonePlanInput]:
+def _milestones(items: list[dict[str, Any]]) -> list[MilestoneTerms]:
     return [
-        services.MilestonePlanInput(
+        MilestoneTerms(
             title=item["title"],
             share_bps=item["share_bps"],
             due_days=item["due_days"],

@@ -10,7 +10,6 @@ from tasks.services.moderation import (
 )
 from tasks.services.posting import (
     NDA_TEXTS,
-    MilestonePlanInput,
     nda_text,
     task_attachment_add,
     task_attachment_remove,
@@ -30,7 +29,6 @@ from tasks.services.progress import (
 
 __all__ = [
     "NDA_TEXTS",
-    "MilestonePlanInput",
     "nda_text",
     "task_attachment_add",
     "task_attachment_remove",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -30,6 +29,7 @@ from marketplace.errors import (
 from marketplace.files import check_upload
 from marketplace.money import CURRENCIES, DEFAULT_CURRENCY, Money
 from marketplace.permissions import require_active_user
+from marketplace.terms import MilestoneTerms, milestone_terms_problems
 from tasks import signals
 from tasks.models import (
     NdaAcceptance,
@@ -80,14 +80,6 @@ def nda_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class MilestonePlanInput:
-    title: str
-    share_bps: int
-    due_days: int
-    description: str = ""
-
-
 def _validate(
     *,
     kind: str,
@@ -104,7 +96,7 @@ def _validate(
     ip_terms: str,
     ip_terms_custom: str,
     skills: Mapping[int, int],
-    milestones: Sequence[MilestonePlanInput],
+    milestones: Sequence[MilestoneTerms],
     now: dt.datetime,
 ) -> None:
     """Collect every field error at once, so a form can show them all."""
@@ -168,18 +160,12 @@ def _validate(
     elif len(milestones) > MAX_MILESTONES:
         errors.add("milestones", _("Plan at most %(n)d milestones.") % {"n": MAX_MILESTONES})
     else:
-        if sum(m.share_bps for m in milestones) != 10000:
-            errors.add("milestones", _("The milestones' shares must add up to 100%."))
-        if any(not m.title.strip() or len(m.title) > 120 for m in milestones):
-            errors.add("milestones", _("Every milestone needs a title of at most 120 characters."))
-        if any(m.share_bps <= 0 for m in milestones):
-            errors.add("milestones", _("Every milestone needs a share above 0%."))
+        problems = milestone_terms_problems(milestones)
+        for problem in problems:
+            errors.add("milestones", problem)
         days = [m.due_days for m in milestones]
-        if any(d <= 0 for d in days) or days != sorted(days):
-            errors.add(
-                "milestones", _("Milestones must fall due in order, at least a day after start.")
-            )
-        elif days and timezone.localdate(bid_deadline) + dt.timedelta(
+        in_order = all(isinstance(d, int) and d > 0 for d in days) and days == sorted(days)
+        if in_order and timezone.localdate(bid_deadline) + dt.timedelta(
             days=days[-1]
         ) > delivery_deadline + dt.timedelta(days=366):
             errors.add(
@@ -189,7 +175,7 @@ def _validate(
 
 
 def _write_skills_and_plan(
-    task: Task, skills: Mapping[int, int], milestones: Sequence[MilestonePlanInput]
+    task: Task, skills: Mapping[int, int], milestones: Sequence[MilestoneTerms]
 ) -> None:
     task.skill_weights.all().delete()
     TaskSkill.objects.bulk_create(
@@ -223,7 +209,7 @@ def task_create(
     bid_deadline: dt.datetime,
     delivery_deadline: dt.date,
     skills: Mapping[int, int],
-    milestones: Sequence[MilestonePlanInput],
+    milestones: Sequence[MilestoneTerms],
     currency: str = DEFAULT_CURRENCY,
     region: str = "",
     visibility: str = Task.Visibility.PUBLIC,
@@ -269,7 +255,7 @@ def task_update(
     actor: Any,
     task: Task,
     skills: Mapping[int, int] | None = None,
-    milestones: Sequence[MilestonePlanInput] | None = None,
+    milestones: Sequence[MilestoneTerms] | None = None,
     **changes: Any,
 ) -> Task:
     """Edit a draft; a published task's terms are fixed because bids were made against them."""
@@ -313,7 +299,12 @@ def task_update(
             milestones
             if milestones is not None
             else [
-                MilestonePlanInput(m.title, m.share_bps, m.due_days, m.description)
+                MilestoneTerms(
+                    title=m.title,
+                    share_bps=m.share_bps,
+                    due_days=m.due_days,
+                    description=m.description,
+                )
                 for m in task.milestone_plan.all()
             ]
         )

@@ -9,8 +9,9 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.consumers import NotificationConsumer
-from bids.services import BidMilestoneInput, bid_place
+from bids.services import bid_place
 from contracts.services import contract_award
+from marketplace.terms import MilestoneTerms
 from tests.accounts.factories import ProviderProfileFactory
 from tests.bids.factories import BidFactory
 from tests.tasks.factories import TaskFactory, task_owner
@@ -55,7 +56,7 @@ async def test_a_new_bids_amount_reaches_only_the_posters_socket(celery_eager) -
         await database_sync_to_async(bid_place)(
             actor=bidder.user, task=task, provider=bidder, amount=SEALED, duration_days=30,
             proposal="我们团队有丰富的同类项目经验，可在三十天内完成全部交付。",
-            milestones=[BidMilestoneInput("全部成果", SEALED, 30)],
+            milestones=[MilestoneTerms(title="全部成果", amount=SEALED, due_days=30)],
         )  # fmt: skip
         poster_frames, rival_frames = await drain(poster_socket), await drain(rival_socket)
     finally:

@@ -11,7 +11,6 @@ from accounts.models import Membership, Notification, Organization
 from bids.models import Bid, BidRevision
 from bids.selectors import bid_eligibility, bid_get_for_user, bids_for_poster, task_bid_summary
 from bids.services import (
-    BidMilestoneInput,
     bid_place,
     bid_reject,
     bid_revise,
@@ -20,6 +19,7 @@ from bids.services import (
 )
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from marketplace.money import Money
+from marketplace.terms import MilestoneTerms
 from tasks.models import Task, TaskInvitation
 from tasks.services import task_nda_accept
 from tests.accounts.factories import (
@@ -42,8 +42,8 @@ def terms(amount: int = 60_000_00, days: int = 50, **overrides):
         "duration_days": days,
         "proposal": PROPOSAL,
         "milestones": [
-            BidMilestoneInput("方案设计", amount // 2, 20),
-            BidMilestoneInput("实施验证", amount - amount // 2, days),
+            MilestoneTerms(title="方案设计", amount=amount // 2, due_days=20),
+            MilestoneTerms(title="实施验证", amount=amount - amount // 2, due_days=days),
         ],
     }
     values.update(overrides)
@@ -103,12 +103,15 @@ def test_after_withdrawing_a_provider_may_bid_again(provider):
         ({"days": 0}, "duration_days"),
         ({"proposal": "很便宜"}, "proposal"),
         ({"milestones": []}, "milestones"),
-        ({"milestones": [BidMilestoneInput("全部", 10_000_00, 10)]}, "milestones"),
+        (
+            {"milestones": [MilestoneTerms(title="全部", amount=10_000_00, due_days=10)]},
+            "milestones",
+        ),
         (
             {
                 "milestones": [
-                    BidMilestoneInput("一", 30_000_00, 40),
-                    BidMilestoneInput("二", 30_000_00, 20),
+                    MilestoneTerms(title="一", amount=30_000_00, due_days=40),
+                    MilestoneTerms(title="二", amount=30_000_00, due_days=20),
                 ]
             },
             "milestones",
@@ -116,8 +119,8 @@ def test_after_withdrawing_a_provider_may_bid_again(provider):
         (
             {
                 "milestones": [
-                    BidMilestoneInput("一", 30_000_00, 20),
-                    BidMilestoneInput("二", 30_000_00, 80),
+                    MilestoneTerms(title="一", amount=30_000_00, due_days=20),
+                    MilestoneTerms(title="二", amount=30_000_00, due_days=80),
                 ]
             },
             "milestones",

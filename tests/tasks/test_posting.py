@@ -17,9 +17,9 @@ from accounts.models import Membership, Notification, Organization
 from bids.models import Bid
 from marketplace.audit import audit_trail
 from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.terms import MilestoneTerms
 from tasks.models import NdaAcceptance, Task, TaskAttachment
 from tasks.services import (
-    MilestonePlanInput,
     nda_text,
     posting,
     task_attachment_add,
@@ -52,8 +52,8 @@ def _valid(**overrides):
         "region": "500103",
         "skills": skills,
         "milestones": [
-            MilestonePlanInput("概念设计", 4000, 20),
-            MilestonePlanInput("深化设计与手板", 6000, 50),
+            MilestoneTerms(title="概念设计", share_bps=4000, due_days=20),
+            MilestoneTerms(title="深化设计与手板", share_bps=6000, due_days=50),
         ],
     }
     fields.update(overrides)
@@ -156,12 +156,12 @@ def test_a_suspended_member_cannot_post(poster):
         ({"skills": {987654: 3}}, "skills"),
         ({"skills": {1: 9}}, "skills"),
         ({"milestones": []}, "milestones"),
-        ({"milestones": [MilestonePlanInput("全部", 9000, 30)]}, "milestones"),
+        ({"milestones": [MilestoneTerms(title="全部", share_bps=9000, due_days=30)]}, "milestones"),
         (
             {
                 "milestones": [
-                    MilestonePlanInput("一", 5000, 40),
-                    MilestonePlanInput("二", 5000, 20),
+                    MilestoneTerms(title="一", share_bps=5000, due_days=40),
+                    MilestoneTerms(title="二", share_bps=5000, due_days=20),
                 ]
             },
             "milestones",
