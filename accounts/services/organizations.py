@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from accounts import events
 from accounts.models import Membership, Organization
 from accounts.services._common import (
     UNSET,
@@ -154,6 +155,7 @@ def organization_update(
             target=organization,
             data={"before": before, "after": changed},
         )
+        events.organization_changed(organization, fields=changed)
     return organization
 
 

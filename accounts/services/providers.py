@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import events
 from accounts.models import Organization, ProviderProfile, ProviderSkill, Skill
 from accounts.selectors import user_can_act_for_provider
 from accounts.services._common import (
@@ -94,6 +95,7 @@ def provider_profile_save(
             target=profile,
             data={"changed": sorted(changed)},
         )
+        events.provider_changed(profile, fields=changed)
     return profile
 
 
@@ -169,4 +171,5 @@ def provider_skills_set(
                 "after": {str(k): v for k, v in wanted.items()},
             },
         )
+        events.provider_changed(profile, fields=("skills",))
     return profile

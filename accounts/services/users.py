@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import events
 from accounts.models import User
 from accounts.services._common import (
     clean_choice,
@@ -41,6 +42,7 @@ def user_profile_update(*, user: Any, name: str, language: str) -> User:
             user.save(update_fields=list(changed))
             audit_record(actor=user, action="user.profile_update", target=user,
                          data={"fields": sorted(changed)})  # fmt: skip
+            events.user_changed(user, fields=changed)
     return user
 
 
@@ -62,6 +64,7 @@ def user_suspend(*, actor: Any, user: User, reason: str) -> User:
         user.suspension_reason = reason
         user.save(update_fields=["suspended_at", "suspension_reason"])
         audit_record(actor=actor, action="user.suspended", target=user, data={"reason": reason})
+        events.user_changed(user, fields=("suspended",))
         with in_language_of(user):
             title = str(_("Your account has been suspended"))
             body = _("Reason: %(reason)s") % {"reason": reason}
@@ -86,6 +89,7 @@ def user_unsuspend(*, actor: Any, user: User) -> User:
             target=user,
             data={"previous_reason": previous_reason},
         )
+        events.user_changed(user, fields=("suspended",))
         with in_language_of(user):
             title = str(_("Your account is active again"))
         notify(recipient=user, kind="account.unsuspended", title=title)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import crypto
+from accounts import crypto, events
 from accounts.models import Organization, User, VerificationRequest
 from accounts.services._common import (
     clean_text,
@@ -249,6 +249,10 @@ def verification_approve(*, reviewer: Any, request: VerificationRequest) -> Veri
             target=request,
             data={"subject": request.subject, "submitted_by": request.submitted_by_id},
         )
+        if request.subject == Subject.PERSON:
+            events.user_changed(person, fields=("verified",))
+        else:
+            events.organization_changed(organization, fields=("verified",))
         _notify_decision(request)
     return request
 

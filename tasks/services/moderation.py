@@ -53,6 +53,7 @@ def task_moderation_approve(*, moderator: Any, task: Task) -> Task:
             ]
         )
         audit_record(actor=moderator, action="task.moderation_approve", target=task)
+        signals.task_changed_on_commit(task, fields=("status",))
         notifications.schedule("task_moderation_approved", task.pk)
     return task
 
@@ -75,6 +76,7 @@ def task_moderation_send_back(*, moderator: Any, task: Task, reason: str) -> Tas
             target=task,
             data={"reason": task.moderation_note},
         )
+        signals.task_changed_on_commit(task, fields=("status",))
         notifications.schedule("task_moderation_sent_back", task.pk)
     return task
 
@@ -123,6 +125,7 @@ def task_close_bidding(*, task_id: int, now: dt.datetime | None = None) -> Task 
         audit_record(
             actor=None, action="task.bidding_closed", target=task, data={"status": task.status}
         )
+        signals.task_changed_on_commit(task, fields=("status",))
         notifications.schedule("task_bidding_closed", task.pk)
     return task
 

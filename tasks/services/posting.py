@@ -39,7 +39,7 @@ from tasks.models import (
     TaskMilestonePlan,
     TaskSkill,
 )
-from tasks.selectors import user_can_manage_task, user_is_poster_member
+from tasks.selectors import task_capabilities
 from tasks.states import TASK
 
 # Budgets, in major units of the task's currency (¥10 to ¥100 million for CNY): above that a
@@ -281,7 +281,7 @@ def task_update(
         raise ValidationFailed(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
-        if not user_is_poster_member(user=actor, task=task):
+        if not task_capabilities(user=actor, task=task).member:
             raise NotAllowed(_("Only members of the posting organization can edit this task."))
         if task.status != Task.Status.DRAFT:
             raise InvalidTransition(
@@ -340,7 +340,7 @@ def task_attachment_add(
 ) -> TaskAttachment:
     """Attach a file whose content is an allowed type, within the size limit, to a draft."""
     require_active_user(actor)
-    if not user_is_poster_member(user=actor, task=task):
+    if not task_capabilities(user=actor, task=task).member:
         raise NotAllowed(_("Only members of the posting organization can attach files."))
     checked = check_upload(upload, max_bytes=settings.MARKETPLACE["ATTACHMENT_MAX_BYTES"])
     with transaction.atomic():
@@ -377,7 +377,7 @@ def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
     require_active_user(actor)
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=attachment.task_id)
-        if not user_is_poster_member(user=actor, task=task):
+        if not task_capabilities(user=actor, task=task).member:
             raise NotAllowed(_("Only members of the posting organization can remove files."))
         if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW):
             raise InvalidTransition(
@@ -402,7 +402,7 @@ def task_submit(*, actor: Any, task: Task) -> Task:
     require_active_user(actor)
     with transaction.atomic():
         task = Task.objects.select_for_update().select_related("organization").get(pk=task.pk)
-        if not user_is_poster_member(user=actor, task=task):
+        if not task_capabilities(user=actor, task=task).member:
             raise NotAllowed(_("Only members of the posting organization can publish this task."))
         now = timezone.now()
         if task.bid_deadline < now + BID_WINDOW_MIN:
@@ -421,6 +421,7 @@ def task_submit(*, actor: Any, task: Task) -> Task:
         task.moderation_note = ""
         task.save(update_fields=["status", "published_at", "moderation_note", "updated_at"])
         audit_record(actor=actor, action="task.submit", target=task, data={"status": task.status})
+        signals.task_changed_on_commit(task, fields=("status",))
         if needs_review:
             notifications.schedule("task_pending_review", task.pk)
         else:
@@ -433,7 +434,7 @@ def task_invite_provider(*, actor: Any, task: Task, provider: ProviderProfile) -
     require_active_user(actor)
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
-        if not user_is_poster_member(user=actor, task=task):
+        if not task_capabilities(user=actor, task=task).member:
             raise NotAllowed(_("Only members of the posting organization can invite providers."))
         if task.status not in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN):
             raise InvalidTransition(_("Invitations are only possible before bidding closes."))
@@ -447,6 +448,7 @@ def task_invite_provider(*, actor: Any, task: Task, provider: ProviderProfile) -
         except IntegrityError:
             raise Conflict(_("This provider is already invited.")) from None
         audit_record(actor=actor, action="task.invite", target=task, data={"provider": provider.pk})
+        signals.task_changed_on_commit(task, fields=("invitations",))
         if task.status == Task.Status.OPEN:
             notifications.schedule("task_invitation", invitation.pk)
     return invitation
@@ -481,7 +483,8 @@ def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
         )
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
-        if not user_can_manage_task(user=actor, task=task) and task.created_by_id != actor.pk:
+        capabilities = task_capabilities(user=actor, task=task)
+        if not (capabilities.manage or capabilities.author):
             raise NotAllowed(
                 _("Only the task's author or the organization's owners and admins can cancel it.")
             )
@@ -489,6 +492,7 @@ def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
         task.cancelled_at = timezone.now()
         task.save(update_fields=["status", "cancelled_at", "updated_at"])
         audit_record(actor=actor, action="task.cancel", target=task, data={"reason": reason[:2000]})
+        signals.task_changed_on_commit(task, fields=("status",))
         # Bids (a later app in the dependency order) close their live bids on this signal.
         signals.task_cancelled.send(sender=Task, task=task, actor=actor, reason=reason.strip())
     return task

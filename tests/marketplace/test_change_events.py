@@ -9,6 +9,12 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from accounts.services import (
+    provider_skills_set,
+    user_suspend,
+    verification_approve,
+    verification_submit_person,
+)
 from contracts.services import (
     contract_award,
     contract_funding_received,
@@ -17,7 +23,12 @@ from contracts.services import (
 )
 from marketplace.events import changed, emit_changed
 from tasks.services import task_moderation_flag
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import (
+    ProviderProfileFactory,
+    SkillFactory,
+    UserFactory,
+    make_id_number,
+)
 from tests.bids.factories import BidFactory, bid_operator
 from tests.tasks.factories import TaskFactory, task_owner
 
@@ -77,3 +88,34 @@ def test_moderation_tells_search_the_task_changed(events, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         task_moderation_flag(moderator=moderator, task=task, reason="需要核实预算")
     assert [kind for kind, ids, _fields in events if task.pk in ids] == ["task"]
+
+
+def test_a_profile_its_skills_a_verification_and_a_suspension_tell_search(
+    events, django_capture_on_commit_callbacks
+):
+    profile = ProviderProfileFactory()
+    person = profile.user
+    skill = SkillFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        provider_skills_set(actor=person, profile=profile, skills={skill.pk: 3})
+    assert ("provider", (profile.pk,), ("skills",)) in events
+
+    request = verification_submit_person(
+        user=person, legal_name="张三", id_number=make_id_number(3)
+    )
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        verification_approve(
+            reviewer=UserFactory(staff=True, perms=["accounts.change_verificationrequest"]),
+            request=request,
+        )
+    assert events == [("provider", (profile.pk,), ("verified",))]
+
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        user_suspend(
+            actor=UserFactory(staff=True, perms=["accounts.change_user"]),
+            user=person,
+            reason="违规",
+        )
+    assert events == [("provider", (profile.pk,), ("suspended",))]
