@@ -18,6 +18,8 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: `auto` is one per CPU; 0 runs pytest in one process.
+PYTEST_WORKERS ?= auto
 
 export UV_PYTHON_DOWNLOADS := never
 
@@ -25,7 +27,7 @@ export UV_PYTHON_DOWNLOADS := never
 
 help:
 	@echo "make run        demo on http://$(HOST):$(PORT)/ (SQLite, in-memory channels, eager Celery)"
-	@echo "make test       install, start the test servers, ruff + mypy + pytest (what CI runs)"
+	@echo "make test       install, start the test servers, ruff + mypy + pytest -n auto (what CI runs)"
 	@echo "make services   start PostgreSQL, Redis, Elasticsearch, stripe-mock (scripts/test-servers up)"
 	@echo "make lint       ruff check, ruff format --check, mypy, lint-imports (layers)"
 	@echo "make install    tools venv + uv sync --frozen into .venv"
@@ -62,7 +64,8 @@ services-down:
 	scripts/test-servers down
 
 # Every step runs even when an earlier one fails, so one run shows every problem; the exit
-# status is non-zero if any failed. `make test PYTEST_ARGS="tests/test_servers.py -x"` narrows.
+# status is non-zero if any failed. `make test PYTEST_ARGS="tests/test_servers.py -x"` narrows;
+# `make test PYTEST_WORKERS=0` runs pytest without xdist (PYTEST_WORKERS=4: four workers).
 test: install services
 	@eval "$$(scripts/test-servers env)"; \
 	failed=""; \
@@ -71,7 +74,7 @@ test: install services
 	step $(VENV)/bin/ruff format --check .; \
 	step $(VENV)/bin/mypy .; \
 	step $(VENV)/bin/lint-imports; \
-	step $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	step $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); \
 	if [[ -n "$$failed" ]]; then echo "make test failed:$$failed" >&2; exit 1; fi
 
 lint: install

@@ -22,6 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DAPHNE = Path(sys.executable).with_name("daphne")
+BIND_ATTEMPTS = 3
 SERVER_URLS = (
     "DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "STRIPE_SECRET_KEY", "STRIPE_API_BASE",
     "CELERY_BROKER_URL", "DJANGO_ENV",
@@ -69,31 +70,60 @@ def daphne(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env |= {"SQLITE_PATH": str(workdir / "db.sqlite3"), "MEDIA_ROOT": str(workdir / "media")}
     run(env, "migrate", "--noinput")
     session_key = run(env, "shell", "--no-imports", "-c", MAKE_SESSION).strip().splitlines()[-1]
-    port = free_port()
-    log = workdir / "daphne.log"
+    # The port is free when chosen, but daphne binds it a second later: another process (an
+    # xdist worker's live server, any outgoing connection) may take it in between. Then daphne
+    # exits with "Address already in use", and another free port is tried.
+    for attempt in range(1, BIND_ATTEMPTS + 1):
+        port = free_port()
+        log = workdir / f"daphne-{attempt}.log"
+        process = start_daphne(env, port, log)
+        try:
+            if wait_until_listening(process, port, log):
+                yield Server(port, session_key)
+                return
+        finally:
+            stop(process)
+        assert attempt < BIND_ATTEMPTS, (
+            f"no free port in {BIND_ATTEMPTS} attempts:\n{log.read_text()}"
+        )
+
+
+def start_daphne(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("w") as output:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "marketplace.asgi:application"],
             cwd=ROOT, env=env, stdout=output, stderr=output,
         )  # fmt: skip
+
+
+def wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> bool:
+    """True once daphne accepts connections; False if it exited because the port was taken.
+
+    Daphne's own log line says the port is its own: a connection alone could reach whichever
+    process took the port first.
+    """
+    deadline = time.monotonic() + 60
+    while True:
+        output = log.read_text()
+        if process.poll() is not None:
+            assert "Address already in use" in output, f"daphne exited:\n{output[-4000:]}"
+            return False
+        if f"Listening on TCP address 127.0.0.1:{port}" in output:
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            return True
+        assert time.monotonic() < deadline, f"daphne never listened:\n{output[-4000:]}"
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"daphne exited:\n{log.read_text()[-4000:]}"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"daphne never listened:\n{log.read_text()}"
-                time.sleep(0.2)
-        yield Server(port, session_key)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def websocket_handshake(port: int, path: str, cookie: str = "") -> tuple[str, str]:

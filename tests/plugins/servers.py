@@ -8,6 +8,12 @@ Each session gets its own namespace on the shared servers, so two runs on one ma
 engineers, or CI beside a developer) cannot see each other's data: a unique Elasticsearch index
 prefix, Redis key prefix (cache and channel layer) and Celery queue. What the session wrote to
 Elasticsearch and Redis is deleted when it ends.
+
+Under pytest-xdist every worker is a session of its own: the namespace is the run's token plus
+the worker id (`t<run>-gw0`, `t<run>-gw1`, ...), so two workers of one run are as separate as
+two runs (pytest-django gives each worker its own test database, `test_<name>_gw0`, ...). Each
+worker deletes its own indices and keys when it ends; the controller, once every worker is done,
+deletes whatever of the run is left (a worker that crashed cannot clean up after itself).
 """
 
 from __future__ import annotations
@@ -30,7 +36,10 @@ START_HINT = (
 CHROMIUM = "/usr/bin/chromium"
 PROBE_TIMEOUT_SECONDS = 5
 
-SESSION_TOKEN = uuid.uuid4().hex[:10]
+# The run's token: made by the process pytest was started in (the controller under xdist) and
+# handed to its workers in their workerinput (pytest_configure_node).
+RUN_TOKEN = uuid.uuid4().hex[:10]
+RUN_TOKEN_INPUT = "marketplace_run_token"
 
 
 def server_missing(name: str, where: str, error: object) -> str:
@@ -40,11 +49,34 @@ def server_missing(name: str, where: str, error: object) -> str:
 # --- Per-session namespaces ---------------------------------------------------------------------
 
 
+def session_token(config: pytest.Config) -> str:
+    """`t<run>` for a run without xdist (and for the xdist controller), `t<run>-gw<N>` in a
+    worker: the worker id keeps the workers of one run apart and says whose a leftover is."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return f"t{RUN_TOKEN}"
+    return f"t{workerinput.get(RUN_TOKEN_INPUT, RUN_TOKEN)}-{workerinput['workerid']}"
+
+
+def in_namespace(name: str, stem: str) -> bool:
+    """Whether index, key or queue `name` belongs to the namespace `stem`: it is the stem or the
+    stem followed by a separator. A bare prefix match is not enough: the stem `...-gw1` must not
+    claim `...-gw10`, nor `t<run>` another run's `t<run>f...`."""
+    return name == stem or (name.startswith(stem) and not name[len(stem)].isalnum())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """On the xdist controller: every worker's namespace derives from this run's token."""
+    node.workerinput[RUN_TOKEN_INPUT] = RUN_TOKEN
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Give this session its own index prefix, key prefix and queue before anything connects."""
+    token = session_token(config)
     es_base = settings.ELASTICSEARCH_INDEX_PREFIX.lower()
-    es_prefix = f"{es_base}-t{SESSION_TOKEN}" if es_base else f"t{SESSION_TOKEN}"
-    key_prefix = f"{settings.CACHE_KEY_PREFIX}:t{SESSION_TOKEN}"
+    es_prefix = f"{es_base}-{token}" if es_base else token
+    key_prefix = f"{settings.CACHE_KEY_PREFIX}:{token}"
     settings.ELASTICSEARCH_INDEX_PREFIX = es_prefix
     settings.CACHE_KEY_PREFIX = key_prefix
     caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
@@ -58,7 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if conf["BACKEND"].startswith("channels_redis"):
             layers[name]["CONFIG"] = {**conf.get("CONFIG", {}), "prefix": f"{key_prefix}:asgi"}
     settings.CHANNEL_LAYERS = layers
-    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-t{SESSION_TOKEN}"
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{token}"
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
 
     from marketplace.celery import app as celery_app
@@ -69,7 +101,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Delete the indices and keys this session created (best effort: never fail the run)."""
+    """Delete the indices and keys this session created (best effort: never fail the run).
+
+    A worker deletes its own namespace only: the other workers are still running. The xdist
+    controller's namespace (`t<run>`) holds its workers' (`t<run>-gw<N>`); it ends after them.
+    """
     _delete_session_indices()
     _delete_session_keys()
 
@@ -80,16 +116,18 @@ def _delete_session_indices() -> None:
     client = es_client()
     if client is None:
         return
+    prefix = settings.ELASTICSEARCH_INDEX_PREFIX
     try:
         found = client.indices.get(
-            index=f"{settings.ELASTICSEARCH_INDEX_PREFIX}*",
+            index=f"{prefix}*",
             expand_wildcards="all",
             allow_no_indices=True,
             ignore_unavailable=True,
         )
         # Named one by one: deleting by wildcard needs action.destructive_requires_name=false.
         for name in found.body:
-            client.indices.delete(index=name, ignore_unavailable=True)
+            if in_namespace(name, prefix):
+                client.indices.delete(index=name, ignore_unavailable=True)
     except Exception as error:  # the cluster may be gone; leftovers carry a unique prefix
         print(f"\nwarning: could not delete this session's Elasticsearch indices: {error}")
 
@@ -103,14 +141,30 @@ def _delete_session_keys() -> None:
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=PROBE_TIMEOUT_SECONDS)
         with client:
             queue = settings.CELERY_TASK_DEFAULT_QUEUE
-            # Cache and channel layer keys; the session's queues and kombu's bindings of them.
-            patterns = [f"{settings.CACHE_KEY_PREFIX}*", f"{queue}*", f"_kombu.binding*.{queue}*"]
-            for pattern in patterns:
-                keys = list(client.scan_iter(match=pattern, count=1000))
+            # Cache and channel layer keys; the session's queues (with kombu's priority lists
+            # "<queue>\x06\x16<n>" and the probe queues "<queue>-probe-...") and kombu's
+            # bindings of them ("_kombu.binding.<queue>", "_kombu.binding_permanent.<queue>").
+            stems = [
+                settings.CACHE_KEY_PREFIX,
+                queue,
+                f"_kombu.binding.{queue}",
+                f"_kombu.binding_permanent.{queue}",
+            ]
+            for stem in stems:
+                keys = [
+                    key
+                    for key in client.scan_iter(match=f"{_glob_escape(stem)}*", count=1000)
+                    if in_namespace(key.decode(errors="replace"), stem)
+                ]
                 if keys:
                     client.delete(*keys)
     except Exception as error:
         print(f"\nwarning: could not delete this session's Redis keys: {error}")
+
+
+def _glob_escape(text: str) -> str:
+    """`text` as a literal in a Redis MATCH pattern."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
 
 
 # --- Versions, printed in the header of every run ---------------------------------------------
@@ -183,6 +237,19 @@ def _describe(probe: Any) -> str:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Printed once: pytest calls this hook in the process that reports (the controller under
+    xdist, whose workers have no terminal), so the servers are probed once per run."""
+    index_prefix = settings.ELASTICSEARCH_INDEX_PREFIX
+    key_prefix = settings.CACHE_KEY_PREFIX
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    if config.pluginmanager.hasplugin("dsession"):  # the xdist controller: one per worker
+        workers = len(config.getoption("tx") or [])
+        who = f"this run ({workers} xdist workers, one namespace each)"
+        index_prefix, key_prefix, queue = (
+            f"{name}-gw<N>" for name in (index_prefix, key_prefix, queue)
+        )
+    else:
+        who = "this session"
     return [
         "test servers:",
         f"  PostgreSQL     {_describe(postgresql_version)}",
@@ -190,8 +257,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"  Elasticsearch  {_describe(elasticsearch_version)}",
         f"  stripe-mock    {_describe(stripe_mock_version)}",
         f"  Chromium       {_describe(chromium_version)}",
-        f"  this session:  index prefix {settings.ELASTICSEARCH_INDEX_PREFIX}, "
-        f"key prefix {settings.CACHE_KEY_PREFIX}, queue {settings.CELERY_TASK_DEFAULT_QUEUE}",
+        f"  {who}: index prefix {index_prefix}, key prefix {key_prefix}, queue {queue}",
     ]
 
 
