@@ -1,39 +1,21 @@
-"""Live notifications about bids: a sealed amount reaches the poster's socket and no other."""
+"""Live notifications about bids: a sealed amount reaches the poster's socket and no other.
+
+What did not arrive is read up to a marker (tests/realtime_helpers.py), not for a while."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 
-from accounts.consumers import NotificationConsumer
 from bids.services import bid_place
 from contracts.services import contract_award
 from marketplace.terms import MilestoneTerms
 from tests.accounts.factories import ProviderProfileFactory
 from tests.bids.factories import BidFactory
+from tests.realtime_helpers import frames_before_marker, listen
 from tests.tasks.factories import TaskFactory, task_owner
 
 SEALED = 7_654_321_00  # ¥7,654,321.00: distinctive enough to spot anywhere
-
-
-async def listen(user) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def drain(communicator: WebsocketCommunicator, wait: float = 1.0) -> list[str]:
-    """Every frame the socket receives within `wait` seconds, as raw text."""
-    frames = []
-    # receive_nothing waits without cancelling the consumer (a receive timeout would).
-    while not await communicator.receive_nothing(timeout=wait):
-        frames.append(json.dumps(await communicator.receive_json_from(), ensure_ascii=False))
-    return frames
 
 
 def sealed_digits_in(frames: list[str]) -> bool:
@@ -58,7 +40,8 @@ async def test_a_new_bids_amount_reaches_only_the_posters_socket(celery_eager) -
             proposal="我们团队有丰富的同类项目经验，可在三十天内完成全部交付。",
             milestones=[MilestoneTerms(title="全部成果", amount=SEALED, due_days=30)],
         )  # fmt: skip
-        poster_frames, rival_frames = await drain(poster_socket), await drain(rival_socket)
+        poster_frames = await frames_before_marker(poster_socket, owner)
+        rival_frames = await frames_before_marker(rival_socket, rival_user)
     finally:
         await poster_socket.disconnect()
         await rival_socket.disconnect()
@@ -81,7 +64,7 @@ async def test_losing_bidders_are_told_without_the_winning_amount(celery_eager) 
     loser_socket = await listen(loser_user)
     try:
         await database_sync_to_async(contract_award)(actor=owner, bid=winner)
-        frames = await drain(loser_socket)
+        frames = await frames_before_marker(loser_socket, loser_user)
     finally:
         await loser_socket.disconnect()
 
