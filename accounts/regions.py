@@ -89,7 +89,6 @@ PROVINCES: list[tuple[str, str, str]] = [
 
 _ALL = {code: (zh, en) for code, zh, en in CHONGQING + PROVINCES}
 REGION_CODES = list(_ALL)
-CHONGQING_PREFIX = "50"
 
 
 def region_name(code: str, language: str | None = None) -> str:
@@ -104,7 +103,3 @@ def region_name(code: str, language: str | None = None) -> str:
 def region_choices() -> list[tuple[str, str]]:
     """Choices for a form field, rendered in the active language when the form is built."""
     return [("", "—")] + [(code, region_name(code)) for code in REGION_CODES]
-
-
-def same_province(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and a[:2] == b[:2]

@@ -372,12 +372,3 @@ def verification_latest_for_organization(
         .order_by("-submitted_at", "-pk")
         .first()
     )
-
-
-def verification_requests_pending() -> QuerySet[VerificationRequest]:
-    """The review queue for staff, oldest first."""
-    return (
-        VerificationRequest.objects.filter(status=VerificationRequest.Status.PENDING)
-        .select_related("submitted_by", "organization")
-        .order_by("submitted_at", "pk")
-    )

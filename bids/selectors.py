@@ -21,7 +21,6 @@ from tasks.models import Task
 from tasks.selectors import (
     TaskCapabilities,
     task_capabilities,
-    task_get_for_user,
     user_accepted_nda,
     user_is_invited,
     user_is_poster_member,
@@ -250,16 +249,6 @@ def bid_counts_for_tasks(*, task_ids: list[int]) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["task_id"]: row["n"] for row in rows}
-
-
-def task_for_bidding(*, user: Any, task_id: int) -> Task:
-    return task_get_for_user(user=user, task_id=task_id)
-
-
-def provider_ids_with_live_bid(*, task: Task) -> set[int]:
-    return set(
-        Bid.objects.filter(task=task, status__in=Bid.LIVE).values_list("provider_id", flat=True)
-    )
 
 
 def live_bids_exist(*, task: Task) -> bool:

@@ -381,7 +381,6 @@ LOGGING = {
 
 # --- Product rules -------------------------------------------------------------------------------
 MARKETPLACE: dict[str, Any] = {
-    "DEFAULT_CURRENCY": "CNY",
     # Days the poster has to review a delivery before silence counts as acceptance.
     "REVIEW_WINDOW_DAYS": env_int("REVIEW_WINDOW_DAYS", 7),
     "MAX_CHANGE_ROUNDS": env_int("MAX_CHANGE_ROUNDS", 3),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.selectors import (
@@ -278,11 +278,3 @@ def tasks_due_for_closing(*, now: Any) -> list[int]:
             "id", flat=True
         )
     )
-
-
-def task_has_invitation_for(*, task: Task, provider_id: int) -> bool:
-    return TaskInvitation.objects.filter(task=task, provider_id=provider_id).exists()
-
-
-def nda_accepted_subquery(user: Any) -> Exists:
-    return Exists(NdaAcceptance.objects.filter(task=OuterRef("pk"), user=user))
