@@ -84,10 +84,6 @@ class TaskCapabilities:
         return self.manage and TASK.can(self.status, "award")
 
     @property
-    def see_bids(self) -> bool:
-        return self.member
-
-    @property
     def shortlist(self) -> bool:
         return self.member and TASK.can(self.status, "award")
 

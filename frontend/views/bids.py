@@ -38,8 +38,6 @@ from frontend.views.tasks import task_or_404
 from marketplace.errors import DomainError, NotAllowed
 from tasks.models import Task
 
-BID_FIELDS = ("amount", "duration_days", "proposal")
-
 
 class BidForms:
     """The bid and its milestones, bound together, with the errors services return."""

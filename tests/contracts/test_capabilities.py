@@ -57,7 +57,7 @@ def test_task_capabilities_follow_role_and_status(people):
     assert (owner.award, owner.cancel, owner.shortlist, owner.invite) == (True, True, True, True)
     assert (member.award, member.cancel, member.shortlist) == (False, False, True)
     assert (author.award, author.cancel) == (False, True)
-    assert not any((stranger.award, stranger.cancel, stranger.shortlist, stranger.see_bids))
+    assert not any((stranger.award, stranger.cancel, stranger.shortlist, stranger.member))
     assert not owner.edit, "an open task is not edited in place"
 
     Task.objects.filter(pk=task.pk).update(status=Task.Status.COMPLETED)
