@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
+    path("payments/", include("payments.urls")),
     path("", include("frontend.urls")),
 ]
 

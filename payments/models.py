@@ -147,6 +147,9 @@ class ConnectedAccount(models.Model):
     )
     external_id = models.CharField(max_length=100, unique=True)
     payouts_enabled = models.BooleanField(default=False)
+    # The `created` time of the Stripe event the state came from: an older event arriving
+    # late does not overwrite a newer one.
+    state_event_created = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

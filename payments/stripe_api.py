@@ -164,10 +164,11 @@ def account_link_create(*, account: str, refresh_url: str, return_url: str) -> A
     )
 
 
-def webhook_event_construct(*, payload: bytes, signature: str | None) -> Any:
-    """The verified event of a webhook body, or SignatureInvalid (bad signature, too old)."""
+def webhook_event_construct(*, payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The verified event of a webhook body as plain data, or SignatureInvalid (bad signature,
+    timestamp outside the tolerance)."""
     try:
-        return stripe.Webhook.construct_event(
+        event = stripe.Webhook.construct_event(
             payload,
             signature,
             settings.STRIPE_WEBHOOK_SECRET,
@@ -175,3 +176,4 @@ def webhook_event_construct(*, payload: bytes, signature: str | None) -> Any:
         )
     except (stripe.SignatureVerificationError, ValueError) as exc:
         raise SignatureInvalid(str(exc)) from exc
+    return dict(event.to_dict())
