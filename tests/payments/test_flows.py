@@ -203,3 +203,16 @@ def test_a_milestone_not_in_dispute_cannot_be_split(contract: Contract) -> None:
             actor=None,
             reference="d",
         )
+
+
+def test_acceptance_without_payments_escrow_still_succeeds_and_the_release_waits(
+    contract: Contract, django_capture_on_commit_callbacks: Any, celery_eager: None
+) -> None:
+    from tests.frontend.contracts_setup import fund
+
+    fund(contract)  # funded outside payments (the demo seed does this): no money in escrow
+    deliver(contract, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        milestone_accept(actor=poster_owner(contract), milestone=milestone(contract, 1))
+    assert milestone(contract, 1).status == M.ACCEPTED
+    assert not JournalEntry.objects.exists()
