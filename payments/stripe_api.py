@@ -8,6 +8,8 @@ spot to set idempotency keys and map Stripe's errors to ours.
 
 from __future__ import annotations
 
+from typing import Any
+
 import stripe
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -37,3 +39,141 @@ def stripe_client() -> stripe.StripeClient:
         max_network_retries=MAX_NETWORK_RETRIES,
         http_client=stripe.new_default_http_client(timeout=REQUEST_TIMEOUT_SECONDS),
     )
+
+
+# --- The calls payments makes (each POST with its caller's deterministic idempotency key) ---
+
+
+class StripeFailed(Exception):
+    """Stripe refused or could not be reached; the action stays pending and may be retried
+    with the same idempotency key (DESIGN §10)."""
+
+
+class SignatureInvalid(Exception):
+    """A webhook whose signature or timestamp does not verify."""
+
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except stripe.StripeError as exc:
+        raise StripeFailed(str(exc.user_message or exc)) from exc
+
+
+def payment_intent_create(
+    *, amount: int, currency: str, transfer_group: str, metadata: dict[str, str], key: str
+) -> Any:
+    return _call(
+        stripe_client().v1.payment_intents.create,
+        params={
+            "amount": amount,
+            "currency": currency.lower(),
+            "transfer_group": transfer_group,
+            "metadata": metadata,
+            "automatic_payment_methods": {"enabled": True},
+        },
+        options={"idempotency_key": key},
+    )
+
+
+def charge_processor_fee(*, charge_id: str) -> int:
+    """The processor's fee of a charge, in minor units, from its balance transaction."""
+    charge = _call(
+        stripe_client().v1.charges.retrieve,
+        charge_id,
+        params={"expand": ["balance_transaction"]},
+    )
+    balance_transaction = charge.balance_transaction
+    if balance_transaction is None or isinstance(balance_transaction, str):
+        return 0
+    return int(balance_transaction.fee or 0)
+
+
+def transfer_create(
+    *,
+    amount: int,
+    currency: str,
+    destination: str,
+    transfer_group: str,
+    source_transaction: str | None,
+    metadata: dict[str, str],
+    key: str,
+) -> Any:
+    params: dict[str, Any] = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "destination": destination,
+        "transfer_group": transfer_group,
+        "metadata": metadata,
+    }
+    if source_transaction:
+        params["source_transaction"] = source_transaction
+    return _call(
+        stripe_client().v1.transfers.create, params=params, options={"idempotency_key": key}
+    )
+
+
+def refund_create(*, payment_intent: str, amount: int, metadata: dict[str, str], key: str) -> Any:
+    return _call(
+        stripe_client().v1.refunds.create,
+        params={"payment_intent": payment_intent, "amount": amount, "metadata": metadata},
+        options={"idempotency_key": key},
+    )
+
+
+def transfer_reversal_create(
+    *, transfer_id: str, amount: int, metadata: dict[str, str], key: str
+) -> Any:
+    return _call(
+        stripe_client().v1.transfers.reversals.create,
+        transfer_id,
+        params={"amount": amount, "metadata": metadata},
+        options={"idempotency_key": key},
+    )
+
+
+def connect_account_create(*, email: str, country: str, key: str) -> Any:
+    return _call(
+        stripe_client().v1.accounts.create,
+        params={
+            "email": email,
+            "country": country,
+            "controller": {
+                "stripe_dashboard": {"type": "express"},
+                "fees": {"payer": "application"},
+                "losses": {"payments": "application"},
+            },
+            "capabilities": {"transfers": {"requested": True}},
+        },
+        options={"idempotency_key": key},
+    )
+
+
+def account_link_create(*, account: str, refresh_url: str, return_url: str) -> Any:
+    return _call(
+        stripe_client().v1.account_links.create,
+        params={
+            "account": account,
+            "refresh_url": refresh_url,
+            "return_url": return_url,
+            "type": "account_onboarding",
+        },
+    )
+
+
+def webhook_event_construct(*, payload: bytes, signature: str | None) -> dict[str, Any]:
+    """The verified event of a webhook body as plain data, or SignatureInvalid (bad signature,
+    timestamp outside the tolerance)."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=WEBHOOK_TOLERANCE_SECONDS,
+        )
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise SignatureInvalid(str(exc)) from exc
+    return dict(event.to_dict())

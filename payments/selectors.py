@@ -1,0 +1,54 @@
+"""Reading money: a provider's earnings, a contract's escrow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from contracts.models import Milestone
+from contracts.states import MILESTONE_HELD
+from marketplace.money import DEFAULT_CURRENCY, Money
+from payments.ledger import balance_of
+from payments.models import LedgerAccount, Posting
+
+K = LedgerAccount.Kind
+
+
+@dataclass(frozen=True)
+class Earnings:
+    pending: Money  # held in escrow for the provider's milestones, not yet accepted
+    available: Money  # released to the provider, not yet transferred
+    paid_out: Money  # transferred to the provider's payout account
+    history: list[Posting]
+
+
+def provider_earnings(*, profile_ids: list[int], currency: str = DEFAULT_CURRENCY) -> Earnings:
+    """Earnings of the providers the viewer acts for (two queries for the totals, one for
+    the history)."""
+    pending = Milestone.objects.filter(
+        contract__provider_id__in=profile_ids,
+        contract__currency=currency,
+        status__in=[*MILESTONE_HELD, Milestone.Status.ACCEPTED],
+    ).aggregate(total=Sum("amount"))["total"]
+    owners = [f"provider:{pk}" for pk in profile_ids]
+    available = sum(
+        (balance_of(kind=K.PROVIDER_PAYABLE, owner=o, currency=currency) for o in owners),
+        Money.zero(currency),
+    )
+    paid_out = sum(
+        (balance_of(kind=K.PROVIDER_PAID_OUT, owner=o, currency=currency) for o in owners),
+        Money.zero(currency),
+    )
+    history = list(
+        Posting.objects.filter(
+            account__kind=K.PROVIDER_PAID_OUT, account__owner__in=owners, currency=currency
+        )
+        .select_related("entry")
+        .order_by("-entry__created_at", "-id")[:50]
+    )
+    return Earnings(Money(int(pending or 0), currency), available, paid_out, history)
+
+
+def contract_escrow_held(*, contract_id: int, currency: str) -> Money:
+    return balance_of(kind=K.CONTRACT_ESCROW, owner=f"contract:{contract_id}", currency=currency)

@@ -1,0 +1,13 @@
+"""Every movement of money goes through these services."""
+
+from payments.services.funding import SCOPES, escrow_fund, payment_succeeded
+from payments.services.release import escrow_split_execute, milestone_refund, milestone_release
+
+__all__ = [
+    "SCOPES",
+    "escrow_fund",
+    "escrow_split_execute",
+    "milestone_refund",
+    "milestone_release",
+    "payment_succeeded",
+]

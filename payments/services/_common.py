@@ -1,0 +1,97 @@
+"""What the money flows share: the lock order, the ledger accounts of a contract, the keys."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, Milestone
+from marketplace.errors import Conflict, NotFound
+from marketplace.money import Money
+from payments.ledger import PLATFORM, Line, ledger_account
+from payments.models import Escrow, GatewayObject, LedgerAccount
+
+K = LedgerAccount.Kind
+
+
+def lock(*, contract_id: int) -> tuple[Contract, list[Milestone], Escrow]:
+    """The one lock order (STYLE 19): the contract, then its milestones, then payments' row.
+
+    The contract's own services take the same locks again inside our transaction, which
+    PostgreSQL grants at once to the transaction that holds them."""
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("provider", "organization")
+        .filter(pk=contract_id)
+        .first()
+    )
+    if contract is None:
+        raise NotFound(_("This contract does not exist or is not visible to you."))
+    milestones = list(contract.milestones.select_for_update().order_by("position"))
+    for milestone in milestones:
+        milestone.contract = contract
+    Escrow.objects.get_or_create(contract=contract)
+    escrow = Escrow.objects.select_for_update().get(contract=contract)
+    return contract, milestones, escrow
+
+
+def escrow_account(contract: Contract) -> LedgerAccount:
+    return ledger_account(
+        kind=K.CONTRACT_ESCROW, owner=f"contract:{contract.pk}", currency=contract.currency
+    )
+
+
+def poster_account(contract: Contract) -> LedgerAccount:
+    return ledger_account(
+        kind=K.POSTER_FUNDING,
+        owner=f"organization:{contract.organization_id}",
+        currency=contract.currency,
+    )
+
+
+def provider_account(contract: Contract, kind: str) -> LedgerAccount:
+    return ledger_account(
+        kind=kind, owner=f"provider:{contract.provider_id}", currency=contract.currency
+    )
+
+
+def platform_account(contract: Contract, kind: str) -> LedgerAccount:
+    return ledger_account(kind=kind, owner=PLATFORM, currency=contract.currency)
+
+
+def lines(*pairs: tuple[LedgerAccount, Money]) -> list[Line]:
+    """The non-zero lines of an entry (a zero fee is no posting)."""
+    return [(account, money) for account, money in pairs if money.amount]
+
+
+def milestone_key(milestone: Milestone, step: str) -> str:
+    """The deterministic idempotency key of a step: contract:{id}:milestone:{n}:{step}."""
+    return f"contract:{milestone.contract_id}:milestone:{milestone.position}:{step}"
+
+
+def require_not_frozen(escrow: Escrow) -> None:
+    if escrow.frozen_at is not None:
+        raise Conflict(
+            _("This escrow is frozen while a card dispute is open; no money can move."),
+            code="escrow_frozen",
+        )
+
+
+def funding_charge(contract: Contract, milestone: Milestone) -> GatewayObject | None:
+    """The succeeded charge (or, for Stripe before the webhook, nothing) that paid a milestone."""
+    for charge in GatewayObject.objects.filter(
+        contract=contract, kind=GatewayObject.Kind.CHARGE, status=GatewayObject.Status.SUCCEEDED
+    ):
+        if milestone.pk in charge.milestone_ids:
+            return charge
+    return None
+
+
+def funding_payment(contract: Contract, milestone: Milestone) -> GatewayObject | None:
+    for payment in GatewayObject.objects.filter(
+        contract=contract,
+        kind=GatewayObject.Kind.PAYMENT_INTENT,
+        status=GatewayObject.Status.SUCCEEDED,
+    ):
+        if milestone.pk in payment.milestone_ids:
+            return payment
+    return None

@@ -1,0 +1,113 @@
+"""Funding the escrow: the poster pays for all open milestones or the next one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, Milestone
+from contracts.selectors import contract_capabilities
+from contracts.services import contract_funding_received
+from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.money import Money
+from payments.gateway import gateway
+from payments.ledger import ledger_post
+from payments.models import GatewayObject
+from payments.services._common import (
+    K,
+    escrow_account,
+    lines,
+    lock,
+    platform_account,
+    poster_account,
+)
+
+SCOPES = ("all", "next")
+
+
+def escrow_fund(*, actor: Any, contract: Contract, scope: str = "all") -> GatewayObject:
+    """Ask the gateway for the poster's payment of all unfunded milestones or the next one.
+
+    The sandbox succeeds at once and the escrow is funded before this returns; Stripe's
+    payment is pending until its webhook arrives (payment_succeeded). Asking again for the
+    same milestones returns the same payment: the key names the milestones it pays for."""
+    if scope not in SCOPES:
+        raise ValidationFailed(_("Fund all milestones or the next one."), code="invalid_scope")
+    with transaction.atomic():
+        contract, milestones, _escrow = lock(contract_id=contract.pk)
+        if not contract_capabilities(user=actor, contract=contract).decides:
+            raise NotAllowed(
+                _("Only the poster organization's owners and admins can fund the escrow.")
+            )
+        if contract.status not in (Contract.Status.AWAITING_FUNDING, Contract.Status.ACTIVE):
+            raise InvalidTransition(_("This contract can no longer be funded."))
+        unfunded = [m for m in milestones if m.status == Milestone.Status.AWAITING_FUNDING]
+        if not unfunded:
+            raise InvalidTransition(
+                _("Every milestone of this contract is already funded."), code="already_funded"
+            )
+        chosen = unfunded if scope == "all" else unfunded[:1]
+        amount = Money(sum(m.amount for m in chosen), contract.currency)
+        positions = "-".join(str(m.position) for m in chosen)
+        gw = gateway()
+        payment = gw.payment_create(
+            contract=contract,
+            amount=amount,
+            milestone_ids=[m.pk for m in chosen],
+            key=f"contract:{contract.pk}:fund:{positions}",
+        )
+        if payment.status == GatewayObject.Status.SUCCEEDED:
+            payment_succeeded(payment=payment)
+    return payment
+
+
+def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -> None:
+    """The poster's money arrived: poster funding → escrow, less nothing; the processor's fee
+    is the platform's cost. Idempotent: every entry has the payment's reference, and
+    contract_funding_received ignores milestones already funded."""
+    with transaction.atomic():
+        contract, _milestones, _escrow = lock(contract_id=payment.contract_id)
+        payment = GatewayObject.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != GatewayObject.Status.SUCCEEDED:
+            payment.status = GatewayObject.Status.SUCCEEDED
+            payment.save(update_fields=["status"])
+        charge = GatewayObject.objects.filter(idempotency_key=f"{payment.idempotency_key}:charge")
+        if not charge.exists() and charge_id:
+            GatewayObject.objects.create(
+                gateway=payment.gateway,
+                kind=GatewayObject.Kind.CHARGE,
+                idempotency_key=f"{payment.idempotency_key}:charge",
+                external_id=charge_id,
+                contract=contract,
+                milestone_ids=payment.milestone_ids,
+                amount=payment.amount,
+                currency=payment.currency,
+                status=GatewayObject.Status.SUCCEEDED,
+            )
+        ledger_post(
+            reference=f"{payment.idempotency_key}:received",
+            reason="escrow funded",
+            lines=lines(
+                (poster_account(contract), -payment.money),
+                (escrow_account(contract), payment.money),
+            ),
+        )
+        charge_row = charge.first()
+        if charge_row is not None:
+            fee = gateway().processor_fee(charge=charge_row)
+            if fee.amount:
+                ledger_post(
+                    reference=f"{payment.idempotency_key}:processor_fee",
+                    reason="processor fee",
+                    lines=lines(
+                        (platform_account(contract, K.PLATFORM_FEE_REVENUE), -fee),
+                        (platform_account(contract, K.PROCESSOR_FEES), fee),
+                    ),
+                )
+        contract_funding_received(
+            contract=contract,
+            milestone_ids=payment.milestone_ids,
+            reference=payment.external_id or payment.idempotency_key,
+        )

@@ -1,0 +1,199 @@
+"""Moving held money out of escrow: release to the provider, refund to the poster, a split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, Milestone
+from contracts.selectors import contract_capabilities
+from contracts.services import milestone_mark_released, milestone_settle
+from contracts.states import MILESTONE, MILESTONE_HELD
+from marketplace.audit import audit_record
+from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.money import Money
+from payments.gateway import Gateway, connected_account_for, gateway
+from payments.ledger import account_balance, ledger_post
+from payments.models import Escrow
+from payments.services._common import (
+    K,
+    escrow_account,
+    funding_charge,
+    funding_payment,
+    lines,
+    lock,
+    milestone_key,
+    platform_account,
+    poster_account,
+    provider_account,
+    require_not_frozen,
+)
+
+M = Milestone.Status
+
+
+def _locked_milestone(milestone_id: int) -> tuple[Contract, Milestone, Escrow]:
+    contract_id = (
+        Milestone.objects.filter(pk=milestone_id).values_list("contract_id", flat=True).first()
+    )
+    if contract_id is None:
+        raise ValidationFailed(_("This milestone does not exist."), code="not_found")
+    contract, milestones, escrow = lock(contract_id=contract_id)
+    milestone = next(m for m in milestones if m.pk == milestone_id)
+    return contract, milestone, escrow
+
+
+def _require_held(contract: Contract, amount: Money) -> None:
+    held = account_balance(escrow_account(contract))
+    if amount > held:
+        raise ValidationFailed(
+            _("That is more than the %(held)s held in escrow.") % {"held": held.format()},
+            code="over_escrow",
+        )
+
+
+def _pay_provider(
+    gw: Gateway, contract: Contract, milestone: Milestone, amount: Money, step: str
+) -> str:
+    """escrow → provider payable + platform fee, then the transfer; returns its id."""
+    destination = connected_account_for(provider=contract.provider, gw=gw)
+    if destination is None:
+        raise Conflict(
+            _("The provider has not finished setting up payouts; the payment waits for it."),
+            code="payouts_not_enabled",
+        )
+    fee = amount.basis_points(settings.MARKETPLACE["PLATFORM_FEE_BASIS_POINTS"])
+    net = amount - fee
+    key = milestone_key(milestone, step)
+    ledger_post(
+        reference=key,
+        reason=f"milestone {step}",
+        lines=lines(
+            (escrow_account(contract), -amount),
+            (provider_account(contract, K.PROVIDER_PAYABLE), net),
+            (platform_account(contract, K.PLATFORM_FEE_REVENUE), fee),
+        ),
+    )
+    if not net.amount:
+        return ""
+    transfer = gw.transfer_create(
+        contract=contract,
+        milestone=milestone,
+        amount=net,
+        destination=destination,
+        source=funding_charge(contract, milestone),
+        key=key,
+    )
+    ledger_post(
+        reference=f"{key}:transfer",
+        reason="transfer to provider",
+        lines=lines(
+            (provider_account(contract, K.PROVIDER_PAYABLE), -net),
+            (provider_account(contract, K.PROVIDER_PAID_OUT), net),
+        ),
+    )
+    return transfer.external_id
+
+
+def _refund_poster(
+    gw: Gateway, contract: Contract, milestone: Milestone, amount: Money, step: str
+) -> None:
+    """escrow → poster funding, and the partial refund of the payment that funded it."""
+    payment = funding_payment(contract, milestone)
+    if payment is None:
+        raise InvalidTransition(_("This milestone was never funded; there is nothing to refund."))
+    key = milestone_key(milestone, step)
+    ledger_post(
+        reference=key,
+        reason=f"milestone {step}",
+        lines=lines((escrow_account(contract), -amount), (poster_account(contract), amount)),
+    )
+    gw.refund_create(payment=payment, milestone=milestone, amount=amount, key=key)
+
+
+def milestone_release(*, milestone_id: int) -> Milestone:
+    """Pay an accepted milestone to the provider, less the platform fee, exactly once.
+
+    Safe to run concurrently, twice or late: under the contract's lock a released milestone
+    is returned as it is, and every entry and transfer carries the milestone's release key."""
+    with transaction.atomic():
+        contract, milestone, escrow = _locked_milestone(milestone_id)
+        if milestone.status == M.RELEASED:
+            return milestone
+        if milestone.status != M.ACCEPTED:
+            raise InvalidTransition(_("Only an accepted milestone can be paid out."))
+        require_not_frozen(escrow)
+        amount = milestone.amount_money
+        _require_held(contract, amount)
+        transfer_id = _pay_provider(gateway(), contract, milestone, amount, "release")
+        return milestone_mark_released(milestone=milestone, reference=transfer_id or "no-transfer")
+
+
+def milestone_refund(*, actor: Any, milestone: Milestone) -> Milestone:
+    """Return a funded milestone's escrow to the poster before any work was delivered."""
+    with transaction.atomic():
+        contract, milestone, escrow = _locked_milestone(milestone.pk)
+        if not contract_capabilities(user=actor, contract=contract).decides:
+            raise NotAllowed(_("Only the poster organization's owners and admins can refund."))
+        if milestone.status == M.REFUNDED:
+            return milestone
+        if milestone.status != M.FUNDED:
+            raise InvalidTransition(
+                _("Only a funded milestone without a delivery can be refunded.")
+            )
+        require_not_frozen(escrow)
+        amount = milestone.amount_money
+        _require_held(contract, amount)
+        _refund_poster(gateway(), contract, milestone, amount, "refund")
+        audit_record(actor=actor, action="payments.refund", target=milestone)
+        return milestone_settle(
+            milestone=milestone,
+            outcome="refunded",
+            actor=actor,
+            reference=milestone_key(milestone, "refund"),
+        )
+
+
+def escrow_split_execute(
+    *, milestone: Milestone, refund: Money, release: Money, actor: Any, reference: str
+) -> Milestone:
+    """Execute a decided split of a disputed milestone: refund X to the poster and release Y
+    to the provider (less the fee), X + Y being exactly what the milestone holds. Atomic and
+    idempotent: a milestone already split is returned as it is."""
+    for part in (refund, release):
+        if not isinstance(part, Money) or part.amount < 0:
+            raise ValidationFailed(_("A split's amounts cannot be negative."), code="negative")
+    with transaction.atomic():
+        contract, milestone, escrow = _locked_milestone(milestone.pk)
+        if milestone.status == M.SPLIT:
+            return milestone
+        if milestone.status not in MILESTONE_HELD or not MILESTONE.can(milestone.status, "split"):
+            raise InvalidTransition(_("Only a disputed milestone's escrow can be split."))
+        held = milestone.amount_money
+        if refund.currency != held.currency or release.currency != held.currency:
+            raise ValidationFailed(_("A split must be in the contract's currency."))
+        if refund + release != held:
+            raise ValidationFailed(
+                _("The refund and the release must add up to the %(held)s held.")
+                % {"held": held.format()},
+                code="split_mismatch",
+            )
+        require_not_frozen(escrow)
+        _require_held(contract, held)
+        gw = gateway()
+        if refund.amount:
+            _refund_poster(gw, contract, milestone, refund, "split-refund")
+        if release.amount:
+            _pay_provider(gw, contract, milestone, release, "split-release")
+        audit_record(
+            actor=actor,
+            action="payments.split",
+            target=milestone,
+            data={"refund": refund.amount, "release": release.amount, "reference": reference},
+        )
+        return milestone_settle(
+            milestone=milestone, outcome="split", actor=actor, reference=reference
+        )
