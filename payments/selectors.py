@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from contracts.models import Milestone
 from contracts.states import MILESTONE_HELD
@@ -20,7 +21,44 @@ class Earnings:
     pending: Money  # held in escrow for the provider's milestones, not yet accepted
     available: Money  # released to the provider, not yet transferred
     paid_out: Money  # transferred to the provider's payout account
-    history: list[Posting]
+    history: list[Payout]
+
+
+@dataclass(frozen=True)
+class Payout:
+    """One payout to the provider, with the contract milestone it paid for."""
+
+    posting: Posting
+    milestone: Milestone | None
+
+    @property
+    def money(self) -> Money:
+        return self.posting.money
+
+
+REFERENCE = re.compile(r"^contract:(?P<contract>\d+):milestone:(?P<position>\d+):")
+
+
+def _payouts(postings: list[Posting]) -> list[Payout]:
+    """Attach each payout's milestone (one query for the page), read from its entry's
+    deterministic reference (contract:{id}:milestone:{n}:...)."""
+    keys = {}
+    for posting in postings:
+        found = REFERENCE.match(posting.entry.reference)
+        if found:
+            keys[posting.pk] = (int(found["contract"]), int(found["position"]))
+    wanted = Q()
+    for contract_id, position in set(keys.values()):
+        wanted |= Q(contract_id=contract_id, position=position)
+    milestones = (
+        {
+            (m.contract_id, m.position): m
+            for m in Milestone.objects.filter(wanted).select_related("contract__task")
+        }
+        if keys
+        else {}
+    )
+    return [Payout(p, milestones.get(keys.get(p.pk, (0, 0)))) for p in postings]
 
 
 def provider_earnings(*, profile_ids: list[int], currency: str = DEFAULT_CURRENCY) -> Earnings:
@@ -47,7 +85,7 @@ def provider_earnings(*, profile_ids: list[int], currency: str = DEFAULT_CURRENC
         .select_related("entry")
         .order_by("-entry__created_at", "-id")[:50]
     )
-    return Earnings(Money(int(pending or 0), currency), available, paid_out, history)
+    return Earnings(Money(int(pending or 0), currency), available, paid_out, _payouts(history))
 
 
 def contract_escrow_held(*, contract_id: int, currency: str) -> Money:

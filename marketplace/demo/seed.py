@@ -25,6 +25,7 @@ from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
 from marketplace.demo import data
 from marketplace.terms import MilestoneTerms
+from payments.services import escrow_fund
 from tasks import services as task_services
 from tasks.models import Task
 
@@ -200,7 +201,9 @@ class DemoSeeder:
             )  # fmt: skip
             self.log(f"bid {provider.display_name} → {task.title}")
 
-    def award(self, task_key: str, owner: str, poster: str) -> Contract | None:
+    def award(
+        self, task_key: str, owner: str, poster: str, *, fund: bool = True
+    ) -> Contract | None:
         task = self.tasks[task_key]
         contract = Contract.objects.filter(task=task).first()
         if contract is not None:
@@ -209,7 +212,10 @@ class DemoSeeder:
         if bid is None or not bid.is_live:
             return None
         contract = contract_services.contract_award(actor=self.users[poster], bid=bid)
-        contract_services.contract_funding_received(contract=contract, reference="demo-seed")
+        if fund:
+            # Through the payments gateway (the sandbox on embedded defaults), so the escrow is
+            # in the ledger and accepted milestones are released to the provider's earnings.
+            escrow_fund(actor=self.users[poster], contract=contract)
         self.log(f"awarded {task.title}")
         return contract
 
@@ -256,7 +262,8 @@ class DemoSeeder:
             self.provider_profiles()
             self.task_list()
             self.bid_list()
-        # Contracts: one completed with reviews, one in progress with a delivery in review.
+        # Contracts: one completed with reviews and paid out, one in progress with a delivery in
+        # review, one awaiting funding.
         purifier = self.award("purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo")
         if purifier is not None:
             self.deliver(purifier, "wang.fang@provider.demo", [1, 2, 3])
@@ -265,6 +272,9 @@ class DemoSeeder:
         ce = self.award("ce", "org:yujian", "liu.yang@shancheng-home.demo")
         if ce is not None:
             self.deliver(ce, "org:yujian", [1])
+        # One awarded and waiting for its escrow: the poster funds it in the sandbox and follows
+        # it through delivery, acceptance and release to the provider's earnings.
+        self.award("weld", "li.ming@provider.demo", "chen.wei@yuxin-auto.demo", fund=False)
 
 
 def seed(log: Callable[[str], None] = lambda _msg: None) -> dict[str, Any]:

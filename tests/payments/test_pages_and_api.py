@@ -122,6 +122,10 @@ def test_the_earnings_page_shows_pending_available_and_paid_out(
     page = html(english(provider_user(contract)).get("/me/earnings/"))
     assert "CN¥30,000.00" in page  # milestone 2, still in escrow
     assert "CN¥19,000.00" in page  # milestone 1 less the 5 % fee
+    first = milestone(contract, 1)
+    # The payout says what it paid for, with a link to the milestone on the contract page.
+    assert f"/contracts/{contract.pk}/#milestone-1" in page
+    assert first.title in page
     zh = html(signed_in(provider_user(contract), language="zh-hans").get("/me/earnings/"))
     assert "收入" in zh
     assert "待结算" in zh
