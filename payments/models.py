@@ -162,6 +162,9 @@ class WebhookEvent(models.Model):
     event_id = models.CharField(max_length=100, unique=True)
     type = models.CharField(max_length=100)
     received_at = models.DateTimeField(auto_now_add=True)
+    # Set when our rules refused the event's effect (a payment for a cancelled contract): it is
+    # kept, answered 200 so Stripe stops resending it, and left for finance staff to resolve.
+    refused_reason = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from marketplace.errors import DomainError
 from payments import stripe_api
 from payments.models import ConnectedAccount, Escrow, GatewayObject, WebhookEvent
 from payments.services import payment_succeeded
@@ -23,6 +24,7 @@ class Outcome(enum.Enum):
     PROCESSED = "processed"
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
+    REFUSED = "refused"
     RETRY_LATER = "retry_later"
 
 
@@ -64,6 +66,15 @@ def _charge_dispute_created(obj: Any) -> None:
 HANDLED = {"payment_intent.succeeded", "account.updated", "charge.dispute.created"}
 
 
+def _handle(event_type: str, obj: Any, created: int) -> None:
+    if event_type == "payment_intent.succeeded":
+        _payment_intent_succeeded(obj)
+    elif event_type == "account.updated":
+        _account_updated(obj, created)
+    elif event_type == "charge.dispute.created":
+        _charge_dispute_created(obj)
+
+
 def webhook_process(*, payload: bytes, signature: str | None) -> Outcome:
     """Verify, store and handle one webhook delivery. Raises stripe_api.SignatureInvalid.
 
@@ -81,12 +92,16 @@ def webhook_process(*, payload: bytes, signature: str | None) -> Outcome:
                 return Outcome.DUPLICATE
             if event_type not in HANDLED:
                 return Outcome.IGNORED
-            if event_type == "payment_intent.succeeded":
-                _payment_intent_succeeded(obj)
-            elif event_type == "account.updated":
-                _account_updated(obj, int(event.get("created") or 0))
-            elif event_type == "charge.dispute.created":
-                _charge_dispute_created(obj)
+            try:
+                with transaction.atomic():
+                    _handle(event_type, obj, int(event.get("created") or 0))
+            except DomainError as refusal:
+                # Permanent: resending cannot help. The effects rolled back; the event stays,
+                # with the reason, so it is processed once and finance can see it.
+                WebhookEvent.objects.filter(event_id=event["id"]).update(
+                    refused_reason=str(refusal.message)[:2000]
+                )
+                return Outcome.REFUSED
     except NotYetKnown:
         return Outcome.RETRY_LATER
     return Outcome.PROCESSED

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from contracts.models import Milestone
+from contracts.models import Contract, Milestone
 from contracts.services import milestone_accept
 from marketplace.errors import Conflict
 from marketplace.money import Money
@@ -188,4 +188,23 @@ def test_a_card_dispute_freezes_the_escrow(settings: Any) -> None:
 def test_an_unhandled_event_type_is_stored_and_ignored() -> None:
     body = event("evt_x", "customer.created", {"id": "cus_1"})
     assert post(body).json() == {"outcome": "ignored"}
+    assert post(body).json() == {"outcome": "duplicate"}
+
+
+def test_a_payment_our_rules_refuse_is_kept_once_and_not_resent(settings: Any) -> None:
+    """A cancelled contract cannot be funded: the event is stored with the reason and answered
+    200, so Stripe stops resending it; nothing is posted and a replay changes nothing."""
+    settings.PAYMENTS_GATEWAY = "sandbox"
+    contract, payment = pending_payment()
+    Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.CANCELLED)
+    body = succeeded(payment, event_id="evt_refused")
+
+    response = post(body)
+
+    assert response.status_code == 200
+    assert response.json() == {"outcome": "refused"}
+    stored = WebhookEvent.objects.get(event_id="evt_refused")
+    assert stored.refused_reason
+    assert escrow(contract) == Money(0)
+    assert milestone(contract, 1).status == Milestone.Status.AWAITING_FUNDING
     assert post(body).json() == {"outcome": "duplicate"}
