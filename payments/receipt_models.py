@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketplace.money import CURRENCY_CHOICES, Money
 
@@ -28,10 +29,10 @@ class Receipt(models.Model):
         INDIVIDUAL = "individual", _("Individual")
 
     class EInvoiceStatus(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        NOT_ISSUED = "not_issued", _("Not issued")
-        ISSUED = "issued", _("Issued")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("e-invoice", "Pending")
+        NOT_ISSUED = "not_issued", pgettext_lazy("e-invoice", "Not issued")
+        ISSUED = "issued", pgettext_lazy("e-invoice", "Issued")
+        FAILED = "failed", pgettext_lazy("e-invoice", "Failed")
 
     number = models.CharField(max_length=32, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
