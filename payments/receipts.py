@@ -137,7 +137,8 @@ def receipt_record(
     if created:
         from payments.tasks import issue_einvoice
 
-        transaction.on_commit(lambda receipt_id=receipt.pk: issue_einvoice.delay(receipt_id))
+        receipt_id: int = receipt.pk
+        transaction.on_commit(lambda: issue_einvoice.delay(receipt_id))
     return receipt
 
 
