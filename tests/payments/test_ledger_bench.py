@@ -33,7 +33,9 @@ def test_the_ledger_bench_runs_at_tiny_sizes_and_leaves_a_balanced_ledger() -> N
     assert connection.vendor == "postgresql"
     bench = load_bench()
 
-    figures = bench.run_bench(postings=700, entries=5, repeats=2, queries=5, quiet=True)
+    figures = bench.run_bench(
+        postings=700, entries=6, repeats=2, queries=5, writers=(1, 2), quiet=True
+    )
 
     assert figures.postings_in_table == 700
     assert figures.ledger_postings_per_s > 0
