@@ -206,6 +206,15 @@ STRIPE_API_BASE = env("STRIPE_API_BASE")
 # The API version we speak; stripe-mock's bundled spec is checked against it in the tests.
 STRIPE_API_VERSION = "2026-08-26.dahlia"
 PAYMENTS_GATEWAY = "stripe" if STRIPE_SECRET_KEY else "sandbox"
+# Receipts (payments/receipts.py): the platform as the seller on every receipt, the VAT rate
+# (basis points; 600 = 6%, 现代服务) and the e-invoice issuer (a dotted path to a class with
+# the payments.receipts.EInvoiceIssuer interface; the default only records "not issued").
+RECEIPTS: dict[str, Any] = {
+    "SELLER_NAME": env("RECEIPT_SELLER_NAME", "众包平台（演示）科技有限公司"),
+    "SELLER_TAXPAYER_ID": env("RECEIPT_SELLER_TAXPAYER_ID", "91500000MA5U7DB0X9"),
+    "TAX_RATE_BASIS_POINTS": env_int("RECEIPT_TAX_RATE_BASIS_POINTS", 600),
+    "EINVOICE_ISSUER": env("EINVOICE_ISSUER", "payments.receipts.NotIssuedIssuer"),
+}
 
 # --- Auth: custom user, email login through allauth ----------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

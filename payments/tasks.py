@@ -26,3 +26,12 @@ def release_milestone(milestone_id: int) -> bool:
         logger.warning("release of milestone %s waits: %s", milestone_id, exc)
         return False
     return True
+
+
+@shared_task
+def issue_einvoice(receipt_id: int) -> str:
+    """Hand a new receipt to the configured e-invoice issuer. Safe twice or late: an issued
+    receipt is left as it is, and issuers are keyed by the receipt number."""
+    from payments.receipts import receipt_issue_einvoice
+
+    return receipt_issue_einvoice(receipt_id=receipt_id).einvoice_status

@@ -21,6 +21,7 @@ OUR_PREFIXES = (
     "/api/v1/contracts/",
     "/api/v1/milestones/",
     "/api/v1/delivery-files/",
+    "/api/v1/receipts/",
 )
 
 
@@ -88,7 +89,7 @@ def _our_operations(schema: dict) -> list[tuple[str, str, dict]]:
 def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schema: dict) -> None:
     operations = _our_operations(schema)
 
-    assert len(operations) == 37  # 36 + payments' fund operation
+    assert len(operations) == 40  # 36 + payments' fund operation + receipts' list, one and CSV
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)
@@ -108,6 +109,7 @@ def test_lists_are_paginated_and_amounts_are_integers(schema: dict) -> None:
         "/api/v1/tasks/mine/",
         "/api/v1/bids/mine/",
         "/api/v1/contracts/",
+        "/api/v1/receipts/",
     ):
         ok = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         page = components[ok["$ref"].rsplit("/", 1)[1]]
@@ -117,5 +119,11 @@ def test_lists_are_paginated_and_amounts_are_integers(schema: dict) -> None:
     assert components["BidTermsInputRequest"]["properties"]["amount"]["type"] == "integer"
     for name in ("budget_min", "budget_max"):
         assert components["TaskCreateInputRequest"]["properties"][name]["type"] == "integer"
+    receipt = components["ReceiptOutput"]["properties"]
+    for name in ("amount", "tax_amount", "amount_excluding_tax", "tax_rate_bps"):
+        assert receipt[name]["type"] == "integer", name
+    assert list(paths["/api/v1/receipts/export/"]["get"]["responses"]["200"]["content"]) == [
+        "text/csv"
+    ]
     upload = paths["/api/v1/tasks/{task_id}/attachments/"]["post"]["requestBody"]["content"]
     assert list(upload) == ["multipart/form-data"]

@@ -15,6 +15,7 @@ from marketplace.money import Money
 from payments.gateway import gateway
 from payments.ledger import ledger_post
 from payments.models import GatewayObject
+from payments.receipts import receipt_record
 from payments.services._common import (
     K,
     escrow_account,
@@ -86,7 +87,7 @@ def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -
                 currency=payment.currency,
                 status=GatewayObject.Status.SUCCEEDED,
             )
-        ledger_post(
+        received = ledger_post(
             reference=f"{payment.idempotency_key}:received",
             reason="escrow funded",
             lines=lines(
@@ -94,6 +95,7 @@ def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -
                 (escrow_account(contract), payment.money),
             ),
         )
+        receipt_record(entry=received, kind="funding", contract=contract, amount=payment.money)
         charge_row = charge.first()
         if charge_row is not None:
             fee = gateway().processor_fee(charge=charge_row)

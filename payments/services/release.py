@@ -18,6 +18,7 @@ from marketplace.money import Money
 from payments.gateway import Gateway, connected_account_for, gateway
 from payments.ledger import account_balance, ledger_post
 from payments.models import Escrow
+from payments.receipts import receipt_record
 from payments.services._common import (
     K,
     escrow_account,
@@ -68,7 +69,7 @@ def _pay_provider(
     fee = amount.basis_points(settings.MARKETPLACE["PLATFORM_FEE_BASIS_POINTS"])
     net = amount - fee
     key = milestone_key(milestone, step)
-    ledger_post(
+    entry = ledger_post(
         reference=key,
         reason=f"milestone {step}",
         lines=lines(
@@ -77,6 +78,10 @@ def _pay_provider(
             (platform_account(contract, K.PLATFORM_FEE_REVENUE), fee),
         ),
     )
+    if fee.amount:
+        receipt_record(
+            entry=entry, kind="platform_fee", contract=contract, amount=fee, milestone=milestone
+        )
     if not net.amount:
         return ""
     transfer = gw.transfer_create(
@@ -87,7 +92,7 @@ def _pay_provider(
         source=funding_charge(contract, milestone),
         key=key,
     )
-    ledger_post(
+    paid = ledger_post(
         reference=f"{key}:transfer",
         reason="transfer to provider",
         lines=lines(
@@ -95,6 +100,7 @@ def _pay_provider(
             (provider_account(contract, K.PROVIDER_PAID_OUT), net),
         ),
     )
+    receipt_record(entry=paid, kind="payout", contract=contract, amount=net, milestone=milestone)
     return transfer.external_id
 
 
