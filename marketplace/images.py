@@ -116,7 +116,8 @@ def _has_alpha(image: Image.Image) -> bool:
     if image.mode not in ("RGBA", "LA"):
         return False
     extrema = image.getchannel("A").getextrema()
-    return isinstance(extrema, tuple) and extrema[0] < 255
+    low = extrema[0] if isinstance(extrema, tuple) else extrema
+    return isinstance(low, (int, float)) and low < 255
 
 
 def check_image(

@@ -101,3 +101,33 @@ def nav_current(context: template.Context, prefix: str, exact: bool = False) -> 
     path = getattr(request, "path", "")
     matched = path == prefix if exact else path.startswith(prefix)
     return 'aria-current="page"' if matched else ""
+
+
+@register.inclusion_tag("frontend/components/avatar.html")
+def avatar(subject: Any, size: str = "") -> dict[str, Any]:
+    """A person's avatar, an organization's logo or a provider's picture; the initial of the
+    name when there is none. `size` is "" or "lg"."""
+    from accounts.models import Organization, ProviderProfile
+    from accounts.pictures import (
+        organization_picture_url,
+        provider_picture_url,
+        user_picture_url,
+    )
+
+    if isinstance(subject, ProviderProfile):
+        url, name = provider_picture_url(subject), subject.display_name
+    elif isinstance(subject, Organization):
+        url, name = organization_picture_url(subject), subject.name
+    else:
+        url = user_picture_url(subject)
+        name = getattr(subject, "display_name", "") or str(subject or "")
+    return {"url": url, "initial": initial(name), "size": size}
+
+
+@register.filter
+def is_in(value: Any, container: Any) -> bool:
+    """`value|is_in:some_set`: membership, False when the container is missing."""
+    try:
+        return value in (container or ())
+    except TypeError:
+        return False
