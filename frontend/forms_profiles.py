@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -47,7 +47,9 @@ class PortfolioEntryForm(forms.Form):
     def __init__(self, *args: Any, skills: list[Skill], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs["max"] = timezone.now().year
-        self.fields["skills"].choices = [(skill.pk, skill.name) for skill in skills]
+        cast(forms.ChoiceField, self.fields["skills"]).choices = [
+            (skill.pk, skill.name) for skill in skills
+        ]
         if not skills:
             self.fields["skills"].help_text = _(
                 "Add skills to your profile first; an entry names skills from your profile."
@@ -79,7 +81,7 @@ class InviteToTaskForm(forms.Form):
 
     def __init__(self, *args: Any, tasks: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["task"].choices = [
+        cast(forms.ChoiceField, self.fields["task"]).choices = [
             (
                 item.task.pk,
                 f"{item.task.title} · {item.task.get_status_display()}"
