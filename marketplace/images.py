@@ -91,10 +91,12 @@ def _decode(upload: UploadedFile, name: str) -> Image.Image:
             image.load()  # every pixel: a truncated or corrupt file fails here
     except ValidationFailed:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationFailed(
+            _("%(name)s has too many pixels; use at most 40 megapixels.") % {"name": name}
+        ) from None
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,

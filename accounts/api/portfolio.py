@@ -189,7 +189,10 @@ class MyAvatarApi(APIView):
         return Response(MeOutputSerializer(user).data)
 
     @extend_schema(
-        tags=PICTURE_TAG, request=None, responses=with_errors({200: MeOutputSerializer}, 403)
+        tags=PICTURE_TAG,
+        request=None,
+        responses=with_errors({200: MeOutputSerializer}, 403),
+        description="Remove your avatar; the initial of your name shows instead.",
     )
     def delete(self, request: Request) -> Response:
         user = services.user_avatar_set(user=request.user, upload=None)
@@ -243,7 +246,7 @@ class FavouriteStateSerializer(serializers.Serializer):
 class ProviderFavouriteListApi(APIView):
     @extend_schema(
         tags=FAVOURITE_TAG,
-        responses=FavouriteProviderOutputSerializer(many=True),
+        responses=with_errors({200: FavouriteProviderOutputSerializer(many=True)}, 403),
         description="Your starred providers, newest first. Nobody else sees them.",
     )
     def get(self, request: Request) -> Response:

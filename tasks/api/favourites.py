@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors as accounts_selectors
+from accounts.api.portfolio import FavouriteStateSerializer
 from marketplace.api import StrictIntegerField, paginated_response, validated, with_errors
 from tasks import selectors, services
 from tasks.api.posting import TaskInvitationOutputSerializer
@@ -35,14 +36,10 @@ class FavouriteTaskOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class FavouriteStateSerializer(serializers.Serializer):
-    favourite = serializers.BooleanField()
-
-
 class TaskFavouriteListApi(APIView):
     @extend_schema(
         tags=FAVOURITE_TAG,
-        responses=FavouriteTaskOutputSerializer(many=True),
+        responses=with_errors({200: FavouriteTaskOutputSerializer(many=True)}, 403),
         description="Your starred tasks that you may still open, newest first. Nobody else "
         "sees them.",
     )
