@@ -63,4 +63,5 @@ def bomb_png(name: str = "bomb.png") -> SimpleUploadedFile:
 def oversized_png(limit: int, name: str = "huge.png") -> SimpleUploadedFile:
     """A real PNG padded past `limit` bytes (trailing bytes after IEND)."""
     data = image_bytes("PNG")
-    return SimpleUploadedFile(name, data + b"\x00" * (limit + 1 - len(data)), content_type="image/png")
+    padded = data + b"\x00" * (limit + 1 - len(data))
+    return SimpleUploadedFile(name, padded, content_type="image/png")

@@ -184,9 +184,7 @@ def world():
     task = TaskFactory(title="机器视觉方案")
     poster = task_owner(task)
     draft = TaskFactory(organization=task.organization, status=Task.Status.DRAFT, title="草稿")
-    closed = TaskFactory(
-        organization=task.organization, status=Task.Status.AWARDED, title="已授标"
-    )
+    closed = TaskFactory(organization=task.organization, status=Task.Status.AWARDED, title="已授标")
     others = TaskFactory(title="别人的任务")
     provider = ProviderProfileFactory()
     return {
@@ -219,7 +217,8 @@ def test_api_the_poster_sees_their_invitable_tasks_and_invites_the_provider(
 
     again = client_for(poster).post(url, {"task": task.pk}, format="json")
     assert_error(again, 409, code="conflict")
-    assert [i["already_invited"] for i in client_for(poster).get(url).json() if i["task"]["id"] == task.pk] == [True]
+    states = {i["task"]["id"]: i["already_invited"] for i in client_for(poster).get(url).json()}
+    assert states[task.pk] is True
 
 
 def test_api_inviting_to_a_closed_or_someone_else_s_task_is_refused(world):
@@ -231,15 +230,11 @@ def test_api_inviting_to_a_closed_or_someone_else_s_task_is_refused(world):
         409,
         code="invalid_state",
     )
-    assert_error(
-        client_for(poster).post(url, {"task": world["others"].pk}, format="json"), 403
-    )
+    assert_error(client_for(poster).post(url, {"task": world["others"].pk}, format="json"), 403)
     stranger = UserFactory()
     assert client_for(stranger).get(url).json() == []
     assert_error(client_for(stranger).post(url, {"task": world["task"].pk}, format="json"), 403)
-    assert_error(
-        client_for(stranger).post(url, {"task": world["draft"].pk}, format="json"), 404
-    )
+    assert_error(client_for(stranger).post(url, {"task": world["draft"].pk}, format="json"), 404)
     assert_error(client_for(poster).post(url, {"task": "abc"}, format="json"), 400)
     assert not TaskInvitation.objects.exists()
     assert not Notification.objects.filter(kind="task_invitation").exists()

@@ -233,11 +233,10 @@ def test_api_the_portfolio_is_public_and_only_the_provider_writes_it(profile):
     assert created.status_code == 201, created.content
     entry_id = created.json()["id"]
 
-    upload = owner.post(
-        f"{API}/portfolio/{entry_id}/files/", {"file": png()}, format="multipart"
-    )
+    upload = owner.post(f"{API}/portfolio/{entry_id}/files/", {"file": png()}, format="multipart")
     assert upload.status_code == 201, upload.content
-    assert upload.json()["is_image"] and upload.json()["thumbnail_url"]
+    assert upload.json()["is_image"]
+    assert upload.json()["thumbnail_url"]
 
     listed = client_for(None).get(f"{API}/provider-profiles/{profile.pk}/portfolio/")
     assert listed.status_code == 200
@@ -282,7 +281,8 @@ def test_api_the_portfolio_is_public_and_only_the_provider_writes_it(profile):
     edited = owner.put(
         f"{API}/portfolio/{entry_id}/", {"title": "Edited", "client": "某厂"}, format="json"
     )
-    assert edited.status_code == 200 and edited.json()["client"] == "某厂"
+    assert edited.status_code == 200
+    assert edited.json()["client"] == "某厂"
     assert owner.delete(f"{API}/portfolio-files/{file_id}/").status_code == 204
     assert owner.delete(f"{API}/portfolio/{entry_id}/").status_code == 204
     assert not PortfolioEntry.objects.exists()
@@ -340,4 +340,5 @@ def test_a_suspended_provider_s_portfolio_files_are_hidden(profile):
     profile.user.save(update_fields=["suspended_at"])
 
     assert client_for(None).get(url).status_code == 404
-    assert client_for(None).get(f"{API}/provider-profiles/{profile.pk}/portfolio/").status_code == 404
+    listed = client_for(None).get(f"{API}/provider-profiles/{profile.pk}/portfolio/")
+    assert listed.status_code == 404
