@@ -19,7 +19,7 @@ class PortfolioEntryForm(forms.Form):
         help_text=_("What the work was, e.g. “Weld seam inspection line for a car plant”."),
     )
     description = forms.CharField(
-        label=_("Description"),
+        label=_("About the case"),
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
