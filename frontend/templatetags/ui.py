@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.models import Organization, ProviderProfile
+from accounts.pictures import organization_picture_url, provider_picture_url, user_picture_url
 from marketplace.money import DEFAULT_CURRENCY, Money
 
 register = template.Library()
@@ -107,13 +109,6 @@ def nav_current(context: template.Context, prefix: str, exact: bool = False) -> 
 def avatar(subject: Any, size: str = "") -> dict[str, Any]:
     """A person's avatar, an organization's logo or a provider's picture; the initial of the
     name when there is none. `size` is "" or "lg"."""
-    from accounts.models import Organization, ProviderProfile
-    from accounts.pictures import (
-        organization_picture_url,
-        provider_picture_url,
-        user_picture_url,
-    )
-
     if isinstance(subject, ProviderProfile):
         url, name = provider_picture_url(subject), subject.display_name
     elif isinstance(subject, Organization):
