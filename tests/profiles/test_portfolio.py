@@ -342,3 +342,22 @@ def test_a_suspended_provider_s_portfolio_files_are_hidden(profile):
     assert client_for(None).get(url).status_code == 404
     listed = client_for(None).get(f"{API}/provider-profiles/{profile.pk}/portfolio/")
     assert listed.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_cases_added_at_once_get_distinct_places():
+    from django.db import connection
+
+    from tests.accounts.concurrency import run_concurrently
+
+    if connection.vendor != "postgresql":
+        pytest.fail("this race is tested on PostgreSQL (set DATABASE_URL)")
+    profile = ProviderProfileFactory()
+
+    results = run_concurrently(
+        lambda: portfolio_entry_create(actor=profile.user, profile=profile, title="one"),
+        lambda: portfolio_entry_create(actor=profile.user, profile=profile, title="two"),
+    )
+
+    assert all(isinstance(r, PortfolioEntry) for r in results), results
+    assert sorted(PortfolioEntry.objects.values_list("position", flat=True)) == [0, 1]
