@@ -25,6 +25,7 @@ from accounts.models import (
     Membership,
     Notification,
     Organization,
+    PortfolioEntry,
     ProviderProfile,
     ProviderSkill,
     Skill,
@@ -330,13 +331,20 @@ class ProviderSkillInline(ReadOnlyInlineMixin, admin.TabularInline):
     show_change_link = False
 
 
+class PortfolioEntryInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = PortfolioEntry
+    fields = ("position", "title", "year", "client", "updated_at")
+    readonly_fields = fields
+    show_change_link = False
+
+
 @admin.register(ProviderProfile)
 class ProviderProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("display_name", "headline", "is_firm", "availability", "region", "updated_at")
     list_filter = ("availability", ("organization", admin.EmptyFieldListFilter))
     search_fields = ("headline", "user__email", "user__name", "organization__name")
     list_select_related = ("user", "organization")
-    inlines = [ProviderSkillInline]
+    inlines = [ProviderSkillInline, PortfolioEntryInline]
     readonly_fields = (
         "user",
         "organization",

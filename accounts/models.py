@@ -41,6 +41,15 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+def avatar_path(instance: User, filename: str) -> str:
+    # The stored name is the re-encoded image's hash: a new picture gets a new URL.
+    return f"avatars/users/{instance.pk}/{filename}"
+
+
+def logo_path(instance: Organization, filename: str) -> str:
+    return f"avatars/organizations/{instance.pk}/{filename}"
+
+
 class User(AbstractUser):
     """A person who signs in with an email address."""
 
@@ -57,6 +66,8 @@ class User(AbstractUser):
     verified_real_name = models.CharField(_("verified real name"), max_length=80, blank=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.TextField(_("suspension reason"), blank=True)
+    # A square picture re-encoded by marketplace.images (the name is its SHA-256).
+    avatar = models.FileField(_("avatar"), upload_to=avatar_path, max_length=200, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -110,6 +121,7 @@ class Organization(models.Model):
     # 统一社会信用代码, set from an approved verification request (GB 32100-2015).
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    logo = models.FileField(_("logo"), upload_to=logo_path, max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -356,6 +368,13 @@ class ProviderProfile(models.Model):
     def region_name(self) -> str:
         return region_name(self.region)
 
+    @property
+    def picture(self) -> Any:
+        """The firm's logo or the person's avatar (an empty file field when there is none)."""
+        if self.organization_id:
+            return self.organization.logo  # type: ignore[union-attr]
+        return self.user.avatar  # type: ignore[union-attr]
+
 
 class ProviderSkill(models.Model):
     class Level(models.IntegerChoices):
@@ -381,6 +400,95 @@ class ProviderSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill} ({self.get_level_display()})"
+
+
+class PortfolioEntry(models.Model):
+    """A piece of past work (案例) a provider shows on their public profile."""
+
+    profile = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="portfolio_entries"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    client = models.CharField(_("client"), max_length=120, blank=True)
+    skills = models.ManyToManyField(Skill, related_name="+", blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("portfolio entry")
+        verbose_name_plural = _("portfolio entries")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1950, year__lte=2100),
+                name="portfolio_entry_year_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def portfolio_file_path(instance: PortfolioFile, filename: str) -> str:
+    # The stored name is the content hash (of the re-encoded image), never the user's file name.
+    return f"portfolio/{instance.entry_id}/{filename}"
+
+
+class PortfolioFile(models.Model):
+    """An image (re-encoded, with a thumbnail) or a document attached to a portfolio entry."""
+
+    entry = models.ForeignKey(PortfolioEntry, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=portfolio_file_path, max_length=200)
+    thumbnail = models.FileField(upload_to=portfolio_file_path, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("portfolio file")
+        verbose_name_plural = _("portfolio files")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/") and bool(self.thumbnail)
+
+
+class ProviderFavourite(models.Model):
+    """A provider a user starred; only that user sees it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_favourites"
+    )
+    profile = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="favourited_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("favourite provider")
+        verbose_name_plural = _("favourite providers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "profile"], name="provider_favourite_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ☆ {self.profile}"
 
 
 class VerificationRequest(models.Model):

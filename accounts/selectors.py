@@ -24,10 +24,14 @@ from accounts.models import (
     Membership,
     Notification,
     Organization,
+    PortfolioEntry,
+    PortfolioFile,
+    ProviderFavourite,
     ProviderProfile,
     ProviderSkill,
     Skill,
     SkillCategory,
+    User,
     VerificationRequest,
 )
 from marketplace.errors import NotAllowed, NotFound
@@ -372,3 +376,102 @@ def verification_latest_for_organization(
         .order_by("-submitted_at", "-pk")
         .first()
     )
+
+
+# --- portfolios (案例) ---------------------------------------------------------------------------
+
+
+def _hidden_provider(profile: ProviderProfile) -> bool:
+    """A suspended or deactivated person's profile is hidden from everyone but them."""
+    user = profile.user if profile.user_id else None
+    return user is not None and (user.suspended_at is not None or not user.is_active)
+
+
+_PUBLIC_PROVIDERS = Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True)
+
+
+def portfolio_entries_for_profile(*, profile: ProviderProfile) -> list[PortfolioEntry]:
+    """The profile's entries in their order, with skills and files (three queries)."""
+    return list(
+        PortfolioEntry.objects.filter(profile=profile).prefetch_related(
+            Prefetch("skills", queryset=Skill.objects.order_by("category__position", "position")),
+            "files",
+        )
+    )
+
+
+def portfolio_entry_get_for_user(*, user: Any, entry_id: int) -> PortfolioEntry:
+    """An entry of a profile the user acts for; NotFound for anyone else's."""
+    entry = (
+        PortfolioEntry.objects.select_related("profile", "profile__user", "profile__organization")
+        .prefetch_related("skills", "files")
+        .filter(pk=entry_id, profile__in=provider_profiles_operated_by(user=user))
+        .first()
+    )
+    if entry is None:
+        raise NotFound(_("This portfolio entry does not exist or is not yours."))
+    return entry
+
+
+def portfolio_file_get_public(*, user: Any, file_id: int) -> PortfolioFile:
+    """A file of a portfolio entry anyone may see (the profile is public)."""
+    item = (
+        PortfolioFile.objects.select_related(
+            "entry", "entry__profile", "entry__profile__user", "entry__profile__organization"
+        )
+        .filter(pk=file_id)
+        .first()
+    )
+    if item is None or (
+        _hidden_provider(item.entry.profile)
+        and item.entry.profile.user_id != getattr(user, "pk", None)
+    ):
+        raise NotFound(_("This file does not exist."))
+    return item
+
+
+def portfolio_file_get_for_user(*, user: Any, file_id: int) -> PortfolioFile:
+    """A file of an entry of a profile the user acts for; NotFound for anyone else's."""
+    item = (
+        PortfolioFile.objects.select_related("entry")
+        .filter(pk=file_id, entry__profile__in=provider_profiles_operated_by(user=user))
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("This file does not exist or is not yours."))
+    return item
+
+
+# --- pictures and favourites ----------------------------------------------------------------
+
+
+def user_picture_get(*, user_id: int) -> Any:
+    """The avatar of an active, unsuspended person (an empty field if none), or NotFound."""
+    person = User.objects.filter(pk=user_id, is_active=True, suspended_at__isnull=True).first()
+    if person is None or not person.avatar:
+        raise NotFound(_("No such picture."))
+    return person.avatar
+
+
+def organization_picture_get(*, organization_id: int) -> Any:
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None or not organization.logo:
+        raise NotFound(_("No such picture."))
+    return organization.logo
+
+
+def provider_favourites_for_user(*, user: Any) -> QuerySet[ProviderFavourite]:
+    """The user's starred providers, newest first; hidden providers are left out."""
+    if not getattr(user, "is_authenticated", False):
+        return ProviderFavourite.objects.none()
+    return (
+        ProviderFavourite.objects.filter(user=user)
+        .filter(profile__in=ProviderProfile.objects.filter(_PUBLIC_PROVIDERS))
+        .select_related("profile", "profile__user", "profile__organization")
+    )
+
+
+def provider_is_favourite(*, user: Any, profile: ProviderProfile) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return ProviderFavourite.objects.filter(user=user, profile=profile).exists()

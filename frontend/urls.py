@@ -1,7 +1,7 @@
 from django.urls import path
 
 from frontend import urls_contracts, urls_payments, urls_tasks
-from frontend.views import me, organizations, pages, providers, verification
+from frontend.views import me, organizations, pages, portfolio, profiles, providers, verification
 
 app_name = "frontend"
 
@@ -37,6 +37,41 @@ urlpatterns = [
     path("provider/", providers.provider_edit, name="provider_edit"),
     path("providers/<int:profile_id>/", providers.provider_detail, name="provider_detail"),
     path("verify/", verification.verify_person, name="verify_person"),
+    # Pictures, favourites, portfolios and inviting from a profile
+    path("me/avatar/", profiles.my_avatar, name="my_avatar"),
+    path("orgs/<slug:slug>/logo/", profiles.org_logo, name="org_logo"),
+    path("me/favourites/", profiles.favourites, name="favourites"),
+    path("tasks/<int:task_id>/favourite/", profiles.task_favourite, name="task_favourite"),
+    path(
+        "providers/<int:profile_id>/favourite/",
+        profiles.provider_favourite,
+        name="provider_favourite",
+    ),
+    path("providers/<int:profile_id>/invite/", profiles.provider_invite, name="provider_invite"),
+    path(
+        "providers/<int:profile_id>/portfolio/",
+        portfolio.portfolio_manage,
+        name="portfolio_manage",
+    ),
+    path("portfolio/<int:entry_id>/", portfolio.portfolio_entry_edit, name="portfolio_entry_edit"),
+    path(
+        "portfolio/<int:entry_id>/delete/",
+        portfolio.portfolio_entry_delete,
+        name="portfolio_entry_delete",
+    ),
+    path(
+        "portfolio/<int:entry_id>/move/",
+        portfolio.portfolio_entry_move,
+        name="portfolio_entry_move",
+    ),
+    path(
+        "portfolio/<int:entry_id>/files/", portfolio.portfolio_file_add, name="portfolio_file_add"
+    ),
+    path(
+        "portfolio-files/<int:file_id>/remove/",
+        portfolio.portfolio_file_remove,
+        name="portfolio_file_remove",
+    ),
 ]
 
 # Tasks, bids and contracts pages live in their own modules, in the same namespace.

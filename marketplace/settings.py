@@ -394,5 +394,9 @@ MARKETPLACE: dict[str, Any] = {
     "REVIEW_WINDOW_DAYS": env_int("REVIEW_WINDOW_DAYS", 7),
     "MAX_CHANGE_ROUNDS": env_int("MAX_CHANGE_ROUNDS", 3),
     "ATTACHMENT_MAX_BYTES": env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
+    # Portfolio (案例) documents, and the images of portfolio entries before re-encoding.
+    "PORTFOLIO_FILE_MAX_BYTES": env_int("PORTFOLIO_FILE_MAX_BYTES", 10 * 1024 * 1024),
+    "IMAGE_MAX_BYTES": env_int("IMAGE_MAX_BYTES", 5 * 1024 * 1024),
+    "AVATAR_MAX_BYTES": env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024),
     "PLATFORM_FEE_BASIS_POINTS": env_int("PLATFORM_FEE_BASIS_POINTS", 500),
 }

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("payments/", include("payments.urls")),
+    path("pictures/", include("accounts.urls")),
     path("", include("frontend.urls")),
 ]
 

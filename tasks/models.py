@@ -237,3 +237,24 @@ class NdaAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"NDA {self.task} / {self.user}"
+
+
+class TaskFavourite(models.Model):
+    """A task a user starred; only that user sees it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_favourites"
+    )
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="favourited_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("favourite task")
+        verbose_name_plural = _("favourite tasks")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "task"], name="task_favourite_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ☆ {self.task}"

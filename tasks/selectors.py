@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import ProviderProfile
 from accounts.selectors import (
     organization_ids_for_user,
     provider_profile_ids_operated_by,
@@ -20,6 +21,7 @@ from tasks.models import (
     NdaAcceptance,
     Task,
     TaskAttachment,
+    TaskFavourite,
     TaskInvitation,
     TaskSkill,
 )
@@ -274,3 +276,60 @@ def tasks_due_for_closing(*, now: Any) -> list[int]:
             "id", flat=True
         )
     )
+
+
+# --- favourites and inviting from a provider's profile -------------------------------------------
+
+
+def task_favourites_for_user(*, user: Any) -> QuerySet[TaskFavourite]:
+    """The user's starred tasks that they may still open, newest star first."""
+    if not _authenticated(user):
+        return TaskFavourite.objects.none()
+    return (
+        TaskFavourite.objects.filter(user=user, task__in=tasks_visible_to(user=user))
+        .select_related("task", "task__organization")
+        .prefetch_related(
+            Prefetch("task__skill_weights", queryset=TaskSkill.objects.select_related("skill"))
+        )
+    )
+
+
+def favourite_task_ids(*, user: Any, task_ids: Any = None) -> set[int]:
+    """Which of `task_ids` (all, when None) the user starred: one query, for lists of cards."""
+    if not _authenticated(user):
+        return set()
+    favourites = TaskFavourite.objects.filter(user=user)
+    if task_ids is not None:
+        favourites = favourites.filter(task_id__in=list(task_ids))
+    return set(favourites.values_list("task_id", flat=True))
+
+
+@dataclass(frozen=True)
+class InvitableTask:
+    task: Task
+    already_invited: bool
+
+
+def tasks_invitable_for_provider(*, user: Any, provider: ProviderProfile) -> list[InvitableTask]:
+    """The tasks of the user's organizations to which they may invite `provider` now (asked of
+    `task_capabilities`), each saying whether the provider is already invited. A provider's own
+    firm's tasks are left out: nobody invites themselves."""
+    if not _authenticated(user):
+        return []
+    tasks = (
+        Task.objects.select_related("organization")
+        .filter(organization_id__in=organization_ids_for_user(user=user), status__in=INVITABLE)
+        .order_by("-created_at", "-id")
+    )
+    if provider.organization_id:
+        tasks = tasks.exclude(organization_id=provider.organization_id)
+    invited = set(
+        TaskInvitation.objects.filter(provider=provider, task__in=tasks).values_list(
+            "task_id", flat=True
+        )
+    )
+    return [
+        InvitableTask(task=task, already_invited=task.pk in invited)
+        for task in tasks
+        if task_capabilities(user=user, task=task).invite
+    ]

@@ -37,6 +37,7 @@ from tasks.models import (
     NdaAcceptance,
     Task,
     TaskAttachment,
+    TaskFavourite,
     TaskInvitation,
     TaskMilestonePlan,
     TaskSkill,
@@ -648,6 +649,51 @@ CASES: list[Case] = [
         expect(404, poster_member=403, poster_owner=201, bidder=201, staff=403, anonymous=403),
         body=lambda w: REVIEW,
     ),
+    # --- favourites and inviting from a provider's profile
+    Case(
+        "star the open task",
+        "PUT",
+        lambda w: f"{API}/tasks/{w.task.pk}/favourite/",
+        expect(200, anonymous=403),
+    ),
+    Case(
+        "star the draft",
+        "PUT",
+        lambda w: f"{API}/tasks/{w.draft.pk}/favourite/",
+        expect(404, **NOT_FOUND_BUT_OWN, anonymous=403),
+    ),
+    Case(
+        "unstar the open task",
+        "DELETE",
+        lambda w: f"{API}/tasks/{w.task.pk}/favourite/",
+        expect(200, anonymous=403),
+    ),
+    Case(
+        "my favourite tasks",
+        "GET",
+        lambda w: f"{API}/favourites/tasks/",
+        expect(200, anonymous=403),
+    ),
+    Case(
+        "tasks I may invite the other provider to",
+        "GET",
+        lambda w: f"{API}/provider-profiles/{w.other_profile.pk}/invitations/",
+        expect(200, anonymous=403),
+    ),
+    Case(
+        "invite the other provider to the poster's open task",
+        "POST",
+        lambda w: f"{API}/provider-profiles/{w.other_profile.pk}/invitations/",
+        expect(403, poster_member=201, poster_owner=201),
+        body=lambda w: {"task": w.task2.pk},
+    ),
+    Case(
+        "invite the other provider to the other organization's draft",
+        "POST",
+        lambda w: f"{API}/provider-profiles/{w.other_profile.pk}/invitations/",
+        expect(404, other_org_member=201, anonymous=403),
+        body=lambda w: {"task": w.other_draft.pk},
+    ),
 ]
 
 GET_CASES = [case for case in CASES if case.method == "GET"]
@@ -675,6 +721,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         Review,
         AuditEvent,
         Notification,
+        TaskFavourite,
     )
     return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in models}
 

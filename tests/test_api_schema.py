@@ -89,7 +89,8 @@ def _our_operations(schema: dict) -> list[tuple[str, str, dict]]:
 def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schema: dict) -> None:
     operations = _our_operations(schema)
 
-    assert len(operations) == 40  # 36 + payments' fund operation + receipts' list, one and CSV
+    # 36, payments' fund operation, receipts' list, one and CSV, a task's favourite star.
+    assert len(operations) == 41
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)
@@ -127,3 +128,34 @@ def test_lists_are_paginated_and_amounts_are_integers(schema: dict) -> None:
     ]
     upload = paths["/api/v1/tasks/{task_id}/attachments/"]["post"]["requestBody"]["content"]
     assert list(upload) == ["multipart/form-data"]
+
+
+PROFILE_PATHS = (
+    "/api/v1/portfolio/",
+    "/api/v1/portfolio-files/",
+    "/api/v1/favourites/",
+    "/api/v1/me/avatar/",
+    "/api/v1/organizations/{organization_id}/logo/",
+    "/api/v1/provider-profiles/{profile_id}/portfolio/",
+    "/api/v1/provider-profiles/{profile_id}/favourite/",
+    "/api/v1/provider-profiles/{profile_id}/invitations/",
+)
+
+
+def test_portfolio_pictures_favourites_and_invitations_are_documented(schema: dict) -> None:
+    operations = [
+        (path, method, operation)
+        for path, operations in schema["paths"].items()
+        if path.startswith(PROFILE_PATHS)
+        for method, operation in operations.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+    assert len(operations) == 17
+    for path, method, operation in operations:
+        assert operation.get("tags"), (path, method)
+        assert operation.get("description"), (path, method)
+        errors = [code for code in operation["responses"] if code.startswith("4")]
+        assert errors, (path, method)
+    files = schema["paths"]["/api/v1/portfolio/{entry_id}/files/"]["post"]["requestBody"]
+    assert list(files["content"]) == ["multipart/form-data"]

@@ -8,6 +8,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ProviderProfile
+from accounts.pictures import (
+    organization_picture_url,
+    portfolio_file_url,
+    provider_picture_url,
+    user_picture_url,
+)
 
 
 class OrganizationBriefSerializer(serializers.Serializer):
@@ -16,6 +22,11 @@ class OrganizationBriefSerializer(serializers.Serializer):
     slug = serializers.CharField()
     kind = serializers.CharField()
     is_verified = serializers.BooleanField()
+    logo_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(help_text="Empty when there is no logo."))
+    def get_logo_url(self, organization: Any) -> str:
+        return organization_picture_url(organization)
 
 
 class OrganizationOutputSerializer(serializers.Serializer):
@@ -33,12 +44,22 @@ class OrganizationOutputSerializer(serializers.Serializer):
     credit_code = serializers.CharField()
     created_at = serializers.DateTimeField()
     my_role = serializers.CharField(allow_null=True, default=None)
+    logo_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(help_text="Empty when there is no logo."))
+    def get_logo_url(self, organization: Any) -> str:
+        return organization_picture_url(organization)
 
 
 class UserBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
     is_real_name_verified = serializers.BooleanField()
+    avatar_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(help_text="Empty when there is no avatar."))
+    def get_avatar_url(self, user: Any) -> str:
+        return user_picture_url(user)
 
 
 class MembershipOutputSerializer(serializers.Serializer):
@@ -82,6 +103,13 @@ class ProviderProfileOutputSerializer(serializers.Serializer):
     is_verified = serializers.BooleanField()
     skills = ProviderSkillOutputSerializer(source="skill_levels.all", many=True)
     updated_at = serializers.DateTimeField()
+    picture_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.CharField(help_text="The firm's logo or the person's avatar; empty if none.")
+    )
+    def get_picture_url(self, profile: ProviderProfile) -> str:
+        return provider_picture_url(profile)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_day_rate_display(self, profile: ProviderProfile) -> str | None:
@@ -113,3 +141,43 @@ class NotificationOutputSerializer(serializers.Serializer):
     url = serializers.CharField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
+
+
+class PortfolioFileOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    is_image = serializers.BooleanField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(help_text="The image, or the document's download."))
+    def get_url(self, item: Any) -> str:
+        return portfolio_file_url(item)
+
+    @extend_schema_field(serializers.CharField(help_text="Empty for documents."))
+    def get_thumbnail_url(self, item: Any) -> str:
+        return portfolio_file_url(item, thumbnail=True) if item.is_image else ""
+
+
+class PortfolioSkillOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PortfolioEntryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    profile_id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    year = serializers.IntegerField(allow_null=True)
+    client = serializers.CharField()
+    position = serializers.IntegerField()
+    skills = PortfolioSkillOutputSerializer(source="skills.all", many=True)
+    files = PortfolioFileOutputSerializer(source="files.all", many=True)
+    updated_at = serializers.DateTimeField()

@@ -5,6 +5,7 @@ from accounts.api import (
     invitations,
     notifications,
     organizations,
+    portfolio,
     providers,
     verification,
     views,
@@ -93,6 +94,48 @@ urlpatterns = [
         "provider-profiles/<int:profile_id>/skills/",
         providers.ProviderSkillsSetApi.as_view(),
         name="provider-skills",
+    ),
+    # Portfolio entries (案例), pictures and favourite providers
+    path(
+        "provider-profiles/<int:profile_id>/portfolio/",
+        portfolio.PortfolioCollectionApi.as_view(),
+        name="portfolio-collection",
+    ),
+    path(
+        "provider-profiles/<int:profile_id>/portfolio/order/",
+        portfolio.PortfolioOrderApi.as_view(),
+        name="portfolio-order",
+    ),
+    path(
+        "portfolio/<int:entry_id>/",
+        portfolio.PortfolioEntryDetailApi.as_view(),
+        name="portfolio-entry",
+    ),
+    path(
+        "portfolio/<int:entry_id>/files/",
+        portfolio.PortfolioFileCollectionApi.as_view(),
+        name="portfolio-files",
+    ),
+    path(
+        "portfolio-files/<int:file_id>/",
+        portfolio.PortfolioFileDeleteApi.as_view(),
+        name="portfolio-file",
+    ),
+    path("me/avatar/", portfolio.MyAvatarApi.as_view(), name="my-avatar"),
+    path(
+        "organizations/<int:organization_id>/logo/",
+        portfolio.OrganizationLogoApi.as_view(),
+        name="organization-logo",
+    ),
+    path(
+        "favourites/providers/",
+        portfolio.ProviderFavouriteListApi.as_view(),
+        name="favourite-providers",
+    ),
+    path(
+        "provider-profiles/<int:profile_id>/favourite/",
+        portfolio.ProviderFavouriteApi.as_view(),
+        name="provider-favourite",
     ),
     # Real-name verification
     path(

@@ -4,6 +4,7 @@ Each runs in one transaction, checks who acts and the current state under a row 
 audit row and sends emails and broadcasts only after commit.
 """
 
+from accounts.services.favourites import provider_favourite_add, provider_favourite_remove
 from accounts.services.invitations import (
     invitation_accept,
     invitation_accept_url,
@@ -21,6 +22,16 @@ from accounts.services.organizations import (
     membership_set_role,
     organization_create,
     organization_update,
+)
+from accounts.services.pictures import organization_logo_set, user_avatar_set
+from accounts.services.portfolio import (
+    portfolio_entry_create,
+    portfolio_entry_delete,
+    portfolio_entry_move,
+    portfolio_entry_update,
+    portfolio_file_add,
+    portfolio_file_remove,
+    portfolio_order_set,
 )
 from accounts.services.providers import provider_profile_save, provider_skills_set
 from accounts.services.users import (
@@ -51,9 +62,20 @@ __all__ = [
     "notifications_mark_read",
     "notify",
     "organization_create",
+    "organization_logo_set",
     "organization_update",
+    "portfolio_entry_create",
+    "portfolio_entry_delete",
+    "portfolio_entry_move",
+    "portfolio_entry_update",
+    "portfolio_file_add",
+    "portfolio_file_remove",
+    "portfolio_order_set",
+    "provider_favourite_add",
+    "provider_favourite_remove",
     "provider_profile_save",
     "provider_skills_set",
+    "user_avatar_set",
     "user_profile_update",
     "user_suspend",
     "user_unsuspend",

@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.models import Organization, ProviderProfile
+from accounts.pictures import organization_picture_url, provider_picture_url, user_picture_url
 from marketplace.money import DEFAULT_CURRENCY, Money
 
 register = template.Library()
@@ -101,3 +103,26 @@ def nav_current(context: template.Context, prefix: str, exact: bool = False) -> 
     path = getattr(request, "path", "")
     matched = path == prefix if exact else path.startswith(prefix)
     return 'aria-current="page"' if matched else ""
+
+
+@register.inclusion_tag("frontend/components/avatar.html")
+def avatar(subject: Any, size: str = "") -> dict[str, Any]:
+    """A person's avatar, an organization's logo or a provider's picture; the initial of the
+    name when there is none. `size` is "" or "lg"."""
+    if isinstance(subject, ProviderProfile):
+        url, name = provider_picture_url(subject), subject.display_name
+    elif isinstance(subject, Organization):
+        url, name = organization_picture_url(subject), subject.name
+    else:
+        url = user_picture_url(subject)
+        name = getattr(subject, "display_name", "") or str(subject or "")
+    return {"url": url, "initial": initial(name), "size": size}
+
+
+@register.filter
+def is_in(value: Any, container: Any) -> bool:
+    """`value|is_in:some_set`: membership, False when the container is missing."""
+    try:
+        return value in (container or ())
+    except TypeError:
+        return False

@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.selectors import notifications_for_user, notifications_unread_count
 from frontend.forms import ProfileForm
 from frontend.forms_errors import form_apply_domain_error
+from frontend.forms_profiles import PictureForm
 from frontend.views._helpers import is_htmx, paginate, signed_in_user
 from marketplace.errors import DomainError
 
@@ -46,7 +47,9 @@ def profile(request: HttpRequest) -> HttpResponse:
                 return response
     else:
         form = ProfileForm(initial={"name": user.name, "language": user.language})
-    return render(request, "frontend/me/profile.html", {"form": form})
+    return render(
+        request, "frontend/me/profile.html", {"form": form, "picture_form": PictureForm()}
+    )
 
 
 @login_required

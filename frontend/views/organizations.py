@@ -27,6 +27,7 @@ from accounts.selectors import (
 )
 from frontend.forms import InvitationForm, OrganizationDetailsForm, OrganizationForm, RoleForm
 from frontend.forms_errors import form_apply_domain_error
+from frontend.forms_profiles import PictureForm
 from frontend.views._helpers import is_htmx, managed_organization, organization_or_404
 from marketplace.errors import DomainError, NotFound
 
@@ -102,6 +103,7 @@ def _settings_context(
             }
         ),
         "invite_form": forms.get("invite_form") or InvitationForm(),
+        "picture_form": PictureForm(),
         "verification": verification_latest_for_organization(organization=organization),
         "provider": provider_profile_for_organization(organization=organization),
         "roles": Membership.Role.choices,

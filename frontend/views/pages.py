@@ -19,7 +19,7 @@ from accounts.selectors import (
 from bids.selectors import bid_counts_for_tasks
 from frontend import selectors
 from frontend.views._helpers import signed_in_user
-from tasks.selectors import tasks_public_latest
+from tasks.selectors import favourite_task_ids, tasks_public_latest
 
 HOME_TASKS = 6
 
@@ -42,6 +42,9 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = tasks_public_latest(limit=HOME_TASKS)
     counts = bid_counts_for_tasks(task_ids=[task.pk for task in latest])
     context["latest_tasks"] = [(task, counts.get(task.pk, 0)) for task in latest]
+    context["favourite_ids"] = favourite_task_ids(
+        user=request.user, task_ids=[task.pk for task in latest]
+    )
     return render(request, "frontend/home.html", context)
 
 

@@ -16,6 +16,8 @@ from accounts import services as account_services
 from accounts.models import Organization, ProviderProfile
 from accounts.selectors import (
     membership_get,
+    portfolio_entries_for_profile,
+    provider_is_favourite,
     provider_profile_for_organization,
     provider_profile_get_public,
     provider_profile_mine,
@@ -24,8 +26,10 @@ from accounts.selectors import (
 )
 from frontend.forms import ProviderProfileForm, SkillsForm
 from frontend.forms_errors import form_apply_domain_error
+from frontend.forms_profiles import InviteToTaskForm, PictureForm
 from frontend.views._helpers import get_or_404, managed_organization
 from marketplace.errors import DomainError, NotFound
+from tasks.selectors import tasks_invitable_for_provider
 
 
 def _profile_initial(profile: ProviderProfile | None) -> dict[str, Any]:
@@ -105,6 +109,7 @@ def _edit(
             "picker": picker,
             "profile": profile,
             "organization": organization,
+            "picture_form": PictureForm(),
         },
     )
 
@@ -140,6 +145,10 @@ def provider_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
         else:
             edit_url = reverse("frontend:provider_edit")
     levels = list(profile.skill_levels.all())
+    invitable = (
+        [] if can_edit else tasks_invitable_for_provider(user=request.user, provider=profile)
+    )
+    open_to_invite = [item for item in invitable if not item.already_invited]
     return render(
         request,
         "frontend/provider/detail.html",
@@ -148,6 +157,13 @@ def provider_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
             "skill_levels": levels,
             "can_edit": can_edit,
             "edit_url": edit_url,
+            "entries": portfolio_entries_for_profile(profile=profile),
+            "is_favourite": provider_is_favourite(user=request.user, profile=profile),
+            "invitable": invitable,
+            "invite_form": InviteToTaskForm(
+                tasks=invitable,
+                initial={"task": open_to_invite[0].task.pk if open_to_invite else None},
+            ),
             "is_member": profile.organization is not None
             and membership_get(user=request.user, organization=profile.organization) is not None,
         },

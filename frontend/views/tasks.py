@@ -35,6 +35,7 @@ from marketplace.files import file_download
 from tasks import services as task_services
 from tasks.models import Task
 from tasks.selectors import (
+    favourite_task_ids,
     task_attachment_get_for_user,
     task_attachments_for_user,
     task_can_read_details,
@@ -75,6 +76,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page_obj": page,
         "cards": [(task, counts.get(task.pk, 0)) for task in page],
+        "favourite_ids": favourite_task_ids(user=request.user, task_ids=[t.pk for t in page]),
         "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
         "can_post": poster_organizations_for_user(user=request.user).exists(),
     }
@@ -119,6 +121,7 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
         "contract": None,
         "my_bid": None,
         "eligibility": None,
+        "is_favourite": bool(favourite_task_ids(user=user, task_ids=[task.pk])),
     }
     if is_member:
         context.update(

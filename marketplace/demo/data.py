@@ -327,3 +327,67 @@ BIDS = [
         ],
     ),
 ]
+
+
+# Portfolio entries (案例): owner key, title, description, year, client, skills, images (by name
+# of a drawing in marketplace.demo.pictures), whether a PDF report is attached.
+PORTFOLIO = [
+    (
+        "li.ming@provider.demo",
+        "车身焊缝在线视觉检测系统",
+        "为某合资车企焊装车间开发的焊缝缺陷在线检测：6 台工业相机、深度学习分割模型部署在 "
+        "Jetson 上，节拍 4 秒，漏检率低于 0.3%，上线后返修工时下降 40%。",
+        2024,
+        "某合资汽车厂焊装车间",
+        ["machine-vision", "computer-vision-ai", "embedded-development"],
+        ["weld-0", "weld-1"],
+        True,
+    ),
+    (
+        "li.ming@provider.demo",
+        "电池极片缺陷检测 · Electrode coating inspection",
+        "Line-scan inspection of coated electrodes at 60 m/min: pinholes, scratches and edge "
+        "defects classified in real time, with a report per roll.",
+        2022,
+        "",
+        ["machine-vision", "battery-management"],
+        ["weld-2"],
+        False,
+    ),
+    (
+        "wang.fang@provider.demo",
+        "桌面空气净化器外观与 CMF 设计",
+        "从用户研究到外观、CMF 与结构可行性评审，交付 KeyShot 渲染、手板与量产图纸；产品获 2023 "
+        "红点设计奖。",
+        2023,
+        "山城智能家电",
+        ["industrial-design", "3d-modelling"],
+        ["product-teal", "product-coral"],
+        False,
+    ),
+    (
+        "org:yujian",
+        "出口欧盟小家电 EMC 预测试与整改",
+        "在 3 米法暗室完成辐射与传导预测试，定位开关电源噪声源并给出滤波与布线整改，一次通过 CE "
+        "认证。",
+        2024,
+        "",
+        ["emc-testing", "ce-certification"],
+        ["emc"],
+        True,
+    ),
+]
+
+# Pictures: people's avatars (email, colour) and organizations' logos (key, colour).
+AVATARS = [
+    ("li.ming@provider.demo", (43, 108, 176)),
+    ("wang.fang@provider.demo", (214, 158, 46)),
+]
+LOGOS = [("yuxin", (197, 48, 48)), ("yujian", (49, 130, 206))]
+
+# Favourites: (user email, "task:<key>" or "provider:<owner key>").
+FAVOURITES = [
+    ("chen.wei@yuxin-auto.demo", "provider:li.ming@provider.demo"),
+    ("chen.wei@yuxin-auto.demo", "provider:org:yujian"),
+    ("li.ming@provider.demo", "task:battery"),
+]

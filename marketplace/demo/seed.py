@@ -17,15 +17,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.models import Organization, ProviderProfile, Skill, User, VerificationRequest
+from accounts.models import (
+    Organization,
+    PortfolioEntry,
+    ProviderProfile,
+    ProviderSkill,
+    Skill,
+    User,
+    VerificationRequest,
+)
 from accounts.validators import id_check_character, uscc_check_character
 from bids import services as bid_services
 from bids.models import Bid
 from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
-from marketplace.demo import data
+from marketplace.demo import data, pictures
 from marketplace.terms import MilestoneTerms
 from payments.services import escrow_fund
+from tasks import selectors as task_selectors
 from tasks import services as task_services
 from tasks.models import Task
 
@@ -135,6 +144,65 @@ class DemoSeeder:
             accounts_services.verification_submit_person(
                 user=emma, legal_name="Emma Clarke", id_number=demo_id_number(3)
             )
+
+    # --- pictures, portfolios and favourites --------------------------------------------------
+    def pictures(self) -> None:
+        for email, colour in data.AVATARS:
+            user = self.users[email]
+            if not user.avatar:
+                accounts_services.user_avatar_set(
+                    user=user, upload=pictures.avatar(colour, "avatar.png")
+                )
+                self.log(f"avatar {email}")
+        for key, colour in data.LOGOS:
+            org = self.orgs[key]
+            if not org.logo:
+                owner = self.users[next(o[1] for o in data.ORGANIZATIONS if o[0] == key)]
+                accounts_services.organization_logo_set(
+                    actor=owner, organization=org, upload=pictures.logo(colour, "logo.png")
+                )
+                self.log(f"logo {org.name}")
+
+    def _drawing(self, name: str) -> SimpleUploadedFile:
+        if name.startswith("weld-"):
+            return pictures.weld_inspection(int(name.split("-")[1]))
+        if name == "product-teal":
+            return pictures.product_render((49, 151, 149), "purifier-teal.png")
+        if name == "product-coral":
+            return pictures.product_render((229, 115, 96), "purifier-coral.png")
+        return pictures.emc_chamber()
+
+    def portfolios(self) -> None:
+        for owner, title, description, year, client, skills, images, report in data.PORTFOLIO:
+            profile = self.providers[owner]
+            actor = self._actor_for(owner)
+            if PortfolioEntry.objects.filter(profile=profile, title=title).exists():
+                continue
+            own_skills = set(
+                ProviderSkill.objects.filter(profile=profile).values_list("skill_id", flat=True)
+            )
+            entry = accounts_services.portfolio_entry_create(
+                actor=actor, profile=profile, title=title, description=description, year=year,
+                client=client,
+                skill_ids=[self.skills[s] for s in skills if self.skills[s] in own_skills],
+            )  # fmt: skip
+            for name in images:
+                accounts_services.portfolio_file_add(
+                    actor=actor, entry=entry, upload=self._drawing(name)
+                )
+            if report:
+                accounts_services.portfolio_file_add(actor=actor, entry=entry, upload=_report_pdf())
+            self.log(f"portfolio {profile.display_name}: {title}")
+
+    def favourites(self) -> None:
+        for email, target in data.FAVOURITES:
+            user = self.users[email]
+            kind, key = target.split(":", 1)
+            if kind == "task":
+                task = task_selectors.task_get_for_user(user=user, task_id=self.tasks[key].pk)
+                task_services.task_favourite_add(user=user, task=task)
+            else:
+                accounts_services.provider_favourite_add(user=user, profile=self.providers[key])
 
     # --- tasks, bids and contracts ------------------------------------------------------------
     def task_list(self) -> None:
@@ -262,6 +330,9 @@ class DemoSeeder:
             self.provider_profiles()
             self.task_list()
             self.bid_list()
+            self.pictures()
+            self.portfolios()
+            self.favourites()
         # Contracts: one completed with reviews and paid out, one in progress with a delivery in
         # review, one awaiting funding.
         purifier = self.award("purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo")
@@ -275,6 +346,17 @@ class DemoSeeder:
         # One awarded and waiting for its escrow: the poster funds it in the sandbox and follows
         # it through delivery, acceptance and release to the provider's earnings.
         self.award("weld", "li.ming@provider.demo", "chen.wei@yuxin-auto.demo", fund=False)
+
+
+def _report_pdf() -> SimpleUploadedFile:
+    """A one-page PDF standing in for a case's report."""
+    body = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+        b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    return SimpleUploadedFile("case-report.pdf", body, content_type="application/pdf")
 
 
 def seed(log: Callable[[str], None] = lambda _msg: None) -> dict[str, Any]:

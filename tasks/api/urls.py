@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.api import attachments, moderation, posting
+from tasks.api import attachments, favourites, moderation, posting
 
 app_name = "tasks-api"
 
@@ -16,6 +16,18 @@ urlpatterns = [
         "tasks/<int:task_id>/invitations/",
         posting.TaskInvitationCreateApi.as_view(),
         name="task-invitations",
+    ),
+    # Favourites, and inviting from a provider's profile
+    path("favourites/tasks/", favourites.TaskFavouriteListApi.as_view(), name="favourite-tasks"),
+    path(
+        "tasks/<int:task_id>/favourite/",
+        favourites.TaskFavouriteApi.as_view(),
+        name="task-favourite",
+    ),
+    path(
+        "provider-profiles/<int:profile_id>/invitations/",
+        favourites.ProviderInvitableTasksApi.as_view(),
+        name="provider-invitations",
     ),
     # Attachments
     path(

@@ -1,5 +1,6 @@
 """Every state change of tasks goes through these functions."""
 
+from tasks.services.favourites import task_favourite_add, task_favourite_remove
 from tasks.services.moderation import (
     task_close_bidding,
     task_expire_unbid,
@@ -36,6 +37,8 @@ __all__ = [
     "task_close_bidding",
     "task_create",
     "task_expire_unbid",
+    "task_favourite_add",
+    "task_favourite_remove",
     "task_invite_provider",
     "task_lock",
     "task_mark_awarded",
