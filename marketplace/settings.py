@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "marketplace.api_errors.ApiErrorBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -256,9 +257,11 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers a missing or bad credential with the first class's
+    # WWW-Authenticate challenge, so it is a 401 with "WWW-Authenticate: Token", not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "marketplace.api.Pagination",
@@ -393,3 +396,9 @@ MARKETPLACE: dict[str, Any] = {
     "ATTACHMENT_MAX_BYTES": env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
     "PLATFORM_FEE_BASIS_POINTS": env_int("PLATFORM_FEE_BASIS_POINTS", 500),
 }
+# The largest multipart body the API reads (a delivery's ten files at their limit, plus the
+# form); anything larger is a 413 before a byte is read. JSON bodies stop at
+# DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_MAX_MULTIPART_BYTES = env_int(
+    "API_MAX_MULTIPART_BYTES", 10 * MARKETPLACE["ATTACHMENT_MAX_BYTES"] + 1024 * 1024
+)

@@ -664,7 +664,7 @@ def test_my_tasks_include_drafts_of_my_organizations_only(org, poster):
     response = client_for(poster).get(f"{API}/tasks/mine/")
 
     assert sorted(t["id"] for t in response.json()["results"]) == sorted([draft.pk, open_task.pk])
-    assert_error(client_for(None).get(f"{API}/tasks/mine/"), 403, code="not_authenticated")
+    assert_error(client_for(None).get(f"{API}/tasks/mine/"), 401, code="not_authenticated")
 
 
 # --- contracts, deliveries, reviews ---------------------------------------------------------------
