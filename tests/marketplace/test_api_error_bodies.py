@@ -18,7 +18,8 @@ def error_of(response, status: int) -> dict:
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
     assert set(body) == {"error"}
-    assert body["error"]["code"] and body["error"]["message"]
+    assert body["error"]["code"]
+    assert body["error"]["message"]
     return body["error"]
 
 
