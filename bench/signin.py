@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
 
-PASSWORD = "bench-sign-in-passphrase-2026"
+PASSWORD = "bench-sign-in-passphrase-2026"  # noqa: S105 (a throwaway bench user)
 ARGON2_FIRST = [
     "accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
