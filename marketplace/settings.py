@@ -298,6 +298,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Two choice sets share the field name "kind"; name their enums apart.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.api_schema.add_shared_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "TaskKindEnum": "tasks.models.Task.Kind",
