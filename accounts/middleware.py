@@ -16,7 +16,9 @@ class SignInLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         retry_after = getattr(request, RETRY_AFTER_ATTRIBUTE, None)
-        if retry_after and response.status_code < 400:
+        # The web form re-renders with its error (200); allauth's headless API answers 400:
+        # either way, a sign-in the limit refused is a 429, as the API token endpoint answers.
+        if retry_after:
             response.status_code = 429
             response["Retry-After"] = str(retry_after)
         return response

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "allauth.headless",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -262,6 +263,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Sign-up, email confirmation (and its resend), sign-in and password reset over HTTP for apps,
+# through allauth's headless API at /_allauth/app/v1/ (its OpenAPI spec: /_allauth/openapi.html).
+# The same adapter, forms and limits as the web pages: the sign-in limit above holds there too.
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_SERVE_SPECIFICATION = True
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- REST API ------------------------------------------------------------------------------------
@@ -270,6 +276,8 @@ REST_FRAMEWORK = {
     # WWW-Authenticate challenge, so it is a 401 with "WWW-Authenticate: Token", not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        # An app signed in through allauth's headless API sends its X-Session-Token.
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -70,9 +71,13 @@ class TokenApi(APIView):
                 _("The email address and password do not match an account."),
                 code="invalid_credentials",
             )
-        if not EmailAddress.objects.filter(
-            user=user, email__iexact=user.email, verified=True
-        ).exists():
+        # A confirmed address is needed only where the web needs one to sign in.
+        if (
+            settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+            and not EmailAddress.objects.filter(
+                user=user, email__iexact=user.email, verified=True
+            ).exists()
+        ):
             raise NotAllowed(_("Confirm your email address first."), code="email_unverified")
         return Response({"token": services.api_token_issue(user=user)})
 

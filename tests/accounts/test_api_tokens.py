@@ -43,7 +43,16 @@ def test_wrong_credentials_get_a_clear_400_and_no_token(body: dict[str, str]) ->
     assert not Token.objects.exists()
 
 
-def test_an_unconfirmed_email_gets_no_token() -> None:
+def test_an_unconfirmed_email_gets_a_token_where_confirmation_is_optional(settings) -> None:
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    user = UserFactory(email_verified=False)
+    response = APIClient().post(URL, {"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 200
+    assert Token.objects.filter(user=user).exists()
+
+
+def test_an_unconfirmed_email_gets_no_token_where_confirmation_is_mandatory(settings) -> None:
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     user = UserFactory(email_verified=False)
     response = APIClient().post(URL, {"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 403
