@@ -9,6 +9,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from accounts.services.signin import (
+    TooManySignInAttempts,
+    credentials_email,
+    signin_check,
+    signin_failed,
+)
+
+# Set on the request when the sign-in limit refused it; SignInLimitMiddleware turns the page
+# into a 429 with Retry-After, as the API answers.
+RETRY_AFTER_ATTRIBUTE = "signin_retry_after"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -23,6 +34,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    # The sign-in limit: the project's own (accounts.services.signin), shared with the API
+    # token endpoint and counted in the database, instead of allauth's cache-kept
+    # `login_failed` limit, which only the web form consulted.
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            signin_check(request=request, email=credentials_email(credentials))
+        except TooManySignInAttempts as locked:
+            setattr(request, RETRY_AFTER_ATTRIBUTE, locked.retry_after)
+            raise self.validation_error("too_many_login_attempts") from locked
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        signin_failed(request=request, email=credentials_email(credentials))
 
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
         """After signing in, the UI speaks the language the user saved (LocaleMiddleware reads

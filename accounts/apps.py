@@ -15,9 +15,19 @@ def _ensure_skills(sender: AppConfig, using: str = "default", **kwargs: Any) -> 
         load_skills(SkillCategory.objects.db_manager(using).model, Skill)
 
 
+def _forgive_signin_failures(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A password reset proves control of the address; allauth forgave its own counter here."""
+    from accounts.services.signin import signin_failures_clear
+
+    signin_failures_clear(email=user.email)
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts and organizations")
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
+
         post_migrate.connect(_ensure_skills, sender=self, dispatch_uid="accounts.ensure_skills")
+        password_reset.connect(_forgive_signin_failures, dispatch_uid="accounts.signin_forgive")

@@ -607,3 +607,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, whatever the path (web form, API token, allauth headless).
+
+    The sign-in limit counts these rows (accounts.services.signin), so it holds without the
+    cache: a Redis outage cannot open the door to password guessing, nor lock everyone out.
+    The account is kept as a digest of the normalised email, so a mistyped address a stranger
+    tried is not stored in the clear; old rows are swept by a beat task."""
+
+    account_key = models.CharField(max_length=64)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [
+            models.Index(fields=["account_key", "at"], name="signin_failure_account"),
+            models.Index(fields=["address", "at"], name="signin_failure_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_key[:12]}… {self.address} {self.at:%Y-%m-%d %H:%M:%S}"

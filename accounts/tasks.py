@@ -35,3 +35,11 @@ def send_invitation_email(invitation_id: int) -> bool:
 )
 def send_notification_email(notification_id: int) -> bool:
     return emails.notification_email_send(notification_id)
+
+
+@shared_task(name="accounts.sweep_signin_failures")
+def sweep_signin_failures() -> int:
+    """Failed sign-ins older than every limit window count for nothing: delete them."""
+    from accounts.services.signin import signin_failures_sweep
+
+    return signin_failures_sweep()

@@ -291,6 +291,23 @@ def milestone_get_for_user(*, user: Any, milestone_id: int) -> Milestone:
     return milestone
 
 
+def delivery_get_for_user(*, user: Any, delivery_id: int) -> Delivery:
+    """One delivery with its files, for those who may see its contract."""
+    delivery = (
+        Delivery.objects.select_related("milestone", "submitted_by", "decided_by")
+        .prefetch_related("files")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        raise NotFound(_("This delivery does not exist or is not visible to you."))
+    try:
+        contract_get_for_user(user=user, contract_id=delivery.milestone.contract_id)
+    except NotFound:
+        raise NotFound(_("This delivery does not exist or is not visible to you.")) from None
+    return delivery
+
+
 def delivery_file_get_for_user(*, user: Any, file_id: int) -> DeliveryFile:
     delivered = (
         DeliveryFile.objects.select_related("delivery__milestone__contract")

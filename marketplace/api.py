@@ -66,7 +66,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Every API error leaves as {"error": {"code", "message", "fields"?}}."""
     if isinstance(exc, DomainError):
         body = exc.as_dict()
-        return error_response(exc.status_code, body["code"], body["message"], body.get("fields"))
+        refused = error_response(exc.status_code, body["code"], body["message"], body.get("fields"))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            refused["Retry-After"] = str(retry_after)
+        return refused
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages

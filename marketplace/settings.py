@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "allauth.headless",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -92,11 +93,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "marketplace.api_errors.ApiErrorBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SignInLimitMiddleware",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -154,9 +157,12 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "mkt")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage reads as an empty cache (marketplace/cache.py); short timeouts
+            # keep a hung Redis from hanging requests.
+            "BACKEND": "marketplace.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
     CHANNEL_LAYERS = {
@@ -192,6 +198,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300.0,
     },
     "remind-deadlines": {"task": "contracts.tasks.remind_deadlines", "schedule": 3600.0},
+    "sweep-signin-failures": {"task": "accounts.sweep_signin_failures", "schedule": 3600.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
@@ -222,6 +229,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2id first, with OWASP's parameters (accounts/hashers.py): memory-hard, and a sign-in
+# costs a fraction of PBKDF2's million rounds (the figures: bench/signin.py). The others still
+# verify older hashes, which Django rewrites as Argon2id on the next successful sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -247,20 +263,31 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[众包] "
-# Failed logins are limited per IP and per account (allauth keeps the counters in the cache).
+# Failed sign-ins are limited per client address and per account, on every sign-in path (web,
+# API token), by accounts.services.signin, which counts them in the database: the limit holds
+# while Redis is down. allauth's own cache-kept `login_failed` limit is replaced by it.
+SIGN_IN_LIMITS = env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key")
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Sign-up, email confirmation (and its resend), sign-in and password reset over HTTP for apps,
+# through allauth's headless API at /_allauth/app/v1/ (its OpenAPI spec: /_allauth/openapi.html).
+# The same adapter, forms and limits as the web pages: the sign-in limit above holds there too.
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_SERVE_SPECIFICATION = True
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers a missing or bad credential with the first class's
+    # WWW-Authenticate challenge, so it is a 401 with "WWW-Authenticate: Token", not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        # An app signed in through allauth's headless API sends its X-Session-Token.
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "marketplace.api.Pagination",
@@ -274,7 +301,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_RATE_ANON", "120/min"),
         "user": env("API_RATE_USER", "1200/min"),
-        "login": env("API_RATE_LOGIN", "10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -289,6 +315,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Two choice sets share the field name "kind"; name their enums apart.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.api_schema.add_shared_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "TaskKindEnum": "tasks.models.Task.Kind",
@@ -400,3 +430,9 @@ MARKETPLACE: dict[str, Any] = {
     "AVATAR_MAX_BYTES": env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024),
     "PLATFORM_FEE_BASIS_POINTS": env_int("PLATFORM_FEE_BASIS_POINTS", 500),
 }
+# The largest multipart body the API reads (a delivery's ten files at their limit, plus the
+# form); anything larger is a 413 before a byte is read. JSON bodies stop at
+# DATA_UPLOAD_MAX_MEMORY_SIZE.
+API_MAX_MULTIPART_BYTES = env_int(
+    "API_MAX_MULTIPART_BYTES", 10 * MARKETPLACE["ATTACHMENT_MAX_BYTES"] + 1024 * 1024
+)

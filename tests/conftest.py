@@ -3,6 +3,7 @@ tests/plugins/servers.py; factories live beside each app's tests."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,3 +59,16 @@ def celery_eager() -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+# --- The API fuzz run's summary (tests/test_api_fuzz.py), printed at the end of the run -------
+
+_FUZZ_SUMMARY = Path(__file__).resolve().parents[1] / "test-artifacts" / "api-fuzz.txt"
+_session_started = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """On the xdist controller too: the worker that ran the fuzz test wrote the file."""
+    if _FUZZ_SUMMARY.exists() and _FUZZ_SUMMARY.stat().st_mtime >= _session_started:
+        terminalreporter.section("API fuzz (schemathesis)")
+        terminalreporter.write(_FUZZ_SUMMARY.read_text())

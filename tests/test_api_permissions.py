@@ -221,7 +221,12 @@ def clients(world: World) -> dict[str, APIClient]:
 def expect(default: int, **by_role: int) -> dict[str, int]:
     unknown = set(by_role) - set(ROLES)
     assert not unknown, unknown
-    return {role: by_role.get(role, default) for role in ROLES}
+    # "Forbidden" for a signed-in user is "not signed in" (401) for an anonymous caller.
+    anonymous_default = 401 if default == 403 else default
+    return {
+        role: by_role.get(role, anonymous_default if role == "anonymous" else default)
+        for role in ROLES
+    }
 
 
 @dataclass(frozen=True)
@@ -283,7 +288,7 @@ CASES: list[Case] = [
         expect(403, other_org_member=201),
         body=lambda w: task_body(w, w.other_org),
     ),
-    Case("my tasks", "GET", lambda w: f"{API}/tasks/mine/", expect(200, anonymous=403)),
+    Case("my tasks", "GET", lambda w: f"{API}/tasks/mine/", expect(200, anonymous=401)),
     Case("open task detail", "GET", lambda w: f"{API}/tasks/{w.task.pk}/", expect(200)),
     Case(
         "draft detail",
@@ -307,7 +312,7 @@ CASES: list[Case] = [
         "edit the draft",
         "PATCH",
         lambda w: f"{API}/tasks/{w.draft.pk}/",
-        expect(404, **NOT_FOUND_BUT_OWN, anonymous=403),
+        expect(404, **NOT_FOUND_BUT_OWN, anonymous=401),
         body=lambda w: {"title": "改过的标题"},
     ),
     Case(
@@ -322,14 +327,14 @@ CASES: list[Case] = [
         "edit the other organization's draft",
         "PATCH",
         lambda w: f"{API}/tasks/{w.other_draft.pk}/",
-        expect(404, other_org_member=200, anonymous=403),
+        expect(404, other_org_member=200, anonymous=401),
         body=lambda w: {"title": "改过的标题"},
     ),
     Case(
         "submit the draft",
         "POST",
         lambda w: f"{API}/tasks/{w.draft.pk}/submit/",
-        expect(404, **NOT_FOUND_BUT_OWN, anonymous=403),
+        expect(404, **NOT_FOUND_BUT_OWN, anonymous=401),
     ),
     Case(
         "cancel the open task",
@@ -342,20 +347,20 @@ CASES: list[Case] = [
         "cancel the other organization's draft",
         "POST",
         lambda w: f"{API}/tasks/{w.other_draft.pk}/cancel/",
-        expect(404, other_org_member=200, anonymous=403),
+        expect(404, other_org_member=200, anonymous=401),
         body=lambda w: {"reason": "需求变更"},
     ),
     Case(
         "accept the open task's NDA",
         "POST",
         lambda w: f"{API}/tasks/{w.task.pk}/nda/",
-        expect(200, anonymous=403),
+        expect(200, anonymous=401),
     ),
     Case(
         "accept the other organization's draft's NDA",
         "POST",
         lambda w: f"{API}/tasks/{w.other_draft.pk}/nda/",
-        expect(404, other_org_member=200, anonymous=403),
+        expect(404, other_org_member=200, anonymous=401),
     ),
     Case(
         "invite a provider to the open task",
@@ -368,7 +373,7 @@ CASES: list[Case] = [
         "invite a provider to the other organization's draft",
         "POST",
         lambda w: f"{API}/tasks/{w.other_draft.pk}/invitations/",
-        expect(404, other_org_member=201, anonymous=403),
+        expect(404, other_org_member=201, anonymous=401),
         body=lambda w: {"provider": w.bidder_profile.pk},
     ),
     # --- attachments
@@ -388,7 +393,7 @@ CASES: list[Case] = [
         "upload to the draft",
         "POST",
         lambda w: f"{API}/tasks/{w.draft.pk}/attachments/",
-        expect(404, poster_member=201, poster_owner=201, anonymous=403),
+        expect(404, poster_member=201, poster_owner=201, anonymous=401),
         body=lambda w: {"file": pdf()},
         multipart=True,
     ),
@@ -404,7 +409,7 @@ CASES: list[Case] = [
         "remove the draft's file",
         "DELETE",
         lambda w: f"{API}/attachments/{w.draft_attachment.pk}/",
-        expect(404, poster_member=204, poster_owner=204, anonymous=403),
+        expect(404, poster_member=204, poster_owner=204, anonymous=401),
     ),
     Case(
         "remove the open task's public file",
@@ -493,13 +498,13 @@ CASES: list[Case] = [
         "compare the open task's bids",
         "GET",
         lambda w: f"{API}/tasks/{w.task.pk}/bids/",
-        expect(404, **NOT_FOUND_BUT_OWN, anonymous=403),
+        expect(404, **NOT_FOUND_BUT_OWN, anonymous=401),
     ),
     Case(
         "compare the other organization's task's bids",
         "GET",
         lambda w: f"{API}/tasks/{w.other_task.pk}/bids/",
-        expect(404, other_org_member=200, anonymous=403),
+        expect(404, other_org_member=200, anonymous=401),
     ),
     Case(
         "bid on the task without bids",
@@ -519,87 +524,87 @@ CASES: list[Case] = [
         "bid for the other provider's profile",
         "POST",
         lambda w: f"{API}/tasks/{w.task2.pk}/bids/",
-        expect(404, other_provider=201, anonymous=403),
+        expect(404, other_provider=201, anonymous=401),
         body=lambda w: bid_body(provider=w.other_profile.pk),
     ),
     Case(
         "bid on the draft",
         "POST",
         lambda w: f"{API}/tasks/{w.draft.pk}/bids/",
-        expect(404, poster_member=403, poster_owner=403, anonymous=403),
+        expect(404, poster_member=403, poster_owner=403, anonymous=401),
         body=lambda w: bid_body(),
     ),
-    Case("my bids", "GET", lambda w: f"{API}/bids/mine/", expect(200, anonymous=403)),
+    Case("my bids", "GET", lambda w: f"{API}/bids/mine/", expect(200, anonymous=401)),
     Case(
         "the bid",
         "GET",
         lambda w: f"{API}/bids/{w.bid.pk}/",
-        expect(404, **NOT_FOUND_BUT_OWN, bidder=200, anonymous=403),
+        expect(404, **NOT_FOUND_BUT_OWN, bidder=200, anonymous=401),
     ),
     Case(
         "the other provider's bid",
         "GET",
         lambda w: f"{API}/bids/{w.other_bid.pk}/",
-        expect(404, other_org_member=200, other_provider=200, anonymous=403),
+        expect(404, other_org_member=200, other_provider=200, anonymous=401),
     ),
     Case(
         "revise the bid",
         "PUT",
         lambda w: f"{API}/bids/{w.bid.pk}/",
-        expect(404, poster_member=403, poster_owner=403, bidder=200, anonymous=403),
+        expect(404, poster_member=403, poster_owner=403, bidder=200, anonymous=401),
         body=lambda w: bid_body(6_000_000),
     ),
     Case(
         "revise the other provider's bid",
         "PUT",
         lambda w: f"{API}/bids/{w.other_bid.pk}/",
-        expect(404, other_org_member=403, other_provider=200, anonymous=403),
+        expect(404, other_org_member=403, other_provider=200, anonymous=401),
         body=lambda w: bid_body(5_000_000),
     ),
     Case(
         "withdraw the bid",
         "POST",
         lambda w: f"{API}/bids/{w.bid.pk}/withdraw/",
-        expect(404, poster_member=403, poster_owner=403, bidder=200, anonymous=403),
+        expect(404, poster_member=403, poster_owner=403, bidder=200, anonymous=401),
     ),
     Case(
         "shortlist the bid",
         "POST",
         lambda w: f"{API}/bids/{w.bid.pk}/shortlist/",
-        expect(404, **NOT_FOUND_BUT_OWN, bidder=403, anonymous=403),
+        expect(404, **NOT_FOUND_BUT_OWN, bidder=403, anonymous=401),
     ),
     Case(
         "reject the bid",
         "POST",
         lambda w: f"{API}/bids/{w.bid.pk}/reject/",
-        expect(404, poster_member=403, poster_owner=200, bidder=403, anonymous=403),
+        expect(404, poster_member=403, poster_owner=200, bidder=403, anonymous=401),
         body=lambda w: {"note": "经验不符"},
     ),
     Case(
         "award the bid",
         "POST",
         lambda w: f"{API}/bids/{w.bid.pk}/award/",
-        expect(404, poster_member=403, poster_owner=201, bidder=403, anonymous=403),
+        expect(404, poster_member=403, poster_owner=201, bidder=403, anonymous=401),
     ),
     Case(
         "award the other provider's bid",
         "POST",
         lambda w: f"{API}/bids/{w.other_bid.pk}/award/",
-        expect(404, other_org_member=201, other_provider=403, anonymous=403),
+        expect(404, other_org_member=201, other_provider=403, anonymous=401),
     ),
     # --- contracts
-    Case("my contracts", "GET", lambda w: f"{API}/contracts/", expect(200, anonymous=403)),
+    Case("my contracts", "GET", lambda w: f"{API}/contracts/", expect(200, anonymous=401)),
     Case(
         "the contract",
         "GET",
         lambda w: f"{API}/contracts/{w.contract.pk}/",
-        expect(404, **NOT_FOUND_BUT_OWN, bidder=200, staff=200, anonymous=403),
+        expect(404, **NOT_FOUND_BUT_OWN, bidder=200, staff=200, anonymous=401),
     ),
     Case(
         "the other organization's contract",
         "GET",
         lambda w: f"{API}/contracts/{w.other_contract.pk}/",
-        expect(404, other_org_member=200, other_provider=200, staff=200, anonymous=403),
+        expect(404, other_org_member=200, other_provider=200, staff=200, anonymous=401),
     ),
     Case(
         "deliver the second milestone",
@@ -613,7 +618,7 @@ CASES: list[Case] = [
         "deliver the other contract's milestone",
         "POST",
         lambda w: f"{API}/milestones/{w.other_milestone.pk}/deliveries/",
-        expect(404, other_org_member=403, other_provider=201, staff=403, anonymous=403),
+        expect(404, other_org_member=403, other_provider=201, staff=403, anonymous=401),
         body=lambda w: {"note": "交付物见附件。", "files": [pdf()]},
         multipart=True,
     ),
@@ -634,19 +639,19 @@ CASES: list[Case] = [
         "download the delivered file",
         "GET",
         lambda w: f"{API}/delivery-files/{w.delivery_file.pk}/download/",
-        expect(200, other_org_member=404, other_provider=404, anonymous=403),
+        expect(200, other_org_member=404, other_provider=404, anonymous=401),
     ),
     Case(
         "read the contract's reviews",
         "GET",
         lambda w: f"{API}/contracts/{w.done_contract.pk}/reviews/",
-        expect(200, other_org_member=404, other_provider=404, anonymous=403),
+        expect(200, other_org_member=404, other_provider=404, anonymous=401),
     ),
     Case(
         "review the completed contract",
         "POST",
         lambda w: f"{API}/contracts/{w.done_contract.pk}/reviews/",
-        expect(404, poster_member=403, poster_owner=201, bidder=201, staff=403, anonymous=403),
+        expect(404, poster_member=403, poster_owner=201, bidder=201, staff=403, anonymous=401),
         body=lambda w: REVIEW,
     ),
     # --- favourites and inviting from a provider's profile

@@ -22,6 +22,7 @@ OUR_PREFIXES = (
     "/api/v1/milestones/",
     "/api/v1/delivery-files/",
     "/api/v1/receipts/",
+    "/api/v1/deliveries/",
 )
 
 
@@ -89,8 +90,9 @@ def _our_operations(schema: dict) -> list[tuple[str, str, dict]]:
 def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schema: dict) -> None:
     operations = _our_operations(schema)
 
-    # 36, payments' fund operation, receipts' list, one and CSV, a task's favourite star.
-    assert len(operations) == 41
+    # 36, payments' fund operation, receipts' list, one and CSV, a task's favourite star, one
+    # milestone and one delivery.
+    assert len(operations) == 43
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)
@@ -99,6 +101,20 @@ def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schem
         for code in errors:
             ref = operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/ApiError"), (path, method, code)
+
+
+def test_no_operation_answers_a_bare_list(schema: dict) -> None:
+    """Every list is paginated the same way: count, next, previous, results."""
+    components = schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            ok = operation.get("responses", {}).get("200", {}).get("content", {})
+            body = ok.get("application/json", {}).get("schema")
+            if body is None:
+                continue
+            if "$ref" in body:
+                body = components[body["$ref"].rsplit("/", 1)[-1]]
+            assert body.get("type") != "array", (method, path)
 
 
 def test_lists_are_paginated_and_amounts_are_integers(schema: dict) -> None:

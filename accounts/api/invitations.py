@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.serializers import MembershipOutputSerializer, OrganizationBriefSerializer
 from accounts.models import Invitation, Membership
-from marketplace.api import paginated_response, validated
+from marketplace.api import Pagination, paginated_response, validated
 
 TAG = ["invitations"]
 
@@ -66,7 +66,16 @@ class InvitationPreviewOutputSerializer(serializers.Serializer):
         return invitation.invited_by.display_name if invitation.invited_by else None
 
 
-class InvitationListApi(APIView):
+class InvitationCreateInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+
+
+class InvitationCollectionApi(APIView):
+    """GET: the organization's pending invitations. POST: invite someone by email."""
+
+    pagination_class = Pagination
+
     @extend_schema(tags=TAG, responses=InvitationOutputSerializer(many=True))
     def get(self, request: Request, organization_id: int) -> Response:
         organization = selectors.organization_get_for_user(
@@ -82,13 +91,6 @@ class InvitationListApi(APIView):
             view=self,
         )
 
-
-class InvitationCreateInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
-
-
-class InvitationCreateApi(APIView):
     @extend_schema(
         tags=TAG,
         request=InvitationCreateInputSerializer,
@@ -105,9 +107,14 @@ class InvitationCreateApi(APIView):
         return Response(InvitationOutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
-class InvitationRevokeApi(APIView):
-    @extend_schema(tags=TAG, request=None, responses=InvitationOutputSerializer)
-    def post(self, request: Request, invitation_id: int) -> Response:
+class InvitationApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        request=None,
+        responses=InvitationOutputSerializer,
+        description="Revoke the invitation (owners and admins); it is kept, as revoked.",
+    )
+    def delete(self, request: Request, invitation_id: int) -> Response:
         invitation = selectors.invitation_get_for_manager(
             user=request.user, invitation_id=invitation_id
         )

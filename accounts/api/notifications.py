@@ -11,12 +11,14 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api.serializers import NotificationOutputSerializer
-from marketplace.api import paginated_response, validated
+from marketplace.api import Pagination, paginated_response, validated
 
 TAG = ["notifications"]
 
 
 class NotificationListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=TAG,
         parameters=[

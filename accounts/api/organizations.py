@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.serializers import MembershipOutputSerializer, OrganizationOutputSerializer
 from accounts.models import Membership, Organization
-from marketplace.api import paginated_response, validated
+from marketplace.api import Pagination, paginated_response, validated
 
 TAG = ["organizations"]
 
@@ -30,18 +30,6 @@ class OrganizationDetailOutputSerializer(OrganizationOutputSerializer):
         return MembershipOutputSerializer(memberships, many=True, context=self.context).data
 
 
-class OrganizationListApi(APIView):
-    @extend_schema(tags=TAG, responses=OrganizationOutputSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        organizations = selectors.organizations_with_role_for_user(user=request.user)
-        return paginated_response(
-            serializer_class=OrganizationOutputSerializer,
-            queryset=organizations,
-            request=request,
-            view=self,
-        )
-
-
 class OrganizationCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=Organization.Kind.choices)
@@ -52,7 +40,21 @@ class OrganizationCreateInputSerializer(serializers.Serializer):
     website = serializers.URLField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class OrganizationCreateApi(APIView):
+class OrganizationCollectionApi(APIView):
+    """GET: the organizations you belong to. POST: found one; you become its owner."""
+
+    pagination_class = Pagination
+
+    @extend_schema(tags=TAG, responses=OrganizationOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        organizations = selectors.organizations_with_role_for_user(user=request.user)
+        return paginated_response(
+            serializer_class=OrganizationOutputSerializer,
+            queryset=organizations,
+            request=request,
+            view=self,
+        )
+
     @extend_schema(
         tags=TAG,
         request=OrganizationCreateInputSerializer,
@@ -69,7 +71,17 @@ class OrganizationCreateApi(APIView):
         )
 
 
+class OrganizationUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    kind = serializers.ChoiceField(choices=Organization.Kind.choices, required=False)
+    region = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+
+
 class OrganizationDetailApi(APIView):
+    """GET: one organization. PATCH: change the fields sent (owners and admins)."""
+
     @extend_schema(tags=TAG, responses=OrganizationDetailOutputSerializer)
     def get(self, request: Request, organization_id: int) -> Response:
         organization = selectors.organization_get_for_user(
@@ -83,23 +95,13 @@ class OrganizationDetailApi(APIView):
             context["show_email"] = organization.my_role in selectors.MANAGER_ROLES  # type: ignore[attr-defined]
         return Response(OrganizationDetailOutputSerializer(organization, context=context).data)
 
-
-class OrganizationUpdateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120, required=False)
-    kind = serializers.ChoiceField(choices=Organization.Kind.choices, required=False)
-    region = serializers.CharField(max_length=6, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
-
-
-class OrganizationUpdateApi(APIView):
     @extend_schema(
         tags=TAG,
         request=OrganizationUpdateInputSerializer,
         responses=OrganizationOutputSerializer,
         description="Change some details; only the fields sent are changed (owners and admins).",
     )
-    def post(self, request: Request, organization_id: int) -> Response:
+    def patch(self, request: Request, organization_id: int) -> Response:
         organization = selectors.organization_get_for_user(
             user=request.user, organization_id=organization_id
         )
@@ -112,6 +114,8 @@ class OrganizationUpdateApi(APIView):
 
 
 class MemberListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(tags=TAG, responses=MembershipOutputSerializer(many=True))
     def get(self, request: Request, organization_id: int) -> Response:
         organization = selectors.organization_get_for_user(
@@ -137,11 +141,13 @@ class MembershipRoleInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
-class MembershipRoleApi(APIView):
+class MembershipApi(APIView):
+    """PATCH: change the member's role. DELETE: remove the member, or leave."""
+
     @extend_schema(
         tags=TAG, request=MembershipRoleInputSerializer, responses=MembershipOutputSerializer
     )
-    def post(self, request: Request, membership_id: int) -> Response:
+    def patch(self, request: Request, membership_id: int) -> Response:
         membership = selectors.membership_get_for_user(
             user=request.user, membership_id=membership_id
         )
@@ -154,15 +160,13 @@ class MembershipRoleApi(APIView):
         )
         return Response(MembershipOutputSerializer(membership, context={"show_email": True}).data)
 
-
-class MembershipRemoveApi(APIView):
     @extend_schema(
         tags=TAG,
         request=None,
         responses={204: None},
         description="Remove a member (owners and admins), or leave (your own membership).",
     )
-    def post(self, request: Request, membership_id: int) -> Response:
+    def delete(self, request: Request, membership_id: int) -> Response:
         membership = selectors.membership_get_for_user(
             user=request.user, membership_id=membership_id
         )

@@ -15,32 +15,11 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.serializers import ProviderProfileOutputSerializer
 from accounts.models import ProviderProfile
-from marketplace.api import validated
+from accounts.regions import CHONGQING, PROVINCES, region_name
+from marketplace.api import Pagination, StrictIntegerField, paginated_response, validated
 from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
 
 TAG = ["providers"]
-
-
-class ProviderProfileMineApi(APIView):
-    @extend_schema(
-        tags=TAG,
-        responses=ProviderProfileOutputSerializer,
-        description="Your individual provider profile (404 if you have none yet).",
-    )
-    def get(self, request: Request) -> Response:
-        profile = selectors.provider_profile_mine(user=request.user)
-        return Response(ProviderProfileOutputSerializer(profile).data)
-
-
-class ProviderProfileOperatedListApi(APIView):
-    @extend_schema(
-        tags=TAG,
-        responses=ProviderProfileOutputSerializer(many=True),
-        description="Every provider profile you act for: yours and your micro-firms'.",
-    )
-    def get(self, request: Request) -> Response:
-        profiles = selectors.provider_profiles_operated_with_skills(user=request.user)
-        return Response(ProviderProfileOutputSerializer(profiles, many=True).data)
 
 
 class ProviderProfileSaveInputSerializer(serializers.Serializer):
@@ -69,7 +48,16 @@ class ProviderProfileSaveInputSerializer(serializers.Serializer):
     )
 
 
-class ProviderProfileSaveApi(APIView):
+class ProviderProfileMineApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        responses=ProviderProfileOutputSerializer,
+        description="Your individual provider profile (404 if you have none yet).",
+    )
+    def get(self, request: Request) -> Response:
+        profile = selectors.provider_profile_mine(user=request.user)
+        return Response(ProviderProfileOutputSerializer(profile).data)
+
     @extend_schema(
         tags=TAG,
         request=ProviderProfileSaveInputSerializer,
@@ -93,6 +81,24 @@ class ProviderProfileSaveApi(APIView):
         return Response(ProviderProfileOutputSerializer(profile).data)
 
 
+class ProviderProfileOperatedListApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=TAG,
+        responses=ProviderProfileOutputSerializer(many=True),
+        description="Every provider profile you act for: yours and your micro-firms'.",
+    )
+    def get(self, request: Request) -> Response:
+        profiles = selectors.provider_profiles_operated_with_skills(user=request.user)
+        return paginated_response(
+            serializer_class=ProviderProfileOutputSerializer,
+            queryset=profiles,
+            request=request,
+            view=self,
+        )
+
+
 class ProviderProfileDetailApi(APIView):
     @extend_schema(tags=TAG, responses=ProviderProfileOutputSerializer)
     def get(self, request: Request, profile_id: int) -> Response:
@@ -101,7 +107,8 @@ class ProviderProfileDetailApi(APIView):
 
 
 class SkillLevelInputSerializer(serializers.Serializer):
-    skill_id = serializers.IntegerField()
+    # The same reference as a task's skills ({"skill": id, "weight": n}).
+    skill = StrictIntegerField(help_text="A skill's id (see /skills/).")
     level = serializers.IntegerField(min_value=1, max_value=4)
 
 
@@ -109,7 +116,7 @@ class ProviderSkillsSetInputSerializer(serializers.Serializer):
     skills = serializers.ListField(child=SkillLevelInputSerializer(), max_length=30)
 
     def validate_skills(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        ids = [item["skill_id"] for item in value]
+        ids = [item["skill"] for item in value]
         if len(ids) != len(set(ids)):
             raise serializers.ValidationError(_("Each skill may appear only once."))
         return value
@@ -128,7 +135,7 @@ class ProviderSkillsSetApi(APIView):
         services.provider_skills_set(
             actor=request.user,
             profile=profile,
-            skills={item["skill_id"]: item["level"] for item in data["skills"]},
+            skills={item["skill"]: item["level"] for item in data["skills"]},
         )
         profile = selectors.provider_profile_get_for_user(user=request.user, profile_id=profile_id)
         return Response(ProviderProfileOutputSerializer(profile).data)
@@ -152,6 +159,7 @@ class SkillCategoryOutputSerializer(serializers.Serializer):
 
 class SkillTaxonomyApi(APIView):
     permission_classes = [AllowAny]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=TAG,
@@ -170,4 +178,48 @@ class SkillTaxonomyApi(APIView):
             }
             for category, skills in selectors.skills_grouped()
         ]
-        return Response(SkillCategoryOutputSerializer(grouped, many=True).data)
+        return paginated_response(
+            serializer_class=SkillCategoryOutputSerializer,
+            queryset=grouped,
+            request=request,
+            view=self,
+        )
+
+
+class RegionOutputSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="GB/T 2260 code, as tasks and profiles carry it.")
+    name = serializers.CharField(help_text="In the language of the request.")
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    group = serializers.ChoiceField(
+        ["chongqing", "province"],
+        help_text="A district or county of Chongqing, or a province-level region.",
+    )
+
+
+class RegionListApi(APIView):
+    permission_classes = [AllowAny]
+    pagination_class = Pagination
+
+    @extend_schema(
+        tags=TAG,
+        responses=RegionOutputSerializer(many=True),
+        auth=[],
+        description="The region codes tasks, organizations and profiles use: Chongqing's "
+        "districts and counties first, then the provinces. Public.",
+    )
+    def get(self, request: Request) -> Response:
+        chongqing = {code for code, _zh, _en in CHONGQING}
+        regions = [
+            {
+                "code": code,
+                "name": region_name(code),
+                "name_zh": zh,
+                "name_en": en,
+                "group": "chongqing" if code in chongqing else "province",
+            }
+            for code, zh, en in CHONGQING + PROVINCES
+        ]
+        return paginated_response(
+            serializer_class=RegionOutputSerializer, queryset=regions, request=request, view=self
+        )

@@ -17,11 +17,10 @@ urlpatterns = [
     path("me/", views.MeApi.as_view(), name="me"),
     path("auth/token/", auth.TokenApi.as_view(), name="token"),
     # Organizations and members
-    path("organizations/", organizations.OrganizationListApi.as_view(), name="organization-list"),
     path(
-        "organizations/create/",
-        organizations.OrganizationCreateApi.as_view(),
-        name="organization-create",
+        "organizations/",
+        organizations.OrganizationCollectionApi.as_view(),
+        name="organization-list",
     ),
     path(
         "organizations/<int:organization_id>/",
@@ -29,40 +28,25 @@ urlpatterns = [
         name="organization-detail",
     ),
     path(
-        "organizations/<int:organization_id>/update/",
-        organizations.OrganizationUpdateApi.as_view(),
-        name="organization-update",
-    ),
-    path(
         "organizations/<int:organization_id>/members/",
         organizations.MemberListApi.as_view(),
         name="member-list",
     ),
     path(
-        "memberships/<int:membership_id>/role/",
-        organizations.MembershipRoleApi.as_view(),
-        name="membership-role",
-    ),
-    path(
-        "memberships/<int:membership_id>/remove/",
-        organizations.MembershipRemoveApi.as_view(),
-        name="membership-remove",
+        "memberships/<int:membership_id>/",
+        organizations.MembershipApi.as_view(),
+        name="membership-detail",
     ),
     # Invitations
     path(
         "organizations/<int:organization_id>/invitations/",
-        invitations.InvitationListApi.as_view(),
+        invitations.InvitationCollectionApi.as_view(),
         name="invitation-list",
     ),
     path(
-        "organizations/<int:organization_id>/invitations/create/",
-        invitations.InvitationCreateApi.as_view(),
-        name="invitation-create",
-    ),
-    path(
-        "invitations/<int:invitation_id>/revoke/",
-        invitations.InvitationRevokeApi.as_view(),
-        name="invitation-revoke",
+        "invitations/<int:invitation_id>/",
+        invitations.InvitationApi.as_view(),
+        name="invitation-detail",
     ),
     path(
         "invitations/token/<str:token>/",
@@ -76,14 +60,12 @@ urlpatterns = [
     ),
     # Provider profiles and skills
     path("skills/", providers.SkillTaxonomyApi.as_view(), name="skill-taxonomy"),
+    path("regions/", providers.RegionListApi.as_view(), name="region-list"),
     path("provider-profiles/me/", providers.ProviderProfileMineApi.as_view(), name="provider-me"),
     path(
         "provider-profiles/operated/",
         providers.ProviderProfileOperatedListApi.as_view(),
         name="provider-operated",
-    ),
-    path(
-        "provider-profiles/save/", providers.ProviderProfileSaveApi.as_view(), name="provider-save"
     ),
     path(
         "provider-profiles/<int:profile_id>/",

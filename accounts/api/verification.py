@@ -10,12 +10,14 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api.serializers import VerificationRequestOutputSerializer
-from marketplace.api import paginated_response, validated
+from marketplace.api import Pagination, paginated_response, validated
 
 TAG = ["verification"]
 
 
 class VerificationRequestListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(tags=TAG, responses=VerificationRequestOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return paginated_response(

@@ -20,6 +20,16 @@ urlpatterns = [
         name="contract-reviews",
     ),
     path(
+        "milestones/<int:milestone_id>/",
+        contracts.MilestoneDetailApi.as_view(),
+        name="milestone-detail",
+    ),
+    path(
+        "deliveries/<int:delivery_id>/",
+        contracts.DeliveryDetailApi.as_view(),
+        name="delivery-detail",
+    ),
+    path(
         "milestones/<int:milestone_id>/deliveries/",
         contracts.MilestoneDeliveryCreateApi.as_view(),
         name="milestone-deliveries",

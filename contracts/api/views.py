@@ -30,6 +30,7 @@ from marketplace.api import (
     StrictIntegerField,
     paginate,
     paginated,
+    paginated_response,
     validated,
     with_errors,
 )
@@ -89,6 +90,32 @@ class ContractDetailApi(APIView):
     def get(self, request: Request, contract_id: int) -> Response:
         contract = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
         return Response(contract_detail_data(user=request.user, contract=contract))
+
+
+class MilestoneDetailApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        responses=with_errors({200: MilestoneOutputSerializer}, 404),
+        description="One milestone with its deliveries and files, and what you may do with it.",
+    )
+    def get(self, request: Request, milestone_id: int) -> Response:
+        milestone = selectors.milestone_get_for_user(user=request.user, milestone_id=milestone_id)
+        return Response(
+            _milestone_data(
+                user=request.user, contract=milestone.contract, milestone_id=milestone.pk
+            )
+        )
+
+
+class DeliveryDetailApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        responses=with_errors({200: DeliveryOutputSerializer}, 404),
+        description="One delivery: its note, files (with SHA-256) and the poster's decision.",
+    )
+    def get(self, request: Request, delivery_id: int) -> Response:
+        delivery = selectors.delivery_get_for_user(user=request.user, delivery_id=delivery_id)
+        return Response(DeliveryOutputSerializer(delivery).data)
 
 
 class DeliveryCreateInputSerializer(serializers.Serializer):
@@ -169,7 +196,7 @@ class DeliveryFileDownloadApi(APIView):
         tags=TAG,
         responses=with_errors(
             {
-                (200, "application/octet-stream"): OpenApiResponse(
+                (200, "*/*"): OpenApiResponse(
                     OpenApiTypes.BINARY,
                     description="The delivered file, as an attachment under its original name.",
                 )
@@ -207,6 +234,8 @@ def _reviews_visible(*, user: Any, contract: Contract) -> list[Review]:
 class ContractReviewsApi(APIView):
     """GET lists the reviews the viewer may read; POST writes their side's review."""
 
+    pagination_class = Pagination
+
     @extend_schema(
         tags=TAG,
         responses=with_errors({200: ReviewOutputSerializer(many=True)}, 404),
@@ -216,7 +245,12 @@ class ContractReviewsApi(APIView):
     def get(self, request: Request, contract_id: int) -> Response:
         contract = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
         reviews = _reviews_visible(user=request.user, contract=contract)
-        return Response(ReviewOutputSerializer(reviews, many=True).data)
+        return paginated_response(
+            serializer_class=ReviewOutputSerializer,
+            queryset=list(reviews),
+            request=request,
+            view=self,
+        )
 
     @extend_schema(
         tags=TAG,

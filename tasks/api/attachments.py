@@ -12,7 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api import AnyAcceptNegotiation, form_data, validated, with_errors
+from marketplace.api import (
+    AnyAcceptNegotiation,
+    Pagination,
+    form_data,
+    paginated_response,
+    validated,
+    with_errors,
+)
 from marketplace.files import file_download
 from tasks import selectors, services
 from tasks.api.serializers import AttachmentOutputSerializer
@@ -30,6 +37,7 @@ class AttachmentUploadInputSerializer(serializers.Serializer):
 
 
 class TaskAttachmentCollectionApi(APIView):
+    pagination_class = Pagination
     """GET lists the files the viewer may see; POST attaches a file (poster's members)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
@@ -43,7 +51,12 @@ class TaskAttachmentCollectionApi(APIView):
     def get(self, request: Request, task_id: int) -> Response:
         task = selectors.task_get_for_user(user=request.user, task_id=task_id)
         attachments = selectors.task_attachments_for_user(user=request.user, task=task)
-        return Response(AttachmentOutputSerializer(attachments, many=True).data)
+        return paginated_response(
+            serializer_class=AttachmentOutputSerializer,
+            queryset=attachments,
+            request=request,
+            view=self,
+        )
 
     @extend_schema(
         tags=TAG,
@@ -85,7 +98,7 @@ class TaskAttachmentDownloadApi(APIView):
         tags=TAG,
         responses=with_errors(
             {
-                (200, "application/octet-stream"): OpenApiResponse(
+                (200, "*/*"): OpenApiResponse(
                     OpenApiTypes.BINARY,
                     description="The file, as an attachment under its original name, with "
                     "the content type detected from its content.",

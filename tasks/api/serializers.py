@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import OrganizationBriefSerializer
+from marketplace.markdown import render_markdown
 from tasks.models import Task, TaskAttachment
 
 DETAILS_LOCKED_CHOICES = ["nda", "invitation"]
@@ -114,7 +115,10 @@ class TaskDetailOutputSerializer(serializers.Serializer):
     kind_display = serializers.CharField(source="get_kind_display")
     title = serializers.CharField()
     summary = serializers.CharField()
-    description = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField(help_text="Markdown, as the poster wrote it.")
+    description_html = serializers.SerializerMethodField(
+        help_text="The description rendered and sanitised (safe to insert as HTML)."
+    )
     details_locked = serializers.SerializerMethodField()
     budget_min = serializers.IntegerField(help_text="In minor units (fen).")
     budget_max = serializers.IntegerField(help_text="In minor units (fen).")
@@ -145,6 +149,12 @@ class TaskDetailOutputSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_description(self, task: Task) -> str | None:
         return task.description if self.context["details_locked"] is None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_description_html(self, task: Task) -> str | None:
+        if self.context["details_locked"] is not None:
+            return None
+        return render_markdown(task.description)
 
     @extend_schema_field(serializers.ChoiceField(DETAILS_LOCKED_CHOICES, allow_null=True))
     def get_details_locked(self, task: Task) -> str | None:

@@ -82,7 +82,7 @@ def test_me_needs_a_signed_in_user(anonymous_api) -> None:
 class TestOrganizations:
     def test_create_makes_the_caller_owner(self, api, user) -> None:
         response = api.post(
-            url("organization-create"),
+            url("organization-list"),
             {"name": "重庆智造", "kind": "enterprise", "region": "500106"},
         )
         assert response.status_code == 201, response.json()
@@ -93,7 +93,7 @@ class TestOrganizations:
 
     def test_create_with_bad_input_is_a_400_with_field_errors_and_writes_nothing(self, api) -> None:
         response = api.post(
-            url("organization-create"), {"name": "", "kind": "cartel", "website": "not a url"}
+            url("organization-list"), {"name": "", "kind": "cartel", "website": "not a url"}
         )
         assert response.status_code == 400
         fields = error(response)["fields"]
@@ -102,7 +102,7 @@ class TestOrganizations:
 
     def test_create_with_an_unknown_region_is_a_400_from_the_service(self, api) -> None:
         response = api.post(
-            url("organization-create"), {"name": "Acme", "kind": "enterprise", "region": "999999"}
+            url("organization-list"), {"name": "Acme", "kind": "enterprise", "region": "999999"}
         )
         assert response.status_code == 400
         assert list(error(response)["fields"]) == ["region"]
@@ -146,8 +146,8 @@ class TestOrganizations:
         assert error(response)["code"] == "not_found"
 
     def test_the_owner_updates_only_the_fields_sent(self, api, org) -> None:
-        response = api.post(
-            url("organization-update", organization_id=org.pk), {"description": "We build."}
+        response = api.patch(
+            url("organization-detail", organization_id=org.pk), {"description": "We build."}
         )
         assert response.status_code == 200, response.json()
         org.refresh_from_db()
@@ -156,8 +156,8 @@ class TestOrganizations:
     def test_a_plain_member_cannot_update_and_nothing_changes(self, org) -> None:
         member = UserFactory()
         make_org_member(member, org)
-        response = client_for(member).post(
-            url("organization-update", organization_id=org.pk), {"name": "Hijacked"}
+        response = client_for(member).patch(
+            url("organization-detail", organization_id=org.pk), {"name": "Hijacked"}
         )
         assert response.status_code == 403
         assert error(response)["code"] == "not_allowed"
@@ -167,8 +167,8 @@ class TestOrganizations:
     def test_a_member_of_another_organization_cannot_update_this_one(self, org) -> None:
         intruder = UserFactory()
         OrganizationFactory(owner=intruder)
-        response = client_for(intruder).post(
-            url("organization-update", organization_id=org.pk),
+        response = client_for(intruder).patch(
+            url("organization-detail", organization_id=org.pk),
             {"name": "Hijacked", "website": "https://evil.example"},
         )
         assert response.status_code in (403, 404)
@@ -176,8 +176,8 @@ class TestOrganizations:
         assert (org.name, org.website) == ("Acme", "")
 
     def test_bad_update_input_is_a_400_and_nothing_changes(self, api, org) -> None:
-        response = api.post(
-            url("organization-update", organization_id=org.pk),
+        response = api.patch(
+            url("organization-detail", organization_id=org.pk),
             {"name": "Renamed", "website": "javascript:alert(1)"},
         )
         assert response.status_code == 400
@@ -203,7 +203,9 @@ class TestMembers:
 
     def test_the_owner_promotes_a_member(self, api, org) -> None:
         membership = make_org_member(UserFactory(), org)
-        response = api.post(url("membership-role", membership_id=membership.pk), {"role": "admin"})
+        response = api.patch(
+            url("membership-detail", membership_id=membership.pk), {"role": "admin"}
+        )
         assert response.status_code == 200, response.json()
         assert response.json()["role"] == "admin"
 
@@ -211,8 +213,8 @@ class TestMembers:
         member = UserFactory()
         make_org_member(member, org)
         other = make_org_member(UserFactory(), org)
-        response = client_for(member).post(
-            url("membership-role", membership_id=other.pk), {"role": "admin"}
+        response = client_for(member).patch(
+            url("membership-detail", membership_id=other.pk), {"role": "admin"}
         )
         assert response.status_code == 403
         other.refresh_from_db()
@@ -220,27 +222,27 @@ class TestMembers:
 
     def test_a_membership_of_another_organization_is_a_404(self, api) -> None:
         foreign = make_org_member(UserFactory(), OrganizationFactory(owner=UserFactory()))
-        for name, data in (("membership-role", {"role": "member"}), ("membership-remove", {})):
-            response = api.post(url(name, membership_id=foreign.pk), data)
+        target = url("membership-detail", membership_id=foreign.pk)
+        for response in (api.patch(target, {"role": "member"}), api.delete(target)):
             assert response.status_code == 404
         assert Membership.objects.filter(pk=foreign.pk).exists()
 
     def test_an_invalid_role_is_a_400(self, api, org) -> None:
         membership = make_org_member(UserFactory(), org)
-        response = api.post(url("membership-role", membership_id=membership.pk), {"role": "god"})
+        response = api.patch(url("membership-detail", membership_id=membership.pk), {"role": "god"})
         assert response.status_code == 400
         assert "role" in error(response)["fields"]
 
     def test_a_member_leaves(self, org) -> None:
         member = UserFactory()
         membership = make_org_member(member, org)
-        response = client_for(member).post(url("membership-remove", membership_id=membership.pk))
+        response = client_for(member).delete(url("membership-detail", membership_id=membership.pk))
         assert response.status_code == 204
         assert not Membership.objects.filter(pk=membership.pk).exists()
 
     def test_the_last_owner_cannot_leave(self, api, org, user) -> None:
         own = Membership.objects.get(user=user, organization=org)
-        response = api.post(url("membership-remove", membership_id=own.pk))
+        response = api.delete(url("membership-detail", membership_id=own.pk))
         assert response.status_code == 409
         assert error(response)["code"] == "last_owner"
 
@@ -254,7 +256,7 @@ class TestInvitations:
     ) -> None:
         with django_capture_on_commit_callbacks(execute=True):
             response = api.post(
-                url("invitation-create", organization_id=org.pk),
+                url("invitation-list", organization_id=org.pk),
                 {"email": "Friend@Example.com", "role": "admin"},
             )
         assert response.status_code == 201, response.json()
@@ -269,14 +271,14 @@ class TestInvitations:
         member = UserFactory()
         make_org_member(member, org)
         response = client_for(member).post(
-            url("invitation-create", organization_id=org.pk), {"email": "x@example.com"}
+            url("invitation-list", organization_id=org.pk), {"email": "x@example.com"}
         )
         assert response.status_code == 403
         assert Invitation.objects.count() == 0
 
     def test_a_bad_email_is_a_400_and_nothing_is_written(self, api, org) -> None:
         response = api.post(
-            url("invitation-create", organization_id=org.pk), {"email": "not-an-email"}
+            url("invitation-list", organization_id=org.pk), {"email": "not-an-email"}
         )
         assert response.status_code == 400
         assert "email" in error(response)["fields"]
@@ -285,7 +287,7 @@ class TestInvitations:
     def test_a_second_invitation_to_the_same_address_is_a_409(self, api, org) -> None:
         InvitationFactory(organization=org, email="twice@example.com")
         response = api.post(
-            url("invitation-create", organization_id=org.pk), {"email": "TWICE@example.com"}
+            url("invitation-list", organization_id=org.pk), {"email": "TWICE@example.com"}
         )
         assert response.status_code == 409
         assert Invitation.objects.count() == 1
@@ -312,7 +314,7 @@ class TestInvitations:
 
     def test_revoking_another_organizations_invitation_is_a_404(self, api) -> None:
         foreign = InvitationFactory(organization=OrganizationFactory(owner=UserFactory()))
-        response = api.post(url("invitation-revoke", invitation_id=foreign.pk))
+        response = api.delete(url("invitation-detail", invitation_id=foreign.pk))
         assert response.status_code == 404
         foreign.refresh_from_db()
         assert foreign.revoked_at is None
@@ -348,17 +350,17 @@ class TestProviders:
         with django_assert_num_queries(1):
             response = anonymous_api.get(url("skill-taxonomy"))
         assert response.status_code == 200
-        categories = response.json()
+        categories = response.json()["results"]
         assert categories
         assert all(c["skills"] for c in categories)
         assert {"id", "slug", "name", "name_zh", "name_en"} <= set(categories[0]["skills"][0])
 
     def test_saving_my_profile_creates_then_updates_it(self, api, user) -> None:
         assert api.get(url("provider-me")).status_code == 404
-        response = api.put(url("provider-save"), {"headline": "Vision engineer"})
+        response = api.put(url("provider-me"), {"headline": "Vision engineer"})
         assert response.status_code == 200, response.json()
         response = api.put(
-            url("provider-save"),
+            url("provider-me"),
             {"headline": "Senior vision engineer", "day_rate": 150000, "region": "500103"},
         )
         body = response.json()
@@ -369,7 +371,7 @@ class TestProviders:
         assert api.get(url("provider-me")).json()["id"] == body["id"]
 
     def test_a_negative_day_rate_is_a_400_and_nothing_is_written(self, api) -> None:
-        response = api.put(url("provider-save"), {"headline": "x", "day_rate": -5})
+        response = api.put(url("provider-me"), {"headline": "x", "day_rate": -5})
         assert response.status_code == 400
         assert "day_rate" in error(response)["fields"]
         assert ProviderProfile.objects.count() == 0
@@ -378,7 +380,7 @@ class TestProviders:
         firm = OrganizationFactory(kind=Organization.Kind.MICROFIRM, owner=UserFactory())
         make_org_member(user, firm)
         response = client_for(user).put(
-            url("provider-save"), {"organization_id": firm.pk, "headline": "Mine now"}
+            url("provider-me"), {"organization_id": firm.pk, "headline": "Mine now"}
         )
         assert response.status_code == 403
         assert ProviderProfile.objects.count() == 0
@@ -400,7 +402,7 @@ class TestProviders:
         profile = ProviderProfileFactory(user=user, skills={a: 1})
         response = api.put(
             url("provider-skills", profile_id=profile.pk),
-            {"skills": [{"skill_id": b.pk, "level": 3}]},
+            {"skills": [{"skill": b.pk, "level": 3}]},
         )
         assert response.status_code == 200, response.json()
         assert [(s["id"], s["level"]) for s in response.json()["skills"]] == [(b.pk, 3)]
@@ -410,7 +412,7 @@ class TestProviders:
         profile = ProviderProfileFactory(skills={skill: 2})
         response = api.put(
             url("provider-skills", profile_id=profile.pk),
-            {"skills": [{"skill_id": skill.pk, "level": 4}]},
+            {"skills": [{"skill": skill.pk, "level": 4}]},
         )
         assert response.status_code == 403
         assert ProviderSkill.objects.get(profile=profile).level == 2
@@ -419,9 +421,9 @@ class TestProviders:
         skill = SkillFactory()
         profile = ProviderProfileFactory(user=user, skills={skill: 2})
         for payload in (
-            {"skills": [{"skill_id": 987654321, "level": 2}]},
-            {"skills": [{"skill_id": skill.pk, "level": 9}]},
-            {"skills": [{"skill_id": skill.pk, "level": 1}, {"skill_id": skill.pk, "level": 2}]},
+            {"skills": [{"skill": 987654321, "level": 2}]},
+            {"skills": [{"skill": skill.pk, "level": 9}]},
+            {"skills": [{"skill": skill.pk, "level": 1}, {"skill": skill.pk, "level": 2}]},
         ):
             response = api.put(url("provider-skills", profile_id=profile.pk), payload)
             assert response.status_code == 400, payload
@@ -435,9 +437,11 @@ class TestProviders:
         for _ in range(3):
             firm_profile = ProviderProfileFactory(firm=True, skills={SkillFactory(): 1})
             make_org_member(user, firm_profile.organization, Membership.Role.ADMIN)
-        with django_assert_num_queries(2):  # profiles with user/org joined, skills prefetched
+        # The page's count, profiles with user/org joined, skills prefetched.
+        with django_assert_num_queries(3):
             response = api.get(url("provider-operated"))
-        assert len(response.json()) == 4
+        assert response.json()["count"] == 4
+        assert len(response.json()["results"]) == 4
 
 
 # --- verification --------------------------------------------------------------------------------
@@ -573,9 +577,10 @@ def test_the_openapi_schema_describes_the_accounts_endpoints(api) -> None:
     paths = response.json()["paths"]
     for path in (
         "/api/v1/organizations/",
-        "/api/v1/organizations/{organization_id}/update/",
+        "/api/v1/organizations/{organization_id}/",
+        "/api/v1/memberships/{membership_id}/",
         "/api/v1/invitations/token/{token}/accept/",
-        "/api/v1/provider-profiles/save/",
+        "/api/v1/provider-profiles/me/",
         "/api/v1/verification-requests/organization/",
         "/api/v1/notifications/read/",
         "/api/v1/skills/",

@@ -188,7 +188,8 @@ def test_the_whole_tender_runs_through_the_api(django_capture_on_commit_callback
     reviews = f"{API}/contracts/{contract['id']}/reviews/"
     assert poster.post(reviews, {**scores, "comment": "交付扎实"}).status_code == 201
     assert provider_api.post(reviews, {**scores, "comment": "需求清楚"}).status_code == 201
-    assert sorted(r["side"] for r in member_api.get(reviews).json()) == ["poster", "provider"]
+    sides = sorted(r["side"] for r in member_api.get(reviews).json()["results"])
+    assert sides == ["poster", "provider"]
     assert Review.objects.filter(contract_id=contract["id"]).count() == 2
 
 

@@ -1,0 +1,112 @@
+"""The Redis cache, failing open: a Redis outage makes the cache empty, not the site down.
+
+What the cache holds here is only ever an optimisation or a soft limit (DRF request throttles,
+allauth's sign-up and reset limits). The sign-in limit, the one that must hold, is counted in
+PostgreSQL (accounts.services.signin). So when Redis cannot be reached, a read answers the
+default (a miss), a write is dropped (`add` answers True, as a lock granted), and the failure
+is logged once a minute, not per call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+LOG_EVERY_SECONDS = 60.0
+
+
+class FailOpenRedisCache(RedisCache):
+    _last_logged = 0.0
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        now = time.monotonic()
+        if now - FailOpenRedisCache._last_logged >= LOG_EVERY_SECONDS:
+            FailOpenRedisCache._last_logged = now
+            logger.warning("cache %s failed, answering as a miss: %s", operation, error)
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
+        try:
+            return super().add(key, value, timeout, version)
+        except RedisError as error:
+            # Callers use add() as a lock (allauth's rate limits spin on it): failing open
+            # means granting it, or every such caller would wait out its timeout and refuse.
+            self._failed("add", error)
+            return True
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        try:
+            return super().get(key, default, version)
+        except RedisError as error:
+            self._failed("get", error)
+            return default
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        try:
+            super().set(key, value, timeout, version)
+        except RedisError as error:
+            self._failed("set", error)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
+        try:
+            return super().touch(key, timeout, version)
+        except RedisError as error:
+            self._failed("touch", error)
+            return False
+
+    def delete(self, key: Any, version: Any = None) -> Any:
+        try:
+            return super().delete(key, version)
+        except RedisError as error:
+            self._failed("delete", error)
+            return False
+
+    def get_many(self, keys: Any, version: Any = None) -> Any:
+        try:
+            return super().get_many(keys, version)
+        except RedisError as error:
+            self._failed("get_many", error)
+            return {}
+
+    def has_key(self, key: Any, version: Any = None) -> Any:
+        try:
+            return super().has_key(key, version)
+        except RedisError as error:
+            self._failed("has_key", error)
+            return False
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> Any:
+        try:
+            return super().incr(key, delta, version)
+        except RedisError as error:
+            # Django's contract for a missing key; callers already handle it.
+            self._failed("incr", error)
+            raise ValueError(f"Key {key!r} not found (cache unavailable)") from error
+
+    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
+        try:
+            return super().set_many(data, timeout, version)
+        except RedisError as error:
+            self._failed("set_many", error)
+            return list(data)
+
+    def delete_many(self, keys: Any, version: Any = None) -> None:
+        try:
+            super().delete_many(keys, version)
+        except RedisError as error:
+            self._failed("delete_many", error)
+
+    def clear(self) -> Any:
+        try:
+            return super().clear()
+        except RedisError as error:
+            self._failed("clear", error)
+            return False
