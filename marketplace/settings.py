@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300.0,
     },
     "remind-deadlines": {"task": "contracts.tasks.remind_deadlines", "schedule": 3600.0},
+    # Compares each contract's ledger with the processor's objects; stores what differs.
+    "reconcile-payments": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
+    # Transfers owed to providers whose payout account is active but whose transfer failed.
+    "retry-pending-payouts": {"task": "payments.tasks.retry_pending_payouts", "schedule": 600.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
@@ -206,6 +210,10 @@ STRIPE_API_BASE = env("STRIPE_API_BASE")
 # The API version we speak; stripe-mock's bundled spec is checked against it in the tests.
 STRIPE_API_VERSION = "2026-08-26.dahlia"
 PAYMENTS_GATEWAY = "stripe" if STRIPE_SECRET_KEY else "sandbox"
+# Providers' Connect Express accounts are opened in this country (Stripe has no CN accounts).
+STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "HK")
+# Seconds per Stripe request before it counts as failed and is retried with the same key.
+STRIPE_REQUEST_TIMEOUT = env_int("STRIPE_REQUEST_TIMEOUT", 20)
 
 # --- Auth: custom user, email login through allauth ----------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments.api import views
+from payments.api import payouts, views
 
 app_name = "payments-api"
 
@@ -9,5 +9,25 @@ urlpatterns = [
         "contracts/<int:contract_id>/fund/",
         views.EscrowFundApi.as_view(),
         name="contract-fund",
+    ),
+    path(
+        "contracts/<int:contract_id>/funding/",
+        payouts.FundingStateApi.as_view(),
+        name="contract-funding",
+    ),
+    path(
+        "providers/<int:provider_id>/payout-account/",
+        payouts.PayoutAccountApi.as_view(),
+        name="payout-account",
+    ),
+    path(
+        "providers/<int:provider_id>/payout-account/link/",
+        payouts.PayoutLinkApi.as_view(),
+        name="payout-account-link",
+    ),
+    path(
+        "providers/<int:provider_id>/payout-account/sandbox-activate/",
+        payouts.PayoutSandboxActivateApi.as_view(),
+        name="payout-account-sandbox-activate",
     ),
 ]
