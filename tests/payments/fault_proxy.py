@@ -15,6 +15,7 @@ fault, so a test can read the Idempotency-Key of each attempt.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import threading
@@ -65,7 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = state.next_fault(self.path)
         with state.lock:
             state.recorded.append(
-                Recorded(self.command, self.path, {k: v for k, v in self.headers.items()}, fault)
+                Recorded(self.command, self.path, dict(self.headers.items()), fault)
             )
         if fault == "500":
             payload = b'{"error": {"type": "api_error", "message": "injected fault"}}'
@@ -79,10 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "timeout":
                 time.sleep(state.hold_seconds)
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         upstream = http.client.HTTPConnection(*state.upstream, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
