@@ -27,7 +27,7 @@ class OpenFirstFilter(admin.SimpleListFilter):
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("Open"),
+            "display": _("Unresolved"),
         }
         for lookup, title in self.lookup_choices:
             yield {

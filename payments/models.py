@@ -187,7 +187,7 @@ class CardDispute(models.Model):
     """A card dispute (chargeback) on a charge that funded an escrow, from Stripe's events."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Dispute open")
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
@@ -228,7 +228,7 @@ class ReconciliationMismatch(models.Model):
         LEDGER_DIFFERS = "ledger_differs", _("Ledger amount differs from the gateway object")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Unresolved")
         RESOLVED = "resolved", _("Resolved")
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
