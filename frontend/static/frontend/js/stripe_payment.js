@@ -33,7 +33,7 @@
       .then(function (result) {
         // Reached only when the payment could not be confirmed; success leaves the page.
         if (result.error) {
-          errorBox.textContent = result.error.message;
+          errorBox.firstElementChild.textContent = result.error.message;
           errorBox.hidden = false;
         }
         button.disabled = false;
