@@ -12,7 +12,14 @@ from contracts.models import Contract, Milestone
 from contracts.services import milestone_accept
 from marketplace.errors import Conflict, InvalidTransition, ValidationFailed
 from marketplace.money import Money
-from payments.models import CardDispute, Escrow, GatewayObject, JournalEntry, Posting
+from payments.models import (
+    CardDispute,
+    ConnectedAccount,
+    Escrow,
+    GatewayObject,
+    JournalEntry,
+    Posting,
+)
 from payments.services import (
     escrow_fund,
     escrow_split_execute,
@@ -29,6 +36,7 @@ from tests.payments.helpers import (
     payouts_active,
     provider,
 )
+from tests.payments.test_stripe_api import stripe_mock  # noqa: F401  (fixture)
 from tests.payments.test_webhooks import event, post
 
 pytestmark = pytest.mark.django_db
@@ -239,4 +247,28 @@ def test_a_lost_card_dispute_takes_the_amount_out_of_escrow_as_a_chargeback() ->
 
     assert balance_of(kind=K.CHARGEBACKS, owner="platform", currency="CNY") == Money(50_000_00)
     assert Escrow.objects.get(contract=contract).frozen_at is None
+    assert_ledger_sound()
+
+
+@pytest.mark.usefixtures("stripe_mock")
+def test_a_reversal_on_stripe_reverses_the_transfer_and_refunds_with_derived_keys() -> None:
+    from payments.services import payment_succeeded
+    from payments.services.connect import account_state_apply
+
+    contract = awarded_contract()
+    account = ConnectedAccount.objects.create(provider=contract.provider, external_id="acct_1")
+    account_state_apply(account=account, state={"capabilities": {"transfers": "active"}}, created=1)
+    payment = escrow_fund(actor=poster_owner(contract), contract=contract)
+    payment_succeeded(payment=payment, charge_id="ch_1")
+    deliver(contract, 1)
+    milestone_accept(actor=poster_owner(contract), milestone=milestone(contract, 1))
+    m = milestone_release(milestone_id=milestone(contract, 1).pk)
+    milestone_release_reverse(milestone=m, amount=Money(3_000_00), actor=None, reference="dec-4")
+    reversal = GatewayObject.objects.get(kind=REVERSAL)
+    assert reversal.external_id.startswith("trr_")
+    assert reversal.gateway == "stripe"
+    refund = GatewayObject.objects.get(kind=REFUND)
+    assert refund.external_id.startswith("re_")
+    assert refund.idempotency_key == f"contract:{contract.pk}:milestone:1:reverse:dec-4:refund"
+    assert provider(contract) == Money(16_000_00)
     assert_ledger_sound()
