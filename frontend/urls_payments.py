@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from frontend.views import payments, receipts
+from frontend.views import payments, payouts, receipts
 
 urlpatterns: list[URLPattern] = [
     path("contracts/<int:contract_id>/fund/", payments.escrow_fund_page, name="escrow_fund"),
@@ -11,4 +11,8 @@ urlpatterns: list[URLPattern] = [
     path("me/receipts.csv", receipts.my_receipts_csv, name="my_receipts_csv"),
     path("orgs/<slug:slug>/receipts/", receipts.org_receipts, name="org_receipts"),
     path("orgs/<slug:slug>/receipts.csv", receipts.org_receipts_csv, name="org_receipts_csv"),
+    path("me/payouts/", payouts.payouts, name="payouts"),
+    path("me/payouts/<int:provider_id>/setup/", payouts.payouts_setup, name="payouts_setup"),
+    path("me/payouts/<int:provider_id>/refresh/", payouts.payouts_refresh, name="payouts_refresh"),
+    path("me/payouts/<int:provider_id>/sandbox/", payouts.payouts_sandbox, name="payouts_sandbox"),
 ]

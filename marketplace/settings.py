@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "remind-deadlines": {"task": "contracts.tasks.remind_deadlines", "schedule": 3600.0},
     "sweep-signin-failures": {"task": "accounts.sweep_signin_failures", "schedule": 3600.0},
+    # Compares each contract's ledger with the processor's objects; stores what differs.
+    "reconcile-payments": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
+    # Transfers owed to providers whose payout account is active but whose transfer failed.
+    "retry-pending-payouts": {"task": "payments.tasks.retry_pending_payouts", "schedule": 600.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
@@ -222,6 +226,10 @@ RECEIPTS: dict[str, Any] = {
     "TAX_RATE_BASIS_POINTS": env_int("RECEIPT_TAX_RATE_BASIS_POINTS", 600),
     "EINVOICE_ISSUER": env("EINVOICE_ISSUER", "payments.receipts.NotIssuedIssuer"),
 }
+# Providers' Connect Express accounts are opened in this country (Stripe has no CN accounts).
+STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "HK")
+# Seconds per Stripe request before it counts as failed and is retried with the same key.
+STRIPE_REQUEST_TIMEOUT = env_int("STRIPE_REQUEST_TIMEOUT", 20)
 
 # --- Auth: custom user, email login through allauth ----------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

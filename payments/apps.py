@@ -8,6 +8,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from contracts.signals import milestone_accepted
+        from payments import notifications  # noqa: F401  (registers the payments notifications)
         from payments.receivers import on_milestone_accepted
 
         milestone_accepted.connect(on_milestone_accepted, dispatch_uid="payments.release")

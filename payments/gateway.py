@@ -10,6 +10,7 @@ deterministic idempotency key, so a step retried after a crash finds what it did
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -25,6 +26,24 @@ Status = GatewayObject.Status
 
 def transfer_group(contract: Contract) -> str:
     return f"contract-{contract.pk}"
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    """One money object as the processor reports it (for reconciliation)."""
+
+    kind: str  # a GatewayObject.Kind
+    external_id: str
+    amount: int
+    status: str  # a GatewayObject.Status
+
+
+def _pending_transfer(key: str) -> GatewayObject | None:
+    """A payout recorded as owed but not yet made (the provider's payouts were not active, or
+    Stripe could not be reached): the transfer is made under this row's key."""
+    return GatewayObject.objects.filter(
+        idempotency_key=key, kind=Kind.TRANSFER, status=Status.PENDING
+    ).first()
 
 
 class Gateway(Protocol):
@@ -54,6 +73,16 @@ class Gateway(Protocol):
     def transfer_reverse(
         self, *, transfer: GatewayObject, amount: Money, key: str
     ) -> GatewayObject: ...
+
+    def account_create(self, *, provider: Any, email: str, key: str) -> str: ...
+
+    def account_link(self, *, account: ConnectedAccount, refresh_url: str, return_url: str) -> str:
+        """Where the provider goes to finish (or continue) setting up payouts."""
+        ...
+
+    def objects_list(self, *, contract: Contract) -> list[RemoteObject]:
+        """The processor's payments, transfers, refunds and reversals of a transfer group."""
+        ...
 
 
 def _existing(key: str) -> GatewayObject | None:
@@ -114,6 +143,11 @@ class SandboxGateway:
         source: GatewayObject | None,
         key: str,
     ) -> GatewayObject:
+        if pending := _pending_transfer(key):
+            pending.external_id = self._id("tr")
+            pending.status = Status.SUCCEEDED
+            pending.save(update_fields=["external_id", "status"])
+            return pending
         if found := _existing(key):
             return found
         return _record(
@@ -162,6 +196,23 @@ class SandboxGateway:
             status=Status.SUCCEEDED,
         )
 
+    def account_create(self, *, provider: Any, email: str, key: str) -> str:
+        return f"sbx_acct_{provider.pk}"
+
+    def account_link(self, *, account: ConnectedAccount, refresh_url: str, return_url: str) -> str:
+        from marketplace.notifications import link
+
+        return link("frontend:payouts_sandbox", account.provider_id)
+
+    def objects_list(self, *, contract: Contract) -> list[RemoteObject]:
+        """The sandbox is its own processor: what it recorded is what it reports."""
+        return [
+            RemoteObject(o.kind, o.external_id, o.amount, o.status)
+            for o in GatewayObject.objects.filter(contract=contract, gateway=self.name)
+            .exclude(kind=Kind.CHARGE)
+            .exclude(external_id="")
+        ]
+
 
 class StripeGateway:
     """Stripe Connect, separate charges and transfers. Every POST carries the step's key."""
@@ -207,7 +258,9 @@ class StripeGateway:
         source: GatewayObject | None,
         key: str,
     ) -> GatewayObject:
-        if found := _existing(key):
+        pending = _pending_transfer(key)
+        found = _existing(key)
+        if found and not pending:
             return found
         transfer = stripe_api.transfer_create(
             amount=amount.amount,
@@ -218,6 +271,11 @@ class StripeGateway:
             metadata={"contract": str(contract.pk), "milestone": str(milestone.position)},
             key=key,
         )
+        if pending:
+            pending.external_id = transfer.id
+            pending.status = Status.SUCCEEDED
+            pending.save(update_fields=["external_id", "status"])
+            return pending
         return _record(
             self.name,
             Kind.TRANSFER,
@@ -276,6 +334,59 @@ class StripeGateway:
             status=Status.SUCCEEDED,
         )
 
+    def account_create(self, *, provider: Any, email: str, key: str) -> str:
+        account = stripe_api.connect_account_create(
+            email=email, country=settings.STRIPE_CONNECT_COUNTRY, key=key
+        )
+        return str(account.id)
+
+    def account_link(self, *, account: ConnectedAccount, refresh_url: str, return_url: str) -> str:
+        link = stripe_api.account_link_create(
+            account=account.external_id, refresh_url=refresh_url, return_url=return_url
+        )
+        return str(link.url)
+
+    def objects_list(self, *, contract: Contract) -> list[RemoteObject]:
+        """Stripe's objects of the contract: payment intents found by the contract in their
+        metadata, transfers by transfer group, and the refunds and reversals of each."""
+        found: list[RemoteObject] = []
+        intents = stripe_api.payment_intents_of_contract(contract_id=contract.pk)
+        for intent in intents:
+            found.append(
+                RemoteObject(
+                    Kind.PAYMENT_INTENT, intent.id, int(intent.amount), _intent_status(intent)
+                )
+            )
+            for refund in stripe_api.refunds_of_payment_intent(payment_intent=intent.id):
+                found.append(
+                    RemoteObject(Kind.REFUND, refund.id, int(refund.amount), _status(refund))
+                )
+        for transfer in stripe_api.transfers_of_group(transfer_group=transfer_group(contract)):
+            found.append(
+                RemoteObject(Kind.TRANSFER, transfer.id, int(transfer.amount), Status.SUCCEEDED)
+            )
+            for reversal in stripe_api.reversals_of_transfer(transfer=transfer):
+                found.append(
+                    RemoteObject(
+                        Kind.TRANSFER_REVERSAL, reversal.id, int(reversal.amount), Status.SUCCEEDED
+                    )
+                )
+        return found
+
+
+def _intent_status(intent: Any) -> str:
+    if intent.status == "succeeded":
+        return Status.SUCCEEDED
+    if intent.status == "canceled":
+        return Status.FAILED
+    return Status.PENDING
+
+
+def _status(obj: Any) -> str:
+    return {"succeeded": Status.SUCCEEDED, "failed": Status.FAILED, "canceled": Status.FAILED}.get(
+        str(obj.status), Status.PENDING
+    )
+
 
 def gateway() -> Gateway:
     """The gateway the settings choose: Stripe when a secret key is set, else the sandbox."""
@@ -284,13 +395,10 @@ def gateway() -> Gateway:
     return SandboxGateway()
 
 
-def connected_account_for(*, provider: Any, gw: Gateway) -> str | None:
-    """The Connect account releases go to; the sandbox makes one up on first use."""
+def connected_account_for(*, provider: Any) -> str | None:
+    """The Connect account releases go to, once its transfers capability is active (on both
+    gateways: the sandbox's account is activated on the sandbox payouts form)."""
     account = ConnectedAccount.objects.filter(provider=provider).first()
-    if account is None and gw.name == "sandbox":
-        account = ConnectedAccount.objects.create(
-            provider=provider, external_id=f"sbx_acct_{provider.pk}", payouts_enabled=True
-        )
-    if account is None or not account.payouts_enabled:
+    if account is None or not account.transfers_active:
         return None
     return account.external_id

@@ -26,6 +26,7 @@ class LedgerAccount(models.Model):
         PROVIDER_PAID_OUT = "provider_paid_out", _("Paid out to provider")
         PLATFORM_FEE_REVENUE = "platform_fee_revenue", _("Platform fee revenue")
         PROCESSOR_FEES = "processor_fees", _("Processor fees")
+        CHARGEBACKS = "chargebacks", _("Card chargebacks")
         VOUCHER_PROGRAMME = "voucher_programme", _("Voucher programme")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -123,12 +124,17 @@ class GatewayObject(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     client_secret = models.CharField(max_length=200, blank=True)
+    # Why Stripe said a payment failed or was cancelled (payment_intent.payment_failed).
+    failure_message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="gateway_amount_positive"),
+        ]
+        permissions = [
+            ("handle_finance", "Can watch escrow, card disputes and reconciliation (finance)"),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +153,13 @@ class ConnectedAccount(models.Model):
     )
     external_id = models.CharField(max_length=100, unique=True)
     payouts_enabled = models.BooleanField(default=False)
+    # capabilities.transfers == "active": only then does a release become a transfer.
+    transfers_active = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    # What Stripe still needs (requirements.currently_due) and why the account is held back
+    # (requirements.disabled_reason), from the latest account.updated.
+    requirements_due = models.JSONField(default=list, blank=True)
+    disabled_reason = models.CharField(max_length=100, blank=True)
     # The `created` time of the Stripe event the state came from: an older event arriving
     # late does not overwrite a newer one.
     state_event_created = models.BigIntegerField(default=0)
@@ -168,6 +181,81 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class CardDispute(models.Model):
+    """A card dispute (chargeback) on a charge that funded an escrow, from Stripe's events."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Dispute open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    external_id = models.CharField(max_length=100, unique=True)
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
+    charge = models.ForeignKey(GatewayObject, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    reason = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The part of the lost amount that was no longer in escrow and the platform bore.
+    platform_loss = models.BigIntegerField(default=0)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} ({self.status})"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class ReconciliationMismatch(models.Model):
+    """A difference the reconciliation job found between the ledger, our gateway records and
+    the processor's objects of one contract's transfer group. Open until a later run no longer
+    finds it or finance staff resolve it."""
+
+    class Code(models.TextChoices):
+        MISSING_AT_PROCESSOR = "missing_at_processor", _("Recorded here, missing at the processor")
+        UNKNOWN_AT_PROCESSOR = "unknown_at_processor", _("At the processor, unknown here")
+        AMOUNT_DIFFERS = "amount_differs", _("Amounts differ")
+        STATUS_DIFFERS = "status_differs", _("Status differs")
+        LEDGER_MISSING = "ledger_missing", _("No ledger entry for a gateway object")
+        LEDGER_DIFFERS = "ledger_differs", _("Ledger amount differs from the gateway object")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Unresolved")
+        RESOLVED = "resolved", _("Resolved")
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=30, choices=Code.choices)
+    # What it is about: an object id or a ledger reference.
+    subject = models.CharField(max_length=200)
+    expected = models.BigIntegerField(null=True, blank=True)
+    actual = models.BigIntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "code", "subject"],
+                condition=Q(status="open"),
+                name="reconciliation_one_open_per_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"contract {self.contract_id}: {self.code} {self.subject}"
 
 
 from payments.receipt_models import Receipt as Receipt  # noqa: E402  (a payments model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, Sum
 
@@ -11,7 +12,7 @@ from contracts.models import Milestone
 from contracts.states import MILESTONE_HELD
 from marketplace.money import DEFAULT_CURRENCY, Money
 from payments.ledger import balance_of
-from payments.models import LedgerAccount, Posting
+from payments.models import ConnectedAccount, GatewayObject, LedgerAccount, Posting
 
 K = LedgerAccount.Kind
 
@@ -90,3 +91,91 @@ def provider_earnings(*, profile_ids: list[int], currency: str = DEFAULT_CURRENC
 
 def contract_escrow_held(*, contract_id: int, currency: str) -> Money:
     return balance_of(kind=K.CONTRACT_ESCROW, owner=f"contract:{contract_id}", currency=currency)
+
+
+# --- Payout accounts and funding attempts --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoutStatus:
+    """A provider profile's payout account as its operators see it."""
+
+    provider: Any
+    account: ConnectedAccount | None
+    pending: list[GatewayObject]  # transfers owed, waiting for the account (or for Stripe)
+    pending_total: Money
+
+    @property
+    def state(self) -> str:
+        """ "none" (never started), "incomplete", "restricted" or "active"."""
+        if self.account is None:
+            return "none"
+        if self.account.transfers_active:
+            return "active"
+        if self.account.disabled_reason and self.account.details_submitted:
+            return "restricted"
+        return "incomplete"
+
+    @property
+    def missing(self) -> list[str]:
+        return list(self.account.requirements_due) if self.account else []
+
+
+def payout_statuses(
+    *, profile_ids: list[int], currency: str = DEFAULT_CURRENCY
+) -> list[PayoutStatus]:
+    """Each provider profile's payout account and what it is owed (three queries)."""
+    from accounts.models import ProviderProfile
+
+    profiles = list(ProviderProfile.objects.filter(pk__in=profile_ids).order_by("pk"))
+    accounts = {
+        a.provider_id: a for a in ConnectedAccount.objects.filter(provider_id__in=profile_ids)
+    }
+    pending: dict[int, list[GatewayObject]] = {pk: [] for pk in profile_ids}
+    for row in (
+        GatewayObject.objects.filter(
+            kind=GatewayObject.Kind.TRANSFER,
+            status=GatewayObject.Status.PENDING,
+            contract__provider_id__in=profile_ids,
+        )
+        .select_related("milestone", "contract__task")
+        .order_by("-id")
+    ):
+        pending[row.contract.provider_id].append(row)
+    return [
+        PayoutStatus(
+            provider=p,
+            account=accounts.get(p.pk),
+            pending=pending[p.pk],
+            pending_total=Money(
+                sum(r.amount for r in pending[p.pk] if r.currency == currency), currency
+            ),
+        )
+        for p in profiles
+    ]
+
+
+@dataclass(frozen=True)
+class FundingState:
+    """The latest attempt to pay a contract's escrow, for the contract page and the API."""
+
+    latest: GatewayObject | None
+
+    @property
+    def processing(self) -> bool:
+        return self.latest is not None and self.latest.status == GatewayObject.Status.PENDING
+
+    @property
+    def failed(self) -> bool:
+        return self.latest is not None and self.latest.status == GatewayObject.Status.FAILED
+
+
+def contract_funding_state(*, contract_id: int) -> FundingState:
+    latest = (
+        GatewayObject.objects.filter(
+            contract_id=contract_id, kind=GatewayObject.Kind.PAYMENT_INTENT
+        )
+        .order_by("-id")
+        .first()
+    )
+    return FundingState(latest)

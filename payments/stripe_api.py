@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 # Stripe's own default is 80 s; a request that slow is better retried with its idempotency key
 # (DESIGN §10: the action stays pending) than left holding a worker.
-REQUEST_TIMEOUT_SECONDS = 20
+REQUEST_TIMEOUT_SECONDS = 20  # settings.STRIPE_REQUEST_TIMEOUT overrides it (the fault tests)
 # Retries reuse the request's idempotency key, so a retried POST cannot charge twice.
 MAX_NETWORK_RETRIES = 2
 
@@ -37,7 +37,9 @@ def stripe_client() -> stripe.StripeClient:
         stripe_version=settings.STRIPE_API_VERSION,
         base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else {},
         max_network_retries=MAX_NETWORK_RETRIES,
-        http_client=stripe.new_default_http_client(timeout=REQUEST_TIMEOUT_SECONDS),
+        http_client=stripe.new_default_http_client(
+            timeout=getattr(settings, "STRIPE_REQUEST_TIMEOUT", None) or REQUEST_TIMEOUT_SECONDS
+        ),
     )
 
 
@@ -162,6 +164,44 @@ def account_link_create(*, account: str, refresh_url: str, return_url: str) -> A
             "type": "account_onboarding",
         },
     )
+
+
+def payment_intents_of_contract(*, contract_id: int) -> list[Any]:
+    """The payment intents whose metadata names the contract (Stripe's search API)."""
+    result = _call(
+        stripe_client().v1.payment_intents.search,
+        params={"query": f"metadata['contract']:'{int(contract_id)}'", "limit": 100},
+    )
+    return list(result.data)
+
+
+def refunds_of_payment_intent(*, payment_intent: str) -> list[Any]:
+    result = _call(
+        stripe_client().v1.refunds.list, params={"payment_intent": payment_intent, "limit": 100}
+    )
+    return list(result.data)
+
+
+def transfers_of_group(*, transfer_group: str) -> list[Any]:
+    result = _call(
+        stripe_client().v1.transfers.list,
+        params={"transfer_group": transfer_group, "limit": 100},
+    )
+    return list(result.data)
+
+
+def reversals_of_transfer(*, transfer: Any) -> list[Any]:
+    reversals = getattr(transfer, "reversals", None)
+    if reversals is None:
+        return []
+    if not getattr(reversals, "has_more", False):
+        return list(reversals.data)
+    result = _call(stripe_client().v1.transfers.reversals.list, transfer.id, params={"limit": 100})
+    return list(result.data)
+
+
+def account_retrieve(*, account: str) -> Any:
+    return _call(stripe_client().v1.accounts.retrieve, account)
 
 
 def webhook_event_construct(*, payload: bytes, signature: str | None) -> dict[str, Any]:

@@ -35,3 +35,45 @@ def issue_einvoice(receipt_id: int) -> str:
     from payments.receipts import receipt_issue_einvoice
 
     return receipt_issue_einvoice(receipt_id=receipt_id).einvoice_status
+
+
+@shared_task
+def pay_pending_payouts(provider_id: int) -> int:
+    """Make the transfers owed to a provider whose payouts just became active. Safe twice or
+    concurrently: each transfer is re-checked under its contract's lock and carries its
+    release's key; one Stripe failed leaves that one pending for retry_pending_payouts."""
+    from payments.services.payouts import payouts_pending_execute
+
+    return payouts_pending_execute(provider_id=provider_id).paid
+
+
+@shared_task
+def retry_pending_payouts() -> int:
+    """Beat: transfers still owed to providers whose payouts are active (Stripe failed before,
+    or the escrow was frozen). Same keys as the first attempt, so nothing is paid twice."""
+    from payments.models import ConnectedAccount, GatewayObject
+    from payments.services.payouts import payouts_pending_execute
+
+    providers = (
+        GatewayObject.objects.filter(
+            kind=GatewayObject.Kind.TRANSFER, status=GatewayObject.Status.PENDING
+        )
+        .values_list("contract__provider_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    active = set(
+        ConnectedAccount.objects.filter(
+            provider_id__in=set(providers), transfers_active=True
+        ).values_list("provider_id", flat=True)
+    )
+    return sum(payouts_pending_execute(provider_id=pk).paid for pk in sorted(active))
+
+
+@shared_task
+def reconcile_payments() -> dict[str, int]:
+    """Beat: compare every contract's ledger with the processor's objects (see
+    payments.reconciliation); idempotent, one open mismatch per difference."""
+    from payments.reconciliation import reconcile_all
+
+    return reconcile_all()

@@ -12,12 +12,13 @@ import enum
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from marketplace.errors import DomainError
 from payments import stripe_api
-from payments.models import ConnectedAccount, Escrow, GatewayObject, WebhookEvent
-from payments.services import payment_succeeded
+from payments.models import ConnectedAccount, GatewayObject, WebhookEvent
+from payments.services import payment_failed, payment_succeeded
+from payments.services.connect import account_state_apply
+from payments.services.disputes import card_dispute_closed, card_dispute_opened
 
 
 class Outcome(enum.Enum):
@@ -44,35 +45,47 @@ def _payment_intent_succeeded(obj: Any) -> None:
 
 def _account_updated(obj: Any, created: int) -> None:
     account = ConnectedAccount.objects.select_for_update().filter(external_id=obj["id"]).first()
-    if account is None or created < account.state_event_created:
+    if account is None:
         return
-    account.payouts_enabled = bool(obj.get("payouts_enabled"))
-    account.state_event_created = created
-    account.save(update_fields=["payouts_enabled", "state_event_created", "updated_at"])
+    account_state_apply(account=account, state=obj, created=created)
 
 
-def _charge_dispute_created(obj: Any) -> None:
-    charge = GatewayObject.objects.filter(
-        kind=GatewayObject.Kind.CHARGE, external_id=obj.get("charge") or ""
+def _payment_intent_failed(obj: Any, *, canceled: bool) -> None:
+    payment = GatewayObject.objects.filter(
+        kind=GatewayObject.Kind.PAYMENT_INTENT, gateway="stripe", external_id=obj["id"]
     ).first()
-    if charge is None:
-        return
-    Escrow.objects.get_or_create(contract_id=charge.contract_id)
-    Escrow.objects.filter(contract_id=charge.contract_id, frozen_at__isnull=True).update(
-        frozen_at=timezone.now(), frozen_reason=f"card dispute {obj.get('id', '')}"
+    if payment is None:
+        raise NotYetKnown(obj["id"])
+    error = obj.get("last_payment_error") or {}
+    message = (
+        str(obj.get("cancellation_reason") or "canceled")
+        if canceled
+        else str(error.get("message") or error.get("code") or "")
     )
+    payment_failed(payment=payment, message=message, canceled=canceled)
 
 
-HANDLED = {"payment_intent.succeeded", "account.updated", "charge.dispute.created"}
+HANDLED = {
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "account.updated",
+    "charge.dispute.created",
+    "charge.dispute.closed",
+}
 
 
 def _handle(event_type: str, obj: Any, created: int) -> None:
     if event_type == "payment_intent.succeeded":
         _payment_intent_succeeded(obj)
+    elif event_type in ("payment_intent.payment_failed", "payment_intent.canceled"):
+        _payment_intent_failed(obj, canceled=event_type == "payment_intent.canceled")
     elif event_type == "account.updated":
         _account_updated(obj, created)
     elif event_type == "charge.dispute.created":
-        _charge_dispute_created(obj)
+        card_dispute_opened(obj=obj)
+    elif event_type == "charge.dispute.closed":
+        card_dispute_closed(obj=obj)
 
 
 def webhook_process(*, payload: bytes, signature: str | None) -> Outcome:

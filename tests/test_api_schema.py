@@ -23,6 +23,7 @@ OUR_PREFIXES = (
     "/api/v1/delivery-files/",
     "/api/v1/receipts/",
     "/api/v1/deliveries/",
+    "/api/v1/providers/",
 )
 
 
@@ -90,9 +91,9 @@ def _our_operations(schema: dict) -> list[tuple[str, str, dict]]:
 def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schema: dict) -> None:
     operations = _our_operations(schema)
 
-    # 36, payments' fund operation, receipts' list, one and CSV, a task's favourite star, one
-    # milestone and one delivery.
-    assert len(operations) == 43
+    # 36, payments' fund and funding-state operations, receipts' list, one and CSV, a task's
+    # favourite star, one milestone and one delivery, the payout account's three.
+    assert len(operations) == 47
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)

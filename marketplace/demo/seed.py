@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +34,10 @@ from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
 from marketplace.demo import data, pictures
 from marketplace.terms import MilestoneTerms
+from payments.gateway import gateway
+from payments.models import ConnectedAccount
 from payments.services import escrow_fund
+from payments.services.connect import payout_account_open, payout_account_sandbox_activate
 from tasks import selectors as task_selectors
 from tasks import services as task_services
 from tasks.models import Task
@@ -323,6 +327,42 @@ class DemoSeeder:
                 communication=5, timeliness=5, comment="需求清晰，验收及时，合作愉快。",
             )  # fmt: skip
 
+    # --- payouts and finance ------------------------------------------------------------------
+    def payouts(self, owner: str, *, activate: bool) -> None:
+        """Open the provider's payout account in the sandbox, and activate it when asked (the
+        sandbox payouts form), so releases to them are paid out rather than left pending."""
+        if gateway().name != "sandbox":
+            return  # with Stripe, providers onboard on Stripe's own pages
+        provider = self.providers[owner]
+        account = ConnectedAccount.objects.filter(provider=provider).first()
+        if account is not None and (account.transfers_active or not activate):
+            return
+        actor = self._actor_for(owner)
+        if activate:
+            payout_account_sandbox_activate(
+                actor=actor, provider=provider, holder_name=provider.display_name
+            )
+        else:
+            payout_account_open(actor=actor, provider=provider)
+        self.log(f"payouts {provider.display_name}: {'active' if activate else 'opened'}")
+
+    def finance_group(self) -> None:
+        """Finance staff: card disputes and reconciliation mismatches are told to this group."""
+        group, _created = Group.objects.get_or_create(name="Finance")
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="payments",
+                codename__in=[
+                    "handle_finance",
+                    "view_reconciliationmismatch",
+                    "change_reconciliationmismatch",
+                    "view_carddispute",
+                    "view_connectedaccount",
+                ],
+            )
+        )
+        self.admin.groups.add(group)
+
     def run(self) -> None:
         with transaction.atomic():
             self.people()
@@ -333,9 +373,15 @@ class DemoSeeder:
             self.pictures()
             self.portfolios()
             self.favourites()
+            self.finance_group()
         # Contracts: one completed with reviews and paid out, one in progress with a delivery in
         # review, one awaiting funding.
         purifier = self.award("purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo")
+        # 王芳 set up payouts: her accepted milestones are transferred at once. 李明 has not
+        # yet, so a release to him waits as a pending payout until he uses the sandbox form;
+        # Emma Clarke started and has not finished.
+        self.payouts("wang.fang@provider.demo", activate=True)
+        self.payouts("emma.clarke@provider.demo", activate=False)
         if purifier is not None:
             self.deliver(purifier, "wang.fang@provider.demo", [1, 2, 3])
             self.accept_all(purifier, "liu.yang@shancheng-home.demo")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments.api import receipts, views
+from payments.api import payouts, receipts, views
 
 app_name = "payments-api"
 
@@ -13,4 +13,24 @@ urlpatterns = [
     path("receipts/", receipts.ReceiptListApi.as_view(), name="receipt-list"),
     path("receipts/export/", receipts.ReceiptCsvApi.as_view(), name="receipt-csv"),
     path("receipts/<int:receipt_id>/", receipts.ReceiptDetailApi.as_view(), name="receipt-detail"),
+    path(
+        "contracts/<int:contract_id>/funding/",
+        payouts.FundingStateApi.as_view(),
+        name="contract-funding",
+    ),
+    path(
+        "providers/<int:provider_id>/payout-account/",
+        payouts.PayoutAccountApi.as_view(),
+        name="payout-account",
+    ),
+    path(
+        "providers/<int:provider_id>/payout-account/link/",
+        payouts.PayoutLinkApi.as_view(),
+        name="payout-account-link",
+    ),
+    path(
+        "providers/<int:provider_id>/payout-account/sandbox-activate/",
+        payouts.PayoutSandboxActivateApi.as_view(),
+        name="payout-account-sandbox-activate",
+    ),
 ]

@@ -1,7 +1,8 @@
 """Every movement of money goes through these services."""
 
-from payments.services.funding import SCOPES, escrow_fund, payment_succeeded
+from payments.services.funding import SCOPES, escrow_fund, payment_failed, payment_succeeded
 from payments.services.release import escrow_split_execute, milestone_refund, milestone_release
+from payments.services.reversal import milestone_release_reverse
 
 __all__ = [
     "SCOPES",
@@ -9,5 +10,7 @@ __all__ = [
     "escrow_split_execute",
     "milestone_refund",
     "milestone_release",
+    "milestone_release_reverse",
+    "payment_failed",
     "payment_succeeded",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Milestone
-from marketplace.errors import Conflict, NotFound
+from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.money import Money
 from payments.ledger import PLATFORM, Line, ledger_account
 from payments.models import Escrow, GatewayObject, LedgerAccount
@@ -32,6 +32,18 @@ def lock(*, contract_id: int) -> tuple[Contract, list[Milestone], Escrow]:
     Escrow.objects.get_or_create(contract=contract)
     escrow = Escrow.objects.select_for_update().get(contract=contract)
     return contract, milestones, escrow
+
+
+def locked_milestone(milestone_id: int) -> tuple[Contract, Milestone, Escrow]:
+    """A milestone under the one lock order (its contract's, its siblings', the escrow's)."""
+    contract_id = (
+        Milestone.objects.filter(pk=milestone_id).values_list("contract_id", flat=True).first()
+    )
+    if contract_id is None:
+        raise ValidationFailed(_("This milestone does not exist."), code="not_found")
+    contract, milestones, escrow = lock(contract_id=contract_id)
+    milestone = next(m for m in milestones if m.pk == milestone_id)
+    return contract, milestone, escrow
 
 
 def escrow_account(contract: Contract) -> LedgerAccount:

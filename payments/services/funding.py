@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Milestone
@@ -12,6 +13,7 @@ from contracts.selectors import contract_capabilities
 from contracts.services import contract_funding_received
 from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
 from marketplace.money import Money
+from marketplace.notifications import schedule
 from payments.gateway import gateway
 from payments.ledger import ledger_post
 from payments.models import GatewayObject
@@ -57,11 +59,45 @@ def escrow_fund(*, actor: Any, contract: Contract, scope: str = "all") -> Gatewa
             contract=contract,
             amount=amount,
             milestone_ids=[m.pk for m in chosen],
-            key=f"contract:{contract.pk}:fund:{positions}",
+            key=funding_key(contract, positions),
         )
         if payment.status == GatewayObject.Status.SUCCEEDED:
             payment_succeeded(payment=payment)
     return payment
+
+
+def funding_key(contract: Contract, positions: str) -> str:
+    """The idempotency key of the next attempt to pay for these milestones: the first attempt
+    is contract:{id}:fund:{positions}, each attempt after a failed one adds :attempt:{n}, so a
+    failed PaymentIntent is never reused and a retry of the same attempt finds its own."""
+    base = f"contract:{contract.pk}:fund:{positions}"
+    failed = (
+        GatewayObject.objects.filter(
+            contract=contract,
+            kind=GatewayObject.Kind.PAYMENT_INTENT,
+            status=GatewayObject.Status.FAILED,
+        )
+        .filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}:attempt:"))
+        .count()
+    )
+    return base if failed == 0 else f"{base}:attempt:{failed + 1}"
+
+
+def payment_failed(*, payment: GatewayObject, message: str, canceled: bool = False) -> bool:
+    """Stripe says the poster's payment failed or was cancelled: the attempt is over, the poster
+    is told, and the next attempt gets a fresh key. A payment that already succeeded stays
+    succeeded (a late failure event of an earlier card try changes nothing); returns whether
+    the attempt was marked failed."""
+    with transaction.atomic():
+        lock(contract_id=payment.contract_id)
+        payment = GatewayObject.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != GatewayObject.Status.PENDING:
+            return False
+        payment.status = GatewayObject.Status.FAILED
+        payment.failure_message = (message or ("canceled" if canceled else ""))[:300]
+        payment.save(update_fields=["status", "failure_message"])
+        schedule("payment_failed", payment.pk)
+    return True
 
 
 def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -> None:

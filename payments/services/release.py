@@ -13,38 +13,30 @@ from contracts.selectors import contract_capabilities
 from contracts.services import milestone_mark_released, milestone_settle
 from contracts.states import MILESTONE, MILESTONE_HELD
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from marketplace.errors import InvalidTransition, NotAllowed, ValidationFailed
 from marketplace.money import Money
 from payments.gateway import Gateway, connected_account_for, gateway
 from payments.ledger import account_balance, ledger_post
-from payments.models import Escrow
 from payments.receipts import receipt_record
 from payments.services._common import (
     K,
     escrow_account,
-    funding_charge,
     funding_payment,
     lines,
-    lock,
+    locked_milestone,
     milestone_key,
     platform_account,
     poster_account,
     provider_account,
     require_not_frozen,
 )
+from payments.services.payouts import payout_record_pending, transfer_execute
+from payments.services.reversal import milestone_release_reverse
 
 M = Milestone.Status
 
 
-def _locked_milestone(milestone_id: int) -> tuple[Contract, Milestone, Escrow]:
-    contract_id = (
-        Milestone.objects.filter(pk=milestone_id).values_list("contract_id", flat=True).first()
-    )
-    if contract_id is None:
-        raise ValidationFailed(_("This milestone does not exist."), code="not_found")
-    contract, milestones, escrow = lock(contract_id=contract_id)
-    milestone = next(m for m in milestones if m.pk == milestone_id)
-    return contract, milestone, escrow
+_locked_milestone = locked_milestone
 
 
 def _require_held(contract: Contract, amount: Money) -> None:
@@ -59,13 +51,11 @@ def _require_held(contract: Contract, amount: Money) -> None:
 def _pay_provider(
     gw: Gateway, contract: Contract, milestone: Milestone, amount: Money, step: str
 ) -> str:
-    """escrow → provider payable + platform fee, then the transfer; returns its id."""
-    destination = connected_account_for(provider=contract.provider, gw=gw)
-    if destination is None:
-        raise Conflict(
-            _("The provider has not finished setting up payouts; the payment waits for it."),
-            code="payouts_not_enabled",
-        )
+    """escrow → provider payable + platform fee, then the transfer; returns its id.
+
+    A provider whose payout account is not active yet is owed the money: it stays in their
+    payable as a pending payout (a pending transfer row under the same key), paid by
+    payouts_pending_execute when account.updated activates the account."""
     fee = amount.basis_points(settings.MARKETPLACE["PLATFORM_FEE_BASIS_POINTS"])
     net = amount - fee
     key = milestone_key(milestone, step)
@@ -84,24 +74,13 @@ def _pay_provider(
         )
     if not net.amount:
         return ""
-    transfer = gw.transfer_create(
-        contract=contract,
-        milestone=milestone,
-        amount=net,
-        destination=destination,
-        source=funding_charge(contract, milestone),
-        key=key,
-    )
-    paid = ledger_post(
-        reference=f"{key}:transfer",
-        reason="transfer to provider",
-        lines=lines(
-            (provider_account(contract, K.PROVIDER_PAYABLE), -net),
-            (provider_account(contract, K.PROVIDER_PAID_OUT), net),
-        ),
-    )
-    receipt_record(entry=paid, kind="payout", contract=contract, amount=net, milestone=milestone)
-    return transfer.external_id
+    destination = connected_account_for(provider=contract.provider)
+    if destination is None:
+        payout_record_pending(gw=gw, contract=contract, milestone=milestone, net=net, key=key)
+        return ""
+    return transfer_execute(
+        gw=gw, contract=contract, milestone=milestone, net=net, destination=destination, key=key
+    ).external_id
 
 
 def _refund_poster(
@@ -135,7 +114,9 @@ def milestone_release(*, milestone_id: int) -> Milestone:
         amount = milestone.amount_money
         _require_held(contract, amount)
         transfer_id = _pay_provider(gateway(), contract, milestone, amount, "release")
-        return milestone_mark_released(milestone=milestone, reference=transfer_id or "no-transfer")
+        return milestone_mark_released(
+            milestone=milestone, reference=transfer_id or "pending-payout"
+        )
 
 
 def milestone_refund(*, actor: Any, milestone: Milestone) -> Milestone:
@@ -175,6 +156,20 @@ def escrow_split_execute(
     with transaction.atomic():
         contract, milestone, escrow = _locked_milestone(milestone.pk)
         if milestone.status == M.SPLIT:
+            return milestone
+        if milestone.status == M.RELEASED:
+            # The money already left escrow: the refund part comes back from the provider's
+            # transfer (and the platform's fee) by a reversal, then goes to the poster.
+            if refund + release != milestone.amount_money:
+                raise ValidationFailed(
+                    _("The refund and the release must add up to the %(held)s paid.")
+                    % {"held": milestone.amount_money.format()},
+                    code="split_mismatch",
+                )
+            if refund.amount:
+                milestone_release_reverse(
+                    milestone=milestone, amount=refund, actor=actor, reference=reference
+                )
             return milestone
         if milestone.status not in MILESTONE_HELD or not MILESTONE.can(milestone.status, "split"):
             raise InvalidTransition(_("Only a disputed milestone's escrow can be split."))

@@ -19,6 +19,7 @@ from accounts.models import User
 from contracts.models import Contract, Milestone
 from contracts.services import contract_award
 from payments.models import GatewayObject, Receipt
+from payments.services.connect import payout_account_sandbox_activate
 from tests.accounts.factories import DEFAULT_PASSWORD, ProviderProfileFactory, UserFactory
 from tests.bids.factories import BidFactory
 from tests.tasks.factories import TaskFactory, task_owner
@@ -89,6 +90,10 @@ def test_fund_in_the_sandbox_deliver_accept_and_see_the_earnings_and_receipts(
     concept.write_bytes(b"%PDF-1.7\n% concept sketches\n")
     poster_user = task_owner(contract.task)
     provider_user = contract.provider.user
+    # The provider has set up payouts (the sandbox form at /me/payouts/; tested on its own).
+    payout_account_sandbox_activate(
+        actor=provider_user, provider=contract.provider, holder_name=provider_user.name or "设计师"
+    )
 
     # The poster (in English) funds every milestone in the sandbox.
     poster = sign_in(browser, base, poster_user, DESKTOP)

@@ -35,3 +35,13 @@ def assert_ledger_sound() -> None:
         .filter(total__lt=0)
     )
     assert not negative.exists()
+
+
+def payouts_active(contract: Contract) -> None:
+    """The provider activates their sandbox payout account (the sandbox payouts form)."""
+    from payments.services.connect import payout_account_sandbox_activate
+    from tests.frontend.contracts_setup import provider_user
+
+    payout_account_sandbox_activate(
+        actor=provider_user(contract), provider=contract.provider, holder_name="王芳"
+    )

@@ -12,7 +12,7 @@ from payments.models import GatewayObject, JournalEntry
 from payments.services import escrow_fund, milestone_release
 from tests.accounts.concurrency import run_concurrently
 from tests.frontend.contracts_setup import awarded_contract, deliver, milestone, poster_owner
-from tests.payments.helpers import assert_ledger_sound, escrow, provider
+from tests.payments.helpers import assert_ledger_sound, escrow, payouts_active, provider
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_releases_move_the_money_once() -> None:
     assert connection.vendor == "postgresql"
     contract = awarded_contract()
+    payouts_active(contract)
     escrow_fund(actor=poster_owner(contract), contract=contract)
     deliver(contract, 1)
     m = milestone(contract, 1)

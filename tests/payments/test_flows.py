@@ -24,7 +24,14 @@ from tests.frontend.contracts_setup import (
     poster_owner,
     provider_user,
 )
-from tests.payments.helpers import K, assert_ledger_sound, escrow, fee_revenue, provider
+from tests.payments.helpers import (
+    K,
+    assert_ledger_sound,
+    escrow,
+    fee_revenue,
+    payouts_active,
+    provider,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +40,10 @@ M = Milestone.Status
 
 @pytest.fixture
 def contract() -> Contract:
-    return awarded_contract()
+    """A contract whose provider's payout account is active (the sandbox form)."""
+    contract = awarded_contract()
+    payouts_active(contract)
+    return contract
 
 
 def test_funding_all_milestones_holds_the_whole_amount_and_starts_the_contract(

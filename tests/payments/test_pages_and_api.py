@@ -22,14 +22,16 @@ from tests.frontend.contracts_setup import (
     provider_user,
 )
 from tests.page_helpers import html, signed_in
-from tests.payments.helpers import escrow
+from tests.payments.helpers import escrow, payouts_active
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def contract() -> Contract:
-    return awarded_contract()
+    contract = awarded_contract()
+    payouts_active(contract)
+    return contract
 
 
 def test_the_poster_sees_the_sandbox_fund_form_on_the_contract_page(contract: Contract) -> None:

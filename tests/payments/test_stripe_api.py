@@ -110,7 +110,10 @@ def test_the_stripe_gateway_funds_on_the_webhook_and_releases_by_transfer() -> N
     assert milestone(contract, 1).status == Milestone.Status.FUNDED
 
     ConnectedAccount.objects.create(
-        provider=contract.provider, external_id="acct_provider", payouts_enabled=True
+        provider=contract.provider,
+        external_id="acct_provider",
+        payouts_enabled=True,
+        transfers_active=True,
     )
     deliver(contract, 1)
     milestone_accept(actor=poster_owner(contract), milestone=milestone(contract, 1))
@@ -130,7 +133,10 @@ def test_a_failed_transfer_leaves_the_release_pending_with_nothing_half_done(
     payment = escrow_fund(actor=poster_owner(contract), contract=contract)
     payment_succeeded(payment=payment, charge_id="ch_1")
     ConnectedAccount.objects.create(
-        provider=contract.provider, external_id="acct_provider", payouts_enabled=True
+        provider=contract.provider,
+        external_id="acct_provider",
+        payouts_enabled=True,
+        transfers_active=True,
     )
     deliver(contract, 1)
     milestone_accept(actor=poster_owner(contract), milestone=milestone(contract, 1))
