@@ -192,6 +192,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300.0,
     },
     "remind-deadlines": {"task": "contracts.tasks.remind_deadlines", "schedule": 3600.0},
+    "expire-vouchers": {"task": "payments.tasks.expire_vouchers", "schedule": 3600.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------

@@ -26,3 +26,13 @@ def release_milestone(milestone_id: int) -> bool:
         logger.warning("release of milestone %s waits: %s", milestone_id, exc)
         return False
     return True
+
+
+@shared_task
+def expire_vouchers() -> int:
+    """Celery beat: expire vouchers past their validity and return their unspent value to the
+    programme. Safe twice, late or concurrently: each voucher is expired under its row lock
+    and its return entry's reference is the voucher's."""
+    from payments.services.vouchers import vouchers_expire_due
+
+    return vouchers_expire_due()

@@ -31,6 +31,12 @@ from payments.services._common import (
     provider_account,
     require_not_frozen,
 )
+from payments.services.vouchers import (
+    voucher_claim_create,
+    voucher_refund_return,
+    voucher_share_of,
+    voucher_split_parts,
+)
 
 M = Milestone.Status
 
@@ -56,9 +62,15 @@ def _require_held(contract: Contract, amount: Money) -> None:
 
 
 def _pay_provider(
-    gw: Gateway, contract: Contract, milestone: Milestone, amount: Money, step: str
+    gw: Gateway,
+    contract: Contract,
+    milestone: Milestone,
+    amount: Money,
+    step: str,
+    voucher_part: Money | None = None,
 ) -> str:
-    """escrow → provider payable + platform fee, then the transfer; returns its id."""
+    """escrow → provider payable + platform fee, then the transfer; returns its id. The
+    voucher's part of what is released becomes a claim on its programme."""
     destination = connected_account_for(provider=contract.provider, gw=gw)
     if destination is None:
         raise Conflict(
@@ -77,6 +89,8 @@ def _pay_provider(
             (platform_account(contract, K.PLATFORM_FEE_REVENUE), fee),
         ),
     )
+    if voucher_part:
+        voucher_claim_create(contract=contract, milestone=milestone, amount=voucher_part, key=key)
     if not net.amount:
         return ""
     transfer = gw.transfer_create(
@@ -84,7 +98,9 @@ def _pay_provider(
         milestone=milestone,
         amount=net,
         destination=destination,
-        source=funding_charge(contract, milestone),
+        # Voucher money is not in the card charge: the platform's balance advances it until
+        # the programme pays the claim, so such a transfer names no source charge.
+        source=None if voucher_part else funding_charge(contract, milestone),
         key=key,
     )
     ledger_post(
@@ -99,19 +115,32 @@ def _pay_provider(
 
 
 def _refund_poster(
-    gw: Gateway, contract: Contract, milestone: Milestone, amount: Money, step: str
+    gw: Gateway,
+    contract: Contract,
+    milestone: Milestone,
+    amount: Money,
+    step: str,
+    voucher_part: Money | None = None,
 ) -> None:
-    """escrow → poster funding, and the partial refund of the payment that funded it."""
-    payment = funding_payment(contract, milestone)
-    if payment is None:
-        raise InvalidTransition(_("This milestone was never funded; there is nothing to refund."))
+    """escrow → poster funding, and the partial refund of the payment that funded it; the
+    voucher's part goes back to the voucher (or, expired, to its programme)."""
+    voucher_part = voucher_part or Money.zero(amount.currency)
+    card = amount - voucher_part
     key = milestone_key(milestone, step)
+    payment = funding_payment(contract, milestone)
+    if card.amount and payment is None:
+        raise InvalidTransition(_("This milestone was never funded; there is nothing to refund."))
+    if voucher_part:
+        voucher_refund_return(contract=contract, milestone=milestone, amount=voucher_part, key=key)
+    if not card.amount:
+        return
+    assert payment is not None
     ledger_post(
         reference=key,
         reason=f"milestone {step}",
-        lines=lines((escrow_account(contract), -amount), (poster_account(contract), amount)),
+        lines=lines((escrow_account(contract), -card), (poster_account(contract), card)),
     )
-    gw.refund_create(payment=payment, milestone=milestone, amount=amount, key=key)
+    gw.refund_create(payment=payment, milestone=milestone, amount=card, key=key)
 
 
 def milestone_release(*, milestone_id: int) -> Milestone:
@@ -128,7 +157,9 @@ def milestone_release(*, milestone_id: int) -> Milestone:
         require_not_frozen(escrow)
         amount = milestone.amount_money
         _require_held(contract, amount)
-        transfer_id = _pay_provider(gateway(), contract, milestone, amount, "release")
+        transfer_id = _pay_provider(
+            gateway(), contract, milestone, amount, "release", voucher_share_of(milestone)
+        )
         return milestone_mark_released(milestone=milestone, reference=transfer_id or "no-transfer")
 
 
@@ -147,7 +178,9 @@ def milestone_refund(*, actor: Any, milestone: Milestone) -> Milestone:
         require_not_frozen(escrow)
         amount = milestone.amount_money
         _require_held(contract, amount)
-        _refund_poster(gateway(), contract, milestone, amount, "refund")
+        _refund_poster(
+            gateway(), contract, milestone, amount, "refund", voucher_share_of(milestone)
+        )
         audit_record(actor=actor, action="payments.refund", target=milestone)
         return milestone_settle(
             milestone=milestone,
@@ -184,10 +217,11 @@ def escrow_split_execute(
         require_not_frozen(escrow)
         _require_held(contract, held)
         gw = gateway()
+        voucher_refund, voucher_release = voucher_split_parts(milestone, refund, release)
         if refund.amount:
-            _refund_poster(gw, contract, milestone, refund, "split-refund")
+            _refund_poster(gw, contract, milestone, refund, "split-refund", voucher_refund)
         if release.amount:
-            _pay_provider(gw, contract, milestone, release, "split-release")
+            _pay_provider(gw, contract, milestone, release, "split-release", voucher_release)
         audit_record(
             actor=actor,
             action="payments.split",
