@@ -200,6 +200,8 @@ class VoucherProgrammeAdmin(admin.ModelAdmin):
                     count=form.cleaned_data["count"],
                 )
             except DomainError as exc:
+                # Shown above the form (a refusal such as over_budget names no field).
+                self.message_user(request, str(exc.message), messages.ERROR)
                 _apply(form, exc)
             else:
                 self.message_user(

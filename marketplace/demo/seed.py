@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -24,8 +25,11 @@ from bids.models import Bid
 from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
 from marketplace.demo import data
+from marketplace.money import Money
 from marketplace.terms import MilestoneTerms
-from payments.services import escrow_fund
+from payments.models import Voucher, VoucherProgramme
+from payments.services import escrow_fund, escrow_fund_start
+from payments.services.vouchers import voucher_issue, voucher_programme_create
 from tasks import services as task_services
 from tasks.models import Task
 
@@ -69,6 +73,13 @@ class DemoSeeder:
             )
             self.users[email] = user
         self.admin = self.users[data.PEOPLE[0][0]]
+        finance = Group.objects.get(name="finance")
+        for email in data.FINANCE_STAFF:
+            user = self.users[email]
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            user.groups.add(finance)
 
     def organizations(self) -> None:
         for key, owner, name, kind, region, description in data.ORGANIZATIONS:
@@ -136,6 +147,34 @@ class DemoSeeder:
                 user=emma, legal_name="Emma Clarke", id_number=demo_id_number(3)
             )
 
+    # --- innovation vouchers -----------------------------------------------------------------
+    def vouchers(self) -> None:
+        """The district's programme, issued by finance staff, and one voucher per holder."""
+        issuer_key, name, budget, face, share, kinds = data.VOUCHER_PROGRAMME
+        issuer = self.orgs[issuer_key]
+        finance = self.users[data.FINANCE_STAFF[0]]
+        programme = VoucherProgramme.objects.filter(issuer=issuer, name=name).first()
+        if programme is None:
+            today = timezone.localdate()
+            programme = voucher_programme_create(
+                actor=finance, issuer=issuer, name=name, budget=Money(budget),
+                face_value=Money(face), valid_from=today - dt.timedelta(days=60),
+                valid_until=today + dt.timedelta(days=365), eligible_kinds=kinds,
+                max_share_bps=share,
+            )  # fmt: skip
+            self.log(f"voucher programme {name}")
+        self.programme = programme
+        for key in data.VOUCHER_HOLDERS:
+            org = self.orgs[key]
+            if not Voucher.objects.filter(programme=programme, organization=org).exists():
+                voucher_issue(actor=finance, programme=programme, organization=org)
+                self.log(f"voucher for {org.name}")
+
+    def _voucher_of(self, org_key: str) -> Voucher | None:
+        return Voucher.objects.filter(
+            programme=self.programme, organization=self.orgs[org_key]
+        ).first()
+
     # --- tasks, bids and contracts ------------------------------------------------------------
     def task_list(self) -> None:
         now = timezone.now()
@@ -202,8 +241,9 @@ class DemoSeeder:
             self.log(f"bid {provider.display_name} → {task.title}")
 
     def award(
-        self, task_key: str, owner: str, poster: str, *, fund: bool = True
-    ) -> Contract | None:
+        self, task_key: str, owner: str, poster: str, *, fund: bool = True,
+        voucher: Voucher | None = None,
+    ) -> Contract | None:  # fmt: skip
         task = self.tasks[task_key]
         contract = Contract.objects.filter(task=task).first()
         if contract is not None:
@@ -212,7 +252,10 @@ class DemoSeeder:
         if bid is None or not bid.is_live:
             return None
         contract = contract_services.contract_award(actor=self.users[poster], bid=bid)
-        if fund:
+        if fund and voucher is not None:
+            # Half by the poster's innovation voucher, the rest through the gateway.
+            escrow_fund_start(actor=self.users[poster], contract=contract, voucher_id=voucher.pk)
+        elif fund:
             # Through the payments gateway (the sandbox on embedded defaults), so the escrow is
             # in the ledger and accepted milestones are released to the provider's earnings.
             escrow_fund(actor=self.users[poster], contract=contract)
@@ -262,9 +305,14 @@ class DemoSeeder:
             self.provider_profiles()
             self.task_list()
             self.bid_list()
-        # Contracts: one completed with reviews and paid out, one in progress with a delivery in
-        # review, one awaiting funding.
-        purifier = self.award("purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo")
+            self.vouchers()
+        # Contracts: one completed with reviews and paid out (half of it by an innovation
+        # voucher, so the programme has claims), one in progress with a delivery in review, one
+        # awaiting funding, where the poster can apply its own voucher.
+        purifier = self.award(
+            "purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo",
+            voucher=self._voucher_of("shancheng"),
+        )  # fmt: skip
         if purifier is not None:
             self.deliver(purifier, "wang.fang@provider.demo", [1, 2, 3])
             self.accept_all(purifier, "liu.yang@shancheng-home.demo")

@@ -63,7 +63,11 @@ def fund(contract: Contract, voucher: Voucher | None, **kwargs: Any) -> Any:
 
 
 def written() -> tuple[int, int, int]:
-    return (JournalEntry.objects.count(), GatewayObject.objects.count(), VoucherSpend.objects.count())
+    return (
+        JournalEntry.objects.count(),
+        GatewayObject.objects.count(),
+        VoucherSpend.objects.count(),
+    )
 
 
 # --- programmes and issuing ------------------------------------------------------------------
@@ -121,7 +125,9 @@ def test_a_person_without_the_finance_permission_cannot_issue() -> None:
     programme = make_programme()
     with pytest.raises(NotAllowed):
         voucher_issue(
-            actor=UserFactory(is_staff=True), programme=programme, organization=OrganizationFactory()
+            actor=UserFactory(is_staff=True),
+            programme=programme,
+            organization=OrganizationFactory(),
         )
     assert not Voucher.objects.exists()
 
