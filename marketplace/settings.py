@@ -284,6 +284,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "TaskKindEnum": "tasks.models.Task.Kind",
+        # Several outputs have a "status": each choice set gets its own name.
+        "InvitationStatusEnum": ["pending", "expired", "accepted", "revoked"],
+        "VoucherStateEnum": "payments.voucher_selectors.VoucherState",
+        "VoucherSpendStatusEnum": "payments.models.VoucherSpend.Status",
     },
 }
 

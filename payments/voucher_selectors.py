@@ -8,10 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization
 from accounts.selectors import MANAGER_ROLES, user_can_manage_organization
@@ -67,12 +68,16 @@ class VoucherView:
         return self.status == "active"
 
 
-STATUS_LABELS = {
-    "active": gettext_lazy("Active"),
-    "not_yet_valid": gettext_lazy("Not yet valid"),
-    "used_up": gettext_lazy("Used up"),
-    "expired": gettext_lazy("Expired"),
-}
+class VoucherState(models.TextChoices):
+    """What a voucher can do today (derived, not stored)."""
+
+    ACTIVE = "active", pgettext_lazy("voucher state", "Active")
+    NOT_YET_VALID = "not_yet_valid", pgettext_lazy("voucher state", "Not yet valid")
+    USED_UP = "used_up", pgettext_lazy("voucher state", "Used up")
+    EXPIRED = "expired", pgettext_lazy("voucher state", "Expired")
+
+
+STATUS_LABELS = dict(VoucherState.choices)
 
 
 def _balances(vouchers: list[Voucher]) -> tuple[dict[int, int], dict[int, int]]:

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from contracts.selectors import contract_get_for_user
 from marketplace.api import FenField, validated, with_errors
 from marketplace.money import Money
+from payments.models import VoucherSpend
 from payments.services import SCOPES, Funding, escrow_fund_start
 
 
@@ -38,7 +39,7 @@ class VoucherPartOutputSerializer(serializers.Serializer):
     code = serializers.CharField(source="voucher.code")
     amount = serializers.IntegerField(help_text="What the voucher pays, in fen.")
     status = serializers.ChoiceField(
-        choices=["reserved", "posted"],
+        choices=VoucherSpend.Status.choices,
         help_text="reserved while the card payment is pending, posted once it succeeded.",
     )
 

@@ -26,6 +26,7 @@ from marketplace.errors import ValidationFailed
 from payments.services.vouchers import MAX_ISSUE, voucher_issue
 from payments.voucher_selectors import (
     ProgrammeReport,
+    VoucherState,
     VoucherView,
     organization_for_vouchers,
     programme_claims_csv,
@@ -73,7 +74,7 @@ class VoucherOutputSerializer(serializers.Serializer):
     valid_from = serializers.DateField(source="voucher.valid_from")
     valid_until = serializers.DateField(source="voucher.valid_until")
     status = serializers.ChoiceField(
-        choices=["active", "not_yet_valid", "used_up", "expired"],
+        choices=VoucherState.choices,
         help_text="Only an active voucher can be applied to a funding.",
     )
 
