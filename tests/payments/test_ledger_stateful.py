@@ -32,7 +32,6 @@ from payments.models import (
     VoucherSpend,
 )
 from payments.services import (
-    escrow_fund,
     escrow_fund_start,
     escrow_split_execute,
     milestone_refund,
@@ -83,10 +82,21 @@ class MoneyFlows(RuleBasedStateMachine):
     def fund(self, data: Any, scope: str) -> None:
         contract = data.draw(st.sampled_from(self.contracts))
         before = {m.pk: m.status for m in contract.milestones.all()}
+        usable = [
+            v.pk
+            for v in self._vouchers()
+            if v.organization_id == contract.organization_id and v.expired_at is None
+        ]
+        # With a voucher of the poster's when it has one (most of the time), else card only.
+        voucher_id = usable[0] if usable and data.draw(st.integers(0, 3)) else None
         try:
-            escrow_fund(actor=poster_owner(contract), contract=contract, scope=scope)
+            funding = escrow_fund_start(
+                actor=poster_owner(contract), contract=contract, scope=scope, voucher_id=voucher_id
+            )
         except DomainError:
             return
+        if funding.voucher_spend is not None:
+            MoneyFlows.moved["voucher_spend"] += 1
         self._count_funded(contract, before)
 
     def _count_funded(self, contract: Contract, before: dict[int, str]) -> None:
