@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reconcile-payments": {"task": "payments.tasks.reconcile_payments", "schedule": 3600.0},
     # Transfers owed to providers whose payout account is active but whose transfer failed.
     "retry-pending-payouts": {"task": "payments.tasks.retry_pending_payouts", "schedule": 600.0},
+    "expire-vouchers": {"task": "payments.tasks.expire_vouchers", "schedule": 3600.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
@@ -330,6 +331,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "TaskKindEnum": "tasks.models.Task.Kind",
+        # Several outputs have a "status": each choice set gets its own name.
+        "InvitationStatusEnum": ["pending", "expired", "accepted", "revoked"],
+        "VoucherStateEnum": "payments.voucher_selectors.VoucherState",
+        "VoucherSpendStatusEnum": "payments.models.VoucherSpend.Status",
     },
 }
 

@@ -1,4 +1,6 @@
-"""The finance back office: card disputes and reconciliation mismatches (open ones first)."""
+"""The finance back office: card disputes and reconciliation mismatches (open ones first).
+
+Innovation vouchers have theirs in payments.voucher_admin."""
 
 from __future__ import annotations
 
@@ -83,3 +85,6 @@ class ConnectedAccountAdmin(ReadOnly):
     list_filter = ("transfers_active",)
     search_fields = ("external_id",)
     readonly_fields = [f.name for f in ConnectedAccount._meta.fields]
+
+
+from payments import voucher_admin  # noqa: E402, F401  (registers the voucher admin)

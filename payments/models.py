@@ -28,6 +28,13 @@ class LedgerAccount(models.Model):
         PROCESSOR_FEES = "processor_fees", _("Processor fees")
         CHARGEBACKS = "chargebacks", _("Card chargebacks")
         VOUCHER_PROGRAMME = "voucher_programme", _("Voucher programme")
+        # Innovation vouchers (payments.voucher_models): the issuer's committed budget (a
+        # source, negative), each voucher's remaining value, the claims released voucher
+        # money makes on the programme and, beside them, what the platform advanced for it.
+        VOUCHER_BUDGET = "voucher_budget", _("Voucher programme budget")
+        VOUCHER = "voucher", _("Innovation voucher")
+        VOUCHER_CLAIMS = "voucher_claims", _("Voucher claims on the programme")
+        VOUCHER_ADVANCED = "voucher_advanced", _("Voucher money advanced to providers")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     # Whose account: "organization:12", "contract:7", "provider:3", or "platform".
@@ -259,3 +266,29 @@ class ReconciliationMismatch(models.Model):
 
 
 from payments.receipt_models import Receipt as Receipt  # noqa: E402  (a payments model)
+
+# Innovation vouchers live in their own module; imported here so Django registers them.
+from payments.voucher_models import (  # noqa: E402
+    Voucher,
+    VoucherClaim,
+    VoucherProgramme,
+    VoucherReturn,
+    VoucherShare,
+    VoucherSpend,
+)
+
+__all__ = [
+    "ConnectedAccount",
+    "Escrow",
+    "GatewayObject",
+    "JournalEntry",
+    "LedgerAccount",
+    "Posting",
+    "Voucher",
+    "VoucherClaim",
+    "VoucherProgramme",
+    "VoucherReturn",
+    "VoucherShare",
+    "VoucherSpend",
+    "WebhookEvent",
+]

@@ -77,3 +77,13 @@ def reconcile_payments() -> dict[str, int]:
     from payments.reconciliation import reconcile_all
 
     return reconcile_all()
+
+
+@shared_task
+def expire_vouchers() -> int:
+    """Celery beat: expire vouchers past their validity and return their unspent value to the
+    programme. Safe twice, late or concurrently: each voucher is expired under its row lock
+    and its return entry's reference is the voucher's."""
+    from payments.services.vouchers import vouchers_expire_due
+
+    return vouchers_expire_due()

@@ -24,6 +24,8 @@ OUR_PREFIXES = (
     "/api/v1/receipts/",
     "/api/v1/deliveries/",
     "/api/v1/providers/",
+    "/api/v1/voucher-programmes/",
+    "/api/v1/organizations/{organization_id}/vouchers/",
 )
 
 
@@ -94,6 +96,7 @@ def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schem
     # 36, payments' fund and funding-state operations, receipts' list, one and CSV, a task's
     # favourite star, one milestone and one delivery, the payout account's three.
     assert len(operations) == 47
+    assert len(operations) == 42  # 36 + payments' fund operation + 5 of vouchers
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)

@@ -18,7 +18,13 @@ from accounts.api.serializers import (
     ProviderProfileOutputSerializer,
 )
 from accounts.api.views import MeOutputSerializer
-from marketplace.api import StrictIntegerField, paginated_response, validated, with_errors
+from marketplace.api import (
+    Pagination,
+    StrictIntegerField,
+    paginated_response,
+    validated,
+    with_errors,
+)
 
 TAG = ["portfolio"]
 PICTURE_TAG = ["pictures"]
@@ -244,6 +250,8 @@ class FavouriteStateSerializer(serializers.Serializer):
 
 
 class ProviderFavouriteListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=FAVOURITE_TAG,
         responses=with_errors({200: FavouriteProviderOutputSerializer(many=True)}, 403),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.conf import settings
 
@@ -12,3 +14,11 @@ register = template.Library()
 def payments_sandbox() -> bool:
     """True when no Stripe keys are set: payments are recorded, no real money moves."""
     return bool(settings.PAYMENTS_GATEWAY == "sandbox")
+
+
+@register.simple_tag
+def funding_vouchers(contract: Any) -> list[Any]:
+    """The poster organization's vouchers that can pay into this contract's escrow today."""
+    from payments.voucher_selectors import vouchers_usable_for_contract
+
+    return vouchers_usable_for_contract(contract=contract)

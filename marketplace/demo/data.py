@@ -17,7 +17,23 @@ PEOPLE = [
     ("wang.fang@provider.demo", "王芳", "zh-hans", False),
     ("emma.clarke@provider.demo", "Emma Clarke", "en", False),
     ("zhou.jie@yujian-lab.demo", "周杰", "zh-hans", False),
+    ("qian.hui@zhongbao.demo", "钱慧", "zh-hans", False),
 ]
+
+# Platform finance staff (the "finance" group: voucher programmes and issuing, not superusers).
+FINANCE_STAFF = ["qian.hui@zhongbao.demo"]
+
+# The district's innovation voucher programme (创新券): issuer key, name, budget fen, face value
+# fen, largest share of a funding (basis points), eligible task kinds; and who holds vouchers.
+VOUCHER_PROGRAMME = (
+    "yubei",
+    "渝北区科技创新券（2026 年度，演示）",
+    2_000_000_00,
+    50_000_00,
+    5_000,
+    ["rd_solution", "product_design", "research_problem", "engineering"],
+)
+VOUCHER_HOLDERS = ["shancheng", "yuxin"]
 
 # key, owner email, name, kind, region, description
 ORGANIZATIONS = [

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -33,11 +33,14 @@ from bids.models import Bid
 from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
 from marketplace.demo import data, pictures
+from marketplace.money import Money
 from marketplace.terms import MilestoneTerms
+from payments.apps import FINANCE_GROUP
 from payments.gateway import gateway
-from payments.models import ConnectedAccount
-from payments.services import escrow_fund
+from payments.models import ConnectedAccount, Voucher, VoucherProgramme
+from payments.services import escrow_fund, escrow_fund_start
 from payments.services.connect import payout_account_open, payout_account_sandbox_activate
+from payments.services.vouchers import voucher_issue, voucher_programme_create
 from tasks import selectors as task_selectors
 from tasks import services as task_services
 from tasks.models import Task
@@ -82,6 +85,13 @@ class DemoSeeder:
             )
             self.users[email] = user
         self.admin = self.users[data.PEOPLE[0][0]]
+        finance = Group.objects.get(name="finance")
+        for email in data.FINANCE_STAFF:
+            user = self.users[email]
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            user.groups.add(finance)
 
     def organizations(self) -> None:
         for key, owner, name, kind, region, description in data.ORGANIZATIONS:
@@ -208,6 +218,34 @@ class DemoSeeder:
             else:
                 accounts_services.provider_favourite_add(user=user, profile=self.providers[key])
 
+    # --- innovation vouchers -----------------------------------------------------------------
+    def vouchers(self) -> None:
+        """The district's programme, issued by finance staff, and one voucher per holder."""
+        issuer_key, name, budget, face, share, kinds = data.VOUCHER_PROGRAMME
+        issuer = self.orgs[issuer_key]
+        finance = self.users[data.FINANCE_STAFF[0]]
+        programme = VoucherProgramme.objects.filter(issuer=issuer, name=name).first()
+        if programme is None:
+            today = timezone.localdate()
+            programme = voucher_programme_create(
+                actor=finance, issuer=issuer, name=name, budget=Money(budget),
+                face_value=Money(face), valid_from=today - dt.timedelta(days=60),
+                valid_until=today + dt.timedelta(days=365), eligible_kinds=kinds,
+                max_share_bps=share,
+            )  # fmt: skip
+            self.log(f"voucher programme {name}")
+        self.programme = programme
+        for key in data.VOUCHER_HOLDERS:
+            org = self.orgs[key]
+            if not Voucher.objects.filter(programme=programme, organization=org).exists():
+                voucher_issue(actor=finance, programme=programme, organization=org)
+                self.log(f"voucher for {org.name}")
+
+    def _voucher_of(self, org_key: str) -> Voucher | None:
+        return Voucher.objects.filter(
+            programme=self.programme, organization=self.orgs[org_key]
+        ).first()
+
     # --- tasks, bids and contracts ------------------------------------------------------------
     def task_list(self) -> None:
         now = timezone.now()
@@ -274,8 +312,9 @@ class DemoSeeder:
             self.log(f"bid {provider.display_name} → {task.title}")
 
     def award(
-        self, task_key: str, owner: str, poster: str, *, fund: bool = True
-    ) -> Contract | None:
+        self, task_key: str, owner: str, poster: str, *, fund: bool = True,
+        voucher: Voucher | None = None,
+    ) -> Contract | None:  # fmt: skip
         task = self.tasks[task_key]
         contract = Contract.objects.filter(task=task).first()
         if contract is not None:
@@ -284,7 +323,10 @@ class DemoSeeder:
         if bid is None or not bid.is_live:
             return None
         contract = contract_services.contract_award(actor=self.users[poster], bid=bid)
-        if fund:
+        if fund and voucher is not None:
+            # Half by the poster's innovation voucher, the rest through the gateway.
+            escrow_fund_start(actor=self.users[poster], contract=contract, voucher_id=voucher.pk)
+        elif fund:
             # Through the payments gateway (the sandbox on embedded defaults), so the escrow is
             # in the ledger and accepted milestones are released to the provider's earnings.
             escrow_fund(actor=self.users[poster], contract=contract)
@@ -347,21 +389,9 @@ class DemoSeeder:
         self.log(f"payouts {provider.display_name}: {'active' if activate else 'opened'}")
 
     def finance_group(self) -> None:
-        """Finance staff: card disputes and reconciliation mismatches are told to this group."""
-        group, _created = Group.objects.get_or_create(name="Finance")
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="payments",
-                codename__in=[
-                    "handle_finance",
-                    "view_reconciliationmismatch",
-                    "change_reconciliationmismatch",
-                    "view_carddispute",
-                    "view_connectedaccount",
-                ],
-            )
-        )
-        self.admin.groups.add(group)
+        """The admin joins the finance group (payments.apps makes it after every migrate):
+        card disputes and reconciliation mismatches are told to finance staff."""
+        self.admin.groups.add(Group.objects.get(name=FINANCE_GROUP))
 
     def run(self) -> None:
         with transaction.atomic():
@@ -374,14 +404,19 @@ class DemoSeeder:
             self.portfolios()
             self.favourites()
             self.finance_group()
-        # Contracts: one completed with reviews and paid out, one in progress with a delivery in
-        # review, one awaiting funding.
-        purifier = self.award("purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo")
+            self.vouchers()
+        # Contracts: one completed with reviews and paid out (half of it by an innovation
+        # voucher, so the programme has claims), one in progress with a delivery in review, one
+        # awaiting funding, where the poster can apply its own voucher.
         # 王芳 set up payouts: her accepted milestones are transferred at once. 李明 has not
         # yet, so a release to him waits as a pending payout until he uses the sandbox form;
         # Emma Clarke started and has not finished.
         self.payouts("wang.fang@provider.demo", activate=True)
         self.payouts("emma.clarke@provider.demo", activate=False)
+        purifier = self.award(
+            "purifier", "wang.fang@provider.demo", "liu.yang@shancheng-home.demo",
+            voucher=self._voucher_of("shancheng"),
+        )  # fmt: skip
         if purifier is not None:
             self.deliver(purifier, "wang.fang@provider.demo", [1, 2, 3])
             self.accept_all(purifier, "liu.yang@shancheng-home.demo")

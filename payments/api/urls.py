@@ -1,6 +1,6 @@
 from django.urls import path
 
-from payments.api import payouts, receipts, views
+from payments.api import payouts, receipts, views, vouchers
 
 app_name = "payments-api"
 
@@ -32,5 +32,30 @@ urlpatterns = [
         "providers/<int:provider_id>/payout-account/sandbox-activate/",
         payouts.PayoutSandboxActivateApi.as_view(),
         name="payout-account-sandbox-activate",
+    ),
+    path(
+        "organizations/<int:organization_id>/vouchers/",
+        vouchers.OrganizationVoucherListApi.as_view(),
+        name="organization-vouchers",
+    ),
+    path(
+        "voucher-programmes/",
+        vouchers.ProgrammeListApi.as_view(),
+        name="voucher-programmes",
+    ),
+    path(
+        "voucher-programmes/<int:programme_id>/vouchers/",
+        vouchers.VoucherIssueApi.as_view(),
+        name="voucher-issue",
+    ),
+    path(
+        "voucher-programmes/<int:programme_id>/report/",
+        vouchers.ProgrammeReportApi.as_view(),
+        name="voucher-programme-report",
+    ),
+    path(
+        "voucher-programmes/<int:programme_id>/claims.csv",
+        vouchers.ProgrammeClaimsCsvApi.as_view(),
+        name="voucher-programme-claims-csv",
     ),
 ]

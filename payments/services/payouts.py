@@ -23,6 +23,7 @@ from payments.ledger import ledger_post
 from payments.models import GatewayObject
 from payments.receipts import receipt_record
 from payments.services._common import K, funding_charge, lines, lock, provider_account
+from payments.services.vouchers import voucher_share_of
 from payments.stripe_api import StripeFailed
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ def transfer_execute(
         milestone=milestone,
         amount=net,
         destination=destination,
-        source=funding_charge(contract, milestone),
+        # Voucher money is not in the card charge: the platform's balance advances it until
+        # the programme pays the claim, so such a transfer names no source charge.
+        source=None if voucher_share_of(milestone) else funding_charge(contract, milestone),
         key=key,
     )
     paid = ledger_post(

@@ -32,6 +32,12 @@ from payments.services._common import (
 )
 from payments.services.payouts import payout_record_pending, transfer_execute
 from payments.services.reversal import milestone_release_reverse
+from payments.services.vouchers import (
+    voucher_claim_create,
+    voucher_refund_return,
+    voucher_share_of,
+    voucher_split_parts,
+)
 
 M = Milestone.Status
 
@@ -49,9 +55,15 @@ def _require_held(contract: Contract, amount: Money) -> None:
 
 
 def _pay_provider(
-    gw: Gateway, contract: Contract, milestone: Milestone, amount: Money, step: str
+    gw: Gateway,
+    contract: Contract,
+    milestone: Milestone,
+    amount: Money,
+    step: str,
+    voucher_part: Money | None = None,
 ) -> str:
-    """escrow → provider payable + platform fee, then the transfer; returns its id.
+    """escrow → provider payable + platform fee, then the transfer; returns its id. The
+    voucher's part of what is released becomes a claim on its programme.
 
     A provider whose payout account is not active yet is owed the money: it stays in their
     payable as a pending payout (a pending transfer row under the same key), paid by
@@ -72,6 +84,8 @@ def _pay_provider(
         receipt_record(
             entry=entry, kind="platform_fee", contract=contract, amount=fee, milestone=milestone
         )
+    if voucher_part:
+        voucher_claim_create(contract=contract, milestone=milestone, amount=voucher_part, key=key)
     if not net.amount:
         return ""
     destination = connected_account_for(provider=contract.provider)
@@ -84,19 +98,32 @@ def _pay_provider(
 
 
 def _refund_poster(
-    gw: Gateway, contract: Contract, milestone: Milestone, amount: Money, step: str
+    gw: Gateway,
+    contract: Contract,
+    milestone: Milestone,
+    amount: Money,
+    step: str,
+    voucher_part: Money | None = None,
 ) -> None:
-    """escrow → poster funding, and the partial refund of the payment that funded it."""
-    payment = funding_payment(contract, milestone)
-    if payment is None:
-        raise InvalidTransition(_("This milestone was never funded; there is nothing to refund."))
+    """escrow → poster funding, and the partial refund of the payment that funded it; the
+    voucher's part goes back to the voucher (or, expired, to its programme)."""
+    voucher_part = voucher_part or Money.zero(amount.currency)
+    card = amount - voucher_part
     key = milestone_key(milestone, step)
+    payment = funding_payment(contract, milestone)
+    if card.amount and payment is None:
+        raise InvalidTransition(_("This milestone was never funded; there is nothing to refund."))
+    if voucher_part:
+        voucher_refund_return(contract=contract, milestone=milestone, amount=voucher_part, key=key)
+    if not card.amount:
+        return
+    assert payment is not None
     ledger_post(
         reference=key,
         reason=f"milestone {step}",
-        lines=lines((escrow_account(contract), -amount), (poster_account(contract), amount)),
+        lines=lines((escrow_account(contract), -card), (poster_account(contract), card)),
     )
-    gw.refund_create(payment=payment, milestone=milestone, amount=amount, key=key)
+    gw.refund_create(payment=payment, milestone=milestone, amount=card, key=key)
 
 
 def milestone_release(*, milestone_id: int) -> Milestone:
@@ -113,7 +140,9 @@ def milestone_release(*, milestone_id: int) -> Milestone:
         require_not_frozen(escrow)
         amount = milestone.amount_money
         _require_held(contract, amount)
-        transfer_id = _pay_provider(gateway(), contract, milestone, amount, "release")
+        transfer_id = _pay_provider(
+            gateway(), contract, milestone, amount, "release", voucher_share_of(milestone)
+        )
         return milestone_mark_released(
             milestone=milestone, reference=transfer_id or "pending-payout"
         )
@@ -134,7 +163,9 @@ def milestone_refund(*, actor: Any, milestone: Milestone) -> Milestone:
         require_not_frozen(escrow)
         amount = milestone.amount_money
         _require_held(contract, amount)
-        _refund_poster(gateway(), contract, milestone, amount, "refund")
+        _refund_poster(
+            gateway(), contract, milestone, amount, "refund", voucher_share_of(milestone)
+        )
         audit_record(actor=actor, action="payments.refund", target=milestone)
         return milestone_settle(
             milestone=milestone,
@@ -185,10 +216,11 @@ def escrow_split_execute(
         require_not_frozen(escrow)
         _require_held(contract, held)
         gw = gateway()
+        voucher_refund, voucher_release = voucher_split_parts(milestone, refund, release)
         if refund.amount:
-            _refund_poster(gw, contract, milestone, refund, "split-refund")
+            _refund_poster(gw, contract, milestone, refund, "split-refund", voucher_refund)
         if release.amount:
-            _pay_provider(gw, contract, milestone, release, "split-release")
+            _pay_provider(gw, contract, milestone, release, "split-release", voucher_release)
         audit_record(
             actor=actor,
             action="payments.split",

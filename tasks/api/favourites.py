@@ -10,7 +10,13 @@ from rest_framework.views import APIView
 
 from accounts import selectors as accounts_selectors
 from accounts.api.portfolio import FavouriteStateSerializer
-from marketplace.api import StrictIntegerField, paginated_response, validated, with_errors
+from marketplace.api import (
+    Pagination,
+    StrictIntegerField,
+    paginated_response,
+    validated,
+    with_errors,
+)
 from tasks import selectors, services
 from tasks.api.posting import TaskInvitationOutputSerializer
 from tasks.api.serializers import TaskRefOutputSerializer, TaskSkillOutputSerializer
@@ -37,6 +43,8 @@ class FavouriteTaskOutputSerializer(serializers.Serializer):
 
 
 class TaskFavouriteListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=FAVOURITE_TAG,
         responses=with_errors({200: FavouriteTaskOutputSerializer(many=True)}, 403),

@@ -34,6 +34,7 @@ from tests.frontend.contracts_setup import (
     poster_owner,
     provider_user,
 )
+from tests.payments.helpers import payouts_active
 from tests.tasks.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,9 @@ def contract() -> Contract:
     """50,000 yuan in two milestones, for a verified enterprise, to an individual 王芳明."""
     designer = UserFactory(name="Fang", real_name_verified=True, verified_real_name="王芳明")
     task = TaskFactory(organization__name="重庆山城智能家电有限公司", organization__verified=True)
-    return awarded_contract(task=task, provider=ProviderProfileFactory(user=designer))
+    contract = awarded_contract(task=task, provider=ProviderProfileFactory(user=designer))
+    payouts_active(contract)  # the provider set up payouts: a release is transferred at once
+    return contract
 
 
 def release(contract: Contract, position: int) -> None:
@@ -148,6 +151,7 @@ def test_a_release_writes_a_fee_and_a_payout_receipt_to_the_provider(
 def test_a_firm_providers_receipts_carry_the_firms_name_and_credit_code() -> None:
     firm_profile = ProviderProfileFactory(firm=True)
     contract = awarded_contract(provider=firm_profile)
+    payouts_active(contract)
     escrow_fund(actor=poster_owner(contract), contract=contract)
     release(contract, 1)
     payout = Receipt.objects.get(kind=K.PAYOUT)

@@ -24,6 +24,7 @@ from tests.frontend.contracts_setup import (
     provider_user,
 )
 from tests.page_helpers import html, signed_in
+from tests.payments.helpers import payouts_active
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ def contract(django_capture_on_commit_callbacks: Any, celery_eager: None) -> Con
     """Funded (50,000 yuan) and milestone 1 released: 1 funding, 1 fee and 1 payout receipt;
     the default e-invoice issuer has recorded each as not issued."""
     contract = awarded_contract(title="智能空气净化器外观设计", organization__verified=True)
+    payouts_active(contract)  # the provider set up payouts: a release is transferred at once
     with django_capture_on_commit_callbacks(execute=True):
         escrow_fund(actor=poster_owner(contract), contract=contract)
     deliver(contract, 1)
@@ -202,8 +204,8 @@ def test_the_poster_cannot_read_the_providers_receipts(contract: Contract) -> No
 
 
 def test_the_api_needs_a_signed_in_caller(contract: Contract) -> None:
-    assert_error(client_for(None).get(f"{API}/receipts/"), 403)
-    assert_error(client_for(None).get(f"{API}/receipts/export/"), 403)
+    assert_error(client_for(None).get(f"{API}/receipts/"), 401)
+    assert_error(client_for(None).get(f"{API}/receipts/export/"), 401)
 
 
 def test_the_api_csv_answers_whatever_the_accept_header(contract: Contract) -> None:

@@ -124,8 +124,8 @@ def test_api_favourite_tasks_and_providers_are_mine_alone():
     assert [f["provider"]["id"] for f in providers["results"]] == [provider.pk]
     assert client_for(other).get(f"{API}/favourites/tasks/").json()["count"] == 0
     assert client_for(other).get(f"{API}/favourites/providers/").json()["count"] == 0
-    assert_error(client_for(None).get(f"{API}/favourites/tasks/"), 403)
-    assert_error(client_for(None).put(f"{API}/tasks/{task.pk}/favourite/"), 403)
+    assert_error(client_for(None).get(f"{API}/favourites/tasks/"), 401)
+    assert_error(client_for(None).put(f"{API}/tasks/{task.pk}/favourite/"), 401)
 
     # Another user removing "my" star removes only theirs (there is none): mine stays.
     client_for(other).delete(f"{API}/tasks/{task.pk}/favourite/")

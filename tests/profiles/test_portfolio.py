@@ -273,7 +273,7 @@ def test_api_the_portfolio_is_public_and_only_the_provider_writes_it(profile):
         ),
         403,
     )
-    assert_error(client_for(None).delete(f"{API}/portfolio/{entry_id}/"), 403)
+    assert_error(client_for(None).delete(f"{API}/portfolio/{entry_id}/"), 401)
     assert PortfolioEntry.objects.get().title == "机器视觉检测"
     assert PortfolioFile.objects.count() == 1
 

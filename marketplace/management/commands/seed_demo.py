@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from marketplace.demo.data import DEMO_PASSWORD, PEOPLE
+from marketplace.demo.data import DEMO_PASSWORD, FINANCE_STAFF, PEOPLE
 from marketplace.demo.seed import seed
 
 
@@ -21,5 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of:"))
         for email, name, _language, staff in PEOPLE:
             role = " (staff: back office at /admin/)" if staff else ""
+            if email in FINANCE_STAFF:
+                role = " (finance staff: /admin/ and /vouchers/programmes/)"
             self.stdout.write(f"  {email:<32} {name}{role}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
