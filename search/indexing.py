@@ -49,7 +49,10 @@ def ensure_index(kind: str) -> str:
     if client.indices.exists_alias(name=alias):
         return alias
     name = f"{alias}-v{time.time_ns()}"
-    client.indices.create(index=name, body=index_body(kind), aliases={alias: {}})
+    body = index_body(kind)
+    client.indices.create(
+        index=name, settings=body["settings"], mappings=body["mappings"], aliases={alias: {}}
+    )
     return alias
 
 
@@ -102,7 +105,7 @@ def rebuild(kind: str, *, keep_old: bool = False) -> RebuildReport:
     body = index_body(kind)
     # No refreshes and no replicas while filling; the defaults come back before the swap.
     body["settings"] = {**body["settings"], "refresh_interval": "-1"}
-    client.indices.create(index=name, body=body)
+    client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     from search.backends.elastic import ElasticBackend
 
     count = ElasticBackend().index(kind, sources.documents(kind), index=name)

@@ -96,8 +96,7 @@ class Lexicon:
 
     @cached_property
     def tokenizer(self) -> jieba.Tokenizer:
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
+        tokenizer = _base_tokenizer()
         for alias in self.by_alias:
             if _CJK.search(alias):
                 # A high frequency makes the taxonomy's words win over jieba's own splits.
@@ -118,6 +117,19 @@ class Lexicon:
 
 _lock = threading.Lock()
 _cached: tuple[float, Lexicon] | None = None
+_tokenizer: jieba.Tokenizer | None = None
+
+
+def _base_tokenizer() -> jieba.Tokenizer:
+    """One jieba tokenizer per process (loading its dictionary takes a second or two); the
+    taxonomy's words are added to it, and adding a word twice changes nothing."""
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            _tokenizer = tokenizer
+        return _tokenizer
 
 
 def lexicon() -> Lexicon:

@@ -52,7 +52,9 @@ FACET_SIZE = 20
 
 def entry_words(kind: str, doc: dict[str, Any]) -> str:
     words = " ".join(doc.get(f) or "" for f in WORD_FIELDS[kind]).split()
-    words += [f"skill:{s}" for s in (*doc.get("skills", ()), *doc.get("skills_mentioned", ()))]
+    # Tagged skills and skills the text names: a query finds both, a skill filter tagged ones.
+    words += [f"skill:{s}" for s in doc.get("skills", ())]
+    words += [f"mention:{s}" for s in doc.get("skills_mentioned", ())]
     return f" {' '.join(words)} "
 
 
@@ -70,7 +72,7 @@ def _text_filter(terms: Terms) -> Q:
     if terms.phrase:
         q |= Q(text__contains=terms.phrase)
     for slug in terms.skills:
-        q |= Q(words__contains=f" skill:{slug} ")
+        q |= Q(words__contains=f" skill:{slug} ") | Q(words__contains=f" mention:{slug} ")
     return q
 
 

@@ -243,7 +243,7 @@ class ElasticBackend:
 
         try:
             ok, _errors = helpers.bulk(
-                _client(), actions(), chunk_size=1000, request_timeout=60, refresh=False
+                _client().options(request_timeout=60), actions(), chunk_size=1000, refresh=False
             )
         except DOWN as error:
             raise SearchUnavailable(str(error)) from error
@@ -255,7 +255,9 @@ class ElasticBackend:
         if not actions:
             return 0
         try:
-            ok, _errors = helpers.bulk(_client(), actions, raise_on_error=False, request_timeout=60)
+            ok, _errors = helpers.bulk(
+                _client().options(request_timeout=60), actions, raise_on_error=False
+            )
         except DOWN as error:
             raise SearchUnavailable(str(error)) from error
         return int(ok)
@@ -269,7 +271,6 @@ class ElasticBackend:
                     index=alias_name(kind),
                     query={"query": {"match_all": {}}, "_source": ["digest"]},
                     size=2000,
-                    request_timeout=60,
                 )
             }
         except DOWN as error:
