@@ -98,6 +98,8 @@ class TaskQuery:
     def to_params(self) -> dict[str, Any]:
         params = asdict(self)
         params.pop("page"), params.pop("page_size"), params.pop("ids")
+        if params["sort"] == "relevance":
+            params.pop("sort")
         params["deadline_before"] = (
             self.deadline_before.isoformat() if self.deadline_before else None
         )

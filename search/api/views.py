@@ -201,6 +201,8 @@ def _results(results: Results, fields: list[str]) -> dict[str, Any]:
 
 
 class TaskSearchApi(APIView):
+    """Open tasks you may see that match the words and filters, with facets and counts."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -218,6 +220,8 @@ class TaskSearchApi(APIView):
 
 
 class ProviderSearchApi(APIView):
+    """Providers by words, skills, category, region, verification and availability."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -248,6 +252,8 @@ class SkillSuggestionSerializer(serializers.Serializer):
 
 
 class SkillSuggestionsApi(APIView):
+    """Skills whose Chinese name, English label or an alias starts with (or contains) q."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -273,6 +279,8 @@ class TaskMatchListSerializer(serializers.Serializer):
 
 
 class RecommendedProvidersApi(APIView):
+    """Providers for your task, best first, each with why it matched (poster's members)."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -292,6 +300,8 @@ class MatchingTasksInputSerializer(serializers.Serializer):
 
 
 class MatchingTasksApi(APIView):
+    """Open tasks your skills fit, best first, each with why it matched."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -338,6 +348,8 @@ def _saved(saved: Any) -> dict[str, Any]:
 
 
 class SavedSearchCollectionApi(APIView):
+    """Your saved task searches; a new task that matches one sends a notification."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -371,6 +383,8 @@ class SavedSearchCollectionApi(APIView):
 
 
 class SavedSearchDetailApi(APIView):
+    """One of your saved searches."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

@@ -42,9 +42,14 @@ def test_chinese_word_matches_as_a_word_not_as_scattered_characters(reindex: Cal
 
 
 def test_english_query_finds_english_text(reindex: Callable) -> None:
-    TaskFactory(title="Booming noise of a hybrid powertrain", summary="Find the source at 1,800 rpm.",
-                skills={"nvh": 4})  # fmt: skip
-    TaskFactory(title="污水处理工艺优化", summary="提高脱氮效率。", skills={"wastewater-treatment": 4})
+    TaskFactory(
+        title="Booming noise of a hybrid powertrain",
+        summary="Find the source at 1,800 rpm.",
+        skills={"nvh": 4},
+    )
+    TaskFactory(
+        title="污水处理工艺优化", summary="提高脱氮效率。", skills={"wastewater-treatment": 4}
+    )
     reindex()
     assert titles(ANON, text="powertrain noise") == ["Booming noise of a hybrid powertrain"]
     assert titles(ANON, text="Powertrain") == ["Booming noise of a hybrid powertrain"]
@@ -52,8 +57,11 @@ def test_english_query_finds_english_text(reindex: Callable) -> None:
 
 def test_a_skill_alias_in_the_other_language_finds_the_same_tasks(reindex: Callable) -> None:
     TaskFactory(title="零件表面缺陷检测", summary="需要视觉算法。", skills={"machine-vision": 5})
-    TaskFactory(title="Battery pack thermal model", summary="Cells and cooling.",
-                skills={"battery-management": 5})  # fmt: skip
+    TaskFactory(
+        title="Battery pack thermal model",
+        summary="Cells and cooling.",
+        skills={"battery-management": 5},
+    )
     reindex()
     assert titles(ANON, text="machine vision") == ["零件表面缺陷检测"]
     assert titles(ANON, text="机器视觉") == ["零件表面缺陷检测"]
@@ -65,14 +73,32 @@ def test_a_skill_alias_in_the_other_language_finds_the_same_tasks(reindex: Calla
 
 
 def test_filters_and_facets(reindex: Callable) -> None:
-    TaskFactory(title="A", kind=Task.Kind.RD_SOLUTION, skills={"machine-vision": 5},
-                budget_min=10_000_00, budget_max=20_000_00, region="500112")  # fmt: skip
-    TaskFactory(title="B", kind=Task.Kind.CONSULTING, skills={"patent-drafting": 4},
-                budget_min=50_000_00, budget_max=90_000_00, region="510100",
-                bid_deadline=timezone.now() + dt.timedelta(days=30))  # fmt: skip
-    TaskFactory(title="C", kind=Task.Kind.RD_SOLUTION, skills={"industrial-robotics": 3},
-                budget_min=30_000_00, budget_max=40_000_00, region="500103",
-                organization=OrganizationFactory(verified=True))  # fmt: skip
+    TaskFactory(
+        title="A",
+        kind=Task.Kind.RD_SOLUTION,
+        skills={"machine-vision": 5},
+        budget_min=10_000_00,
+        budget_max=20_000_00,
+        region="500112",
+    )
+    TaskFactory(
+        title="B",
+        kind=Task.Kind.CONSULTING,
+        skills={"patent-drafting": 4},
+        budget_min=50_000_00,
+        budget_max=90_000_00,
+        region="510100",
+        bid_deadline=timezone.now() + dt.timedelta(days=30),
+    )
+    TaskFactory(
+        title="C",
+        kind=Task.Kind.RD_SOLUTION,
+        skills={"industrial-robotics": 3},
+        budget_min=30_000_00,
+        budget_max=40_000_00,
+        region="500103",
+        organization=OrganizationFactory(verified=True),
+    )
     reindex()
     assert sorted(titles(ANON, kinds=("rd_solution",))) == ["A", "C"]
     assert sorted(titles(ANON, skills=("machine-vision", "patent-drafting"))) == ["A", "B"]
@@ -103,7 +129,9 @@ def test_closed_hidden_and_invitation_only_tasks_stay_out(reindex: Callable) -> 
     guest = ProviderProfileFactory()
     invited = ProviderProfileFactory()
     verified = ProviderProfileFactory(user=UserFactory(real_name_verified=True))
-    TaskInvitation.objects.create(task=invited_only, provider=invited, invited_by=task_owner(invited_only))
+    TaskInvitation.objects.create(
+        task=invited_only, provider=invited, invited_by=task_owner(invited_only)
+    )
     reindex()
     assert titles(ANON, text="任务") == ["开放任务"]
     assert sorted(titles(ANON)) == ["开放任务"]
@@ -116,17 +144,26 @@ def test_closed_hidden_and_invitation_only_tasks_stay_out(reindex: Callable) -> 
 
 def test_suspended_providers_never_appear_in_the_directory(reindex: Callable) -> None:
     ProviderProfileFactory(user=UserFactory(name="王工"), skills={"machine-vision": 4})
-    ProviderProfileFactory(user=UserFactory(name="李工", suspended=True), skills={"machine-vision": 4})
+    ProviderProfileFactory(
+        user=UserFactory(name="李工", suspended=True), skills={"machine-vision": 4}
+    )
     reindex()
     assert names(text="机器视觉") == ["王工"]
     assert names(skills=("machine-vision",)) == ["王工"]
 
 
 def test_directory_filters_and_facets(reindex: Callable) -> None:
-    ProviderProfileFactory(user=UserFactory(name="A", real_name_verified=True),
-                           skills={"machine-vision": 4}, region="500112")  # fmt: skip
-    ProviderProfileFactory(user=UserFactory(name="B"), skills={"patent-drafting": 3},
-                           availability=ProviderProfile.Availability.LIMITED, region="510100")  # fmt: skip
+    ProviderProfileFactory(
+        user=UserFactory(name="A", real_name_verified=True),
+        skills={"machine-vision": 4},
+        region="500112",
+    )
+    ProviderProfileFactory(
+        user=UserFactory(name="B"),
+        skills={"patent-drafting": 3},
+        availability=ProviderProfile.Availability.LIMITED,
+        region="510100",
+    )
     reindex()
     assert names(verified=True) == ["A"]
     assert names(availability=("limited",)) == ["B"]
@@ -139,16 +176,29 @@ def test_directory_filters_and_facets(reindex: Callable) -> None:
 
 def test_matching_ranks_by_weighted_skills_explains_and_excludes(reindex: Callable) -> None:
     task = TaskFactory(skills={"machine-vision": 5, "embedded-development": 3}, region="500112")
-    expert = ProviderProfileFactory(user=UserFactory(name="专家"), region="500112",
-                                    skills={"machine-vision": 4, "embedded-development": 4})  # fmt: skip
-    partial = ProviderProfileFactory(user=UserFactory(name="半个", real_name_verified=True),
-                                     skills={"embedded-development": 4})  # fmt: skip
-    ProviderProfileFactory(user=UserFactory(name="不接单"), skills={"machine-vision": 4},
-                           availability=ProviderProfile.Availability.UNAVAILABLE)  # fmt: skip
+    expert = ProviderProfileFactory(
+        user=UserFactory(name="专家"),
+        region="500112",
+        skills={"machine-vision": 4, "embedded-development": 4},
+    )
+    partial = ProviderProfileFactory(
+        user=UserFactory(name="半个", real_name_verified=True), skills={"embedded-development": 4}
+    )
+    ProviderProfileFactory(
+        user=UserFactory(name="不接单"),
+        skills={"machine-vision": 4},
+        availability=ProviderProfile.Availability.UNAVAILABLE,
+    )
     ProviderProfileFactory(user=UserFactory(name="别的领域"), skills={"patent-drafting": 4})
     bidder = ProviderProfileFactory(user=UserFactory(name="已投标"), skills={"machine-vision": 4})
-    Bid.objects.create(task=task, provider=bidder, submitted_by=bidder.user, amount=60_000_00,
-                       duration_days=30, proposal="方案")  # fmt: skip
+    Bid.objects.create(
+        task=task,
+        provider=bidder,
+        submitted_by=bidder.user,
+        amount=60_000_00,
+        duration_days=30,
+        proposal="方案",
+    )
     reindex()
     hits, degraded = services.recommended_providers(user=task_owner(task), task=task)
     assert not degraded
@@ -159,14 +209,16 @@ def test_matching_ranks_by_weighted_skills_explains_and_excludes(reindex: Callab
         ("machine-vision", 5, 4),
         ("embedded-development", 3, 4),
     ]
-    assert best.missing == [] and best.coverage_percent == 100
+    assert best.missing == []
+    assert best.coverage_percent == 100
     assert "In the task's region" in best.signals
     second = hits[1].explanation
     assert second is not None
     assert [f.slug for f in second.missing] == ["machine-vision"]
     assert any("Verified" in s for s in second.signals)
     assert hits[0].score == pytest.approx(best.score, rel=1e-3)
-    assert partial.pk == hits[1].id and expert.pk == hits[0].id
+    assert partial.pk == hits[1].id
+    assert expert.pk == hits[0].id
 
 
 def test_recommended_providers_are_for_the_posters_members_only(reindex: Callable) -> None:
@@ -184,8 +236,14 @@ def test_for_you_feed_ranks_tasks_and_leaves_out_those_already_bid(reindex: Call
     TaskFactory(title="电路为辅", skills={"pcb-design": 3, "patent-drafting": 5})
     TaskFactory(title="无关", skills={"patent-drafting": 5})
     done = TaskFactory(title="已投", skills={"machine-vision": 5})
-    Bid.objects.create(task=done, provider=provider, submitted_by=provider.user, amount=60_000_00,
-                       duration_days=30, proposal="方案")  # fmt: skip
+    Bid.objects.create(
+        task=done,
+        provider=provider,
+        submitted_by=provider.user,
+        amount=60_000_00,
+        duration_days=30,
+        proposal="方案",
+    )
     reindex()
     hits, _degraded = services.tasks_for_provider(user=provider.user, profile=provider)
     assert [h.doc["title"] for h in hits] == ["视觉为主", "电路为辅"]
