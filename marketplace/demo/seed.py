@@ -288,7 +288,9 @@ class DemoSeeder:
         from search.query import TaskQuery
 
         user = User.objects.get(email="li.ming@provider.demo")
-        if not any(s.name == "机器视觉" for s in search_services.saved_searches_for_user(user=user)):
+        if not any(
+            s.name == "机器视觉" for s in search_services.saved_searches_for_user(user=user)
+        ):
             search_services.saved_search_create(
                 user=user, name="机器视觉", query=TaskQuery(text="机器视觉 machine vision")
             )
