@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import ProviderProfile
 from bids.models import Bid
@@ -200,7 +200,8 @@ def test_matching_ranks_by_weighted_skills_explains_and_excludes(reindex: Callab
         proposal="方案",
     )
     reindex()
-    hits, degraded = services.recommended_providers(user=task_owner(task), task=task)
+    with translation.override("en"):
+        hits, degraded = services.recommended_providers(user=task_owner(task), task=task)
     assert not degraded
     assert [h.doc["name"] for h in hits] == ["专家", "半个"]
     best = hits[0].explanation
