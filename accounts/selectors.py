@@ -475,3 +475,38 @@ def provider_is_favourite(*, user: Any, profile: ProviderProfile) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return ProviderFavourite.objects.filter(user=user, profile=profile).exists()
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+def provider_profiles_searchable() -> QuerySet[ProviderProfile]:
+    """Profiles search may show: a suspended or deactivated person's never appears."""
+    return ProviderProfile.objects.filter(
+        Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True)
+    )
+
+
+def provider_profiles_for_indexing(*, ids: Any = None) -> QuerySet[ProviderProfile]:
+    """Searchable profiles (all, or those of `ids`) with their skills, owner and firm."""
+    profiles = provider_profiles_searchable()
+    if ids is not None:
+        profiles = profiles.filter(pk__in=list(ids))
+    return _with_skills(profiles).order_by("pk")
+
+
+def provider_profile_owner_ids(*, profile_ids: Any) -> dict[int, list[int]]:
+    """The users who act for each profile (the person, or the firm's owners and admins)."""
+    owners: dict[int, list[int]] = {}
+    for pk, user_id, org_id in ProviderProfile.objects.filter(pk__in=list(profile_ids)).values_list(
+        "pk", "user_id", "organization_id"
+    ):
+        if user_id:
+            owners[pk] = [user_id]
+        else:
+            owners[pk] = list(
+                Membership.objects.filter(
+                    organization_id=org_id, role__in=MANAGER_ROLES
+                ).values_list("user_id", flat=True)
+            )
+    return owners

@@ -253,3 +253,13 @@ def bid_counts_for_tasks(*, task_ids: list[int]) -> dict[int, int]:
 
 def live_bids_exist(*, task: Task) -> bool:
     return Bid.objects.filter(task=task).filter(Q(status__in=Bid.LIVE)).exists()
+
+
+def provider_ids_who_bid(*, task_id: int) -> list[int]:
+    """Providers with any bid on the task (matching leaves them out: they found it already)."""
+    return list(Bid.objects.filter(task_id=task_id).values_list("provider_id", flat=True))
+
+
+def task_ids_bid_by(*, provider_id: int) -> list[int]:
+    """Tasks the provider has bid on, in any state."""
+    return list(Bid.objects.filter(provider_id=provider_id).values_list("task_id", flat=True))

@@ -1,7 +1,16 @@
 from django.urls import path
 
 from frontend import urls_contracts, urls_payments, urls_tasks
-from frontend.views import me, organizations, pages, portfolio, profiles, providers, verification
+from frontend.views import (
+    me,
+    organizations,
+    pages,
+    portfolio,
+    profiles,
+    providers,
+    search,
+    verification,
+)
 
 app_name = "frontend"
 
@@ -35,6 +44,15 @@ urlpatterns = [
     path("orgs/<slug:slug>/verify/", verification.verify_organization, name="verify_organization"),
     path("invitations/<str:token>/", organizations.invitation_accept, name="invitation_accept"),
     path("provider/", providers.provider_edit, name="provider_edit"),
+    path("search/", search.task_search, name="search"),
+    path("search/saved/", search.saved_searches, name="saved_searches"),
+    path(
+        "search/saved/<int:saved_search_id>/delete/",
+        search.saved_search_delete,
+        name="saved_search_delete",
+    ),
+    path("providers/", search.provider_directory, name="provider_directory"),
+    path("tasks/<int:task_id>/matches/", search.task_matches, name="task_matches"),
     path("providers/<int:profile_id>/", providers.provider_detail, name="provider_detail"),
     path("verify/", verification.verify_person, name="verify_person"),
     # Pictures, favourites, portfolios and inviting from a profile

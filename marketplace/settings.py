@@ -192,6 +192,8 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "marketplace")
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Sweepers: idempotent, each re-checks state under a row lock, so running late or twice is safe.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Search's copies (Elasticsearch and the database backend's) made equal to PostgreSQL.
+    "search-repair-drift": {"task": "search.repair_drift", "schedule": 600.0},
     "close-due-bidding": {"task": "tasks.tasks.close_due_bidding", "schedule": 60.0},
     "auto-accept-due-deliveries": {
         "task": "contracts.tasks.auto_accept_due_deliveries",
@@ -209,6 +211,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 ELASTICSEARCH_INDEX_PREFIX = env("ELASTICSEARCH_INDEX_PREFIX", "marketplace")
+# "elasticsearch" or "database"; empty: Elasticsearch when ELASTICSEARCH_URL is set.
+SEARCH_BACKEND = env("SEARCH_BACKEND", "")
 
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")

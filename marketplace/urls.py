@@ -17,6 +17,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("bids.api.urls")),
     path("", include("contracts.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("search.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: a path no operation matches is a 404 with the API's error body, not an HTML page.

@@ -12,6 +12,7 @@ from accounts.models import ProviderProfile
 from accounts.selectors import (
     organization_ids_for_user,
     provider_profile_ids_operated_by,
+    provider_profiles_operated_by,
     user_can_manage_organization,
     user_is_member,
 )
@@ -333,3 +334,69 @@ def tasks_invitable_for_provider(*, user: Any, provider: ProviderProfile) -> lis
         for task in tasks
         if task_capabilities(user=user, task=task).invite
     ]
+
+
+# --- Search ------------------------------------------------------------------------------------
+# The index holds open tasks only: closed, awarded, cancelled and unpublished tasks never show.
+
+TASK_SEARCHABLE = frozenset({Task.Status.OPEN})
+
+
+@dataclass(frozen=True)
+class ListingViewer:
+    """Who is looking, as the listing rules need it (search filters on these, browse too)."""
+
+    organization_ids: tuple[int, ...]
+    provider_ids: tuple[int, ...]
+    verified_provider: bool
+
+    def may_list(
+        self, *, visibility: str, organization_id: int, invited_provider_ids: list[int]
+    ) -> bool:
+        """Public tasks to all; verified-only ones to verified providers; invitation-only ones
+        to the invited; every task to its own organization's members."""
+        if organization_id in self.organization_ids:
+            return True
+        if visibility == Task.Visibility.PUBLIC:
+            return True
+        if visibility == Task.Visibility.VERIFIED:
+            return self.verified_provider
+        return bool(set(invited_provider_ids) & set(self.provider_ids))
+
+
+def listing_viewer(*, user: Any) -> ListingViewer:
+    if not _authenticated(user):
+        return ListingViewer(organization_ids=(), provider_ids=(), verified_provider=False)
+    profiles = list(provider_profiles_operated_by(user=user).select_related("user", "organization"))
+    return ListingViewer(
+        organization_ids=tuple(organization_ids_for_user(user=user)),
+        provider_ids=tuple(p.pk for p in profiles),
+        verified_provider=any(p.is_verified for p in profiles),
+    )
+
+
+def tasks_for_indexing(*, ids: Any = None) -> QuerySet[Task]:
+    """Searchable tasks (all, or those of `ids`) with what their index documents need."""
+    tasks = Task.objects.filter(status__in=TASK_SEARCHABLE)
+    if ids is not None:
+        tasks = tasks.filter(pk__in=list(ids))
+    return (
+        tasks.select_related("organization")
+        .prefetch_related(
+            Prefetch(
+                "skill_weights",
+                queryset=TaskSkill.objects.select_related("skill__category").order_by(
+                    "-weight", "skill__position"
+                ),
+            ),
+            Prefetch("invitations", queryset=TaskInvitation.objects.only("task_id", "provider_id")),
+        )
+        .order_by("pk")
+    )
+
+
+def task_ids_searchable(*, organization_ids: Any = None) -> list[int]:
+    tasks = Task.objects.filter(status__in=TASK_SEARCHABLE)
+    if organization_ids is not None:
+        tasks = tasks.filter(organization_id__in=list(organization_ids))
+    return list(tasks.values_list("pk", flat=True))

@@ -18,6 +18,7 @@ from accounts.selectors import (
 )
 from bids.selectors import bid_counts_for_tasks
 from frontend import selectors
+from frontend.views import search as search_views
 from frontend.views._helpers import signed_in_user
 from tasks.selectors import favourite_task_ids, tasks_public_latest
 
@@ -68,5 +69,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "steps": steps,
         "steps_done": sum(steps.values()),
         "steps_total": len(steps),
+        "for_you": search_views.for_you(request),
     }
     return render(request, "frontend/dashboard.html", context)

@@ -427,6 +427,25 @@ class DemoSeeder:
         # One awarded and waiting for its escrow: the poster funds it in the sandbox and follows
         # it through delivery, acceptance and release to the provider's earnings.
         self.award("weld", "li.ming@provider.demo", "chen.wei@yuxin-auto.demo", fund=False)
+        self.saved_searches()
+        # Search's copies (the database backend's, and Elasticsearch's when configured) made
+        # equal to what was just written, whether Celery ran the indexing or not.
+        from search.indexing import repair_all
+
+        repair_all()
+
+    def saved_searches(self) -> None:
+        """A provider's saved search with alerts (found by name, so seeding twice adds none)."""
+        from search import services as search_services
+        from search.query import TaskQuery
+
+        user = User.objects.get(email="li.ming@provider.demo")
+        if not any(
+            s.name == "机器视觉" for s in search_services.saved_searches_for_user(user=user)
+        ):
+            search_services.saved_search_create(
+                user=user, name="机器视觉", query=TaskQuery(text="机器视觉 machine vision")
+            )
 
 
 def _report_pdf() -> SimpleUploadedFile:

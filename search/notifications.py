@@ -1,0 +1,64 @@
+"""Search's notifications: a new task that matches a saved search, or a provider's skills well.
+
+Both run once a task is open and indexed (search.tasks.index_changed); their dedupe keys, one
+per task and saved search or provider, make a repeated delivery write nothing new.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from accounts.notifying import Message
+from accounts.notifying import send as _send
+from accounts.selectors import provider_profile_members
+from marketplace.notifications import link, notification
+from search import services
+from tasks.models import Task
+
+
+@notification("search_saved_match")
+def _saved_match(event: str, task_id: int, tag: str) -> None:
+    task = Task.objects.filter(pk=task_id, status=Task.Status.OPEN).first()
+    if task is None:
+        return
+    title = task.title
+    for saved in services.saved_searches_matching(task_id=task_id):
+        name = saved.name
+        _send(
+            [saved.user],
+            Message(
+                "search_saved_match",
+                lambda name=name: _("New task for your search “%(name)s”") % {"name": name},  # type: ignore[misc]
+                lambda: title,
+                link("frontend:task_detail", task_id),
+                email=False,
+            ),
+            f"{event}:{task_id}:{saved.pk}",
+        )
+
+
+@notification("search_good_match")
+def _good_match(event: str, task_id: int, tag: str) -> None:
+    task = Task.objects.filter(pk=task_id, status=Task.Status.OPEN).first()
+    if task is None:
+        return
+    title = task.title
+    from accounts.models import ProviderProfile
+
+    for hit in services.providers_matching_well(task_id=task_id):
+        profile = ProviderProfile.objects.select_related("user", "organization").get(pk=hit.id)
+        coverage = hit.explanation.coverage_percent if hit.explanation else 0
+        _send(
+            provider_profile_members(profile=profile),
+            Message(
+                "search_good_match",
+                lambda: _("A new task matches your skills: %(title)s") % {"title": title},
+                lambda coverage=coverage: (  # type: ignore[misc]
+                    _("Your skills cover %(coverage)d%% of what this task needs.")
+                    % {"coverage": coverage}
+                ),
+                link("frontend:task_detail", task_id),
+                email=False,
+            ),
+            f"{event}:{task_id}:{profile.pk}",
+        )
