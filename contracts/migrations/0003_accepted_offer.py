@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bids', '0002_negotiationthread_offer_negotiationmessage_and_more'),
+        ('bids', '0002_negotiation'),
         ('contracts', '0002_tables_bid_key_and_modes'),
     ]
 
