@@ -386,4 +386,9 @@ MARKETPLACE: dict[str, Any] = {
     "MAX_CHANGE_ROUNDS": env_int("MAX_CHANGE_ROUNDS", 3),
     "ATTACHMENT_MAX_BYTES": env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
     "PLATFORM_FEE_BASIS_POINTS": env_int("PLATFORM_FEE_BASIS_POINTS", 500),
+    # Per-user limits of the talk: questions an hour, negotiation messages a minute (stored
+    # rows are counted, so the limits hold across processes and while Redis is down).
+    "QUESTIONS_PER_HOUR": env_int("QUESTIONS_PER_HOUR", 20),
+    "NEGOTIATION_MESSAGES_PER_MINUTE": env_int("NEGOTIATION_MESSAGES_PER_MINUTE", 30),
+    "NEGOTIATION_FILE_MAX_BYTES": env_int("NEGOTIATION_FILE_MAX_BYTES", 10 * 1024 * 1024),
 }
