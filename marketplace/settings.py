@@ -283,6 +283,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "TaskKindEnum": "tasks.models.Task.Kind",
+        "InvitationStatusEnum": ["pending", "expired", "accepted", "revoked"],
+        "NegotiationSideEnum": "bids.models.Side",
+        "OfferStatusEnum": "bids.models.Offer.Status",
+        "NegotiationMessageKindEnum": "bids.models.NegotiationMessage.Kind",
     },
 }
 
