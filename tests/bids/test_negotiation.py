@@ -76,7 +76,9 @@ def test_a_rival_or_a_stranger_cannot_open_read_or_write(room: dict[str, Any]) -
 def test_messages_are_numbered_in_order_and_a_resend_is_stored_once(room: dict[str, Any]) -> None:
     thread = room["thread"]
     first = services.message_post(actor=room["bidder"], thread=thread, body="您好", client_id="a-1")
-    second = services.message_post(actor=room["poster"], thread=thread, body="请讲", client_id="a-1")
+    second = services.message_post(
+        actor=room["poster"], thread=thread, body="请讲", client_id="a-1"
+    )
     resent = services.message_post(
         actor=room["bidder"], thread=thread, body="您好", client_id="a-1"
     )
@@ -266,7 +268,7 @@ def test_concurrent_messages_get_distinct_consecutive_numbers() -> None:
             services.message_post(
                 actor=poster if n % 2 else bidder, thread=thread, body=f"并发{n}", client_id=f"c{n}"
             )
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:
             errors.append(exc)
         finally:
             close_old_connections()
