@@ -84,7 +84,9 @@ def test_messages_are_numbered_in_order_and_a_resend_is_stored_once(room: dict[s
     )
 
     assert (first.message.seq, second.message.seq) == (1, 2)  # ids are per sender
-    assert first.created and second.created and not resent.created
+    assert first.created
+    assert second.created
+    assert not resent.created
     assert resent.message.pk == first.message.pk
     assert NegotiationMessage.objects.filter(thread=thread).count() == 2
     thread.refresh_from_db()
@@ -313,50 +315,54 @@ def test_the_same_message_sent_twice_at_once_is_stored_once() -> None:
     assert NegotiationMessage.objects.filter(thread=thread).count() == 1
 
 
+def _accept_racing_award() -> None:
+    bid = BidFactory(amount=60_000_00)
+    poster, bidder = task_owner(bid.task), bid_operator(bid)
+    thread, _created = services.thread_open(actor=bidder, bid=bid)
+    offer = services.offer_make(actor=bidder, thread=thread, **terms(54_000_00)).message.offer
+    barrier = threading.Barrier(2)
+    outcome: dict[str, Any] = {}
+
+    def accept() -> None:
+        try:
+            barrier.wait()
+            services.offer_accept(actor=poster, offer=offer)
+            outcome["accepted"] = True
+        except (InvalidTransition, Conflict) as exc:
+            outcome["accepted"] = exc
+        finally:
+            close_old_connections()
+
+    def award() -> None:
+        try:
+            barrier.wait()
+            outcome["contract"] = contract_award(actor=poster, bid=bid).pk
+        finally:
+            close_old_connections()
+
+    workers = [threading.Thread(target=accept), threading.Thread(target=award)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    contract = Contract.objects.get(pk=outcome["contract"])
+    if outcome["accepted"] is True:
+        assert contract.amount == 54_000_00
+        assert contract.accepted_offer_id == offer.pk
+    else:
+        assert contract.amount == 60_000_00
+        assert contract.accepted_offer_id is None
+        assert Offer.objects.get(pk=offer.pk).status == Offer.Status.OPEN
+
+
 @pytest.mark.django_db(transaction=True)
 def test_accepting_and_awarding_at_once_never_leave_the_contract_apart_from_the_bid() -> None:
     """An acceptance racing the award: either the offer is accepted first and the contract
     carries its terms, or the award wins and the acceptance is refused; never a contract with
     the old terms beside a bid with the new ones."""
     for _round in range(3):
-        bid = BidFactory(amount=60_000_00)
-        poster, bidder = task_owner(bid.task), bid_operator(bid)
-        thread, _created = services.thread_open(actor=bidder, bid=bid)
-        offer = services.offer_make(actor=bidder, thread=thread, **terms(54_000_00)).message.offer
-        barrier = threading.Barrier(2)
-        outcome: dict[str, Any] = {}
-
-        def accept(offer: Offer = offer, poster: Any = poster) -> None:
-            try:
-                barrier.wait()
-                services.offer_accept(actor=poster, offer=offer)
-                outcome["accepted"] = True
-            except (InvalidTransition, Conflict) as exc:
-                outcome["accepted"] = exc
-            finally:
-                close_old_connections()
-
-        def award(bid: Bid = bid, poster: Any = poster) -> None:
-            try:
-                barrier.wait()
-                outcome["contract"] = contract_award(actor=poster, bid=bid).pk
-            finally:
-                close_old_connections()
-
-        workers = [threading.Thread(target=accept), threading.Thread(target=award)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-
-        contract = Contract.objects.get(pk=outcome["contract"])
-        if outcome["accepted"] is True:
-            assert contract.amount == 54_000_00
-            assert contract.accepted_offer_id == offer.pk
-        else:
-            assert contract.amount == 60_000_00
-            assert contract.accepted_offer_id is None
-            assert Offer.objects.get(pk=offer.pk).status == Offer.Status.OPEN
+        _accept_racing_award()
 
 
 def test_a_provider_of_another_task_is_not_a_side(room: dict[str, Any]) -> None:
