@@ -102,11 +102,11 @@ async def test_a_foreign_origin_an_anonymous_user_and_a_non_participant_are_refu
     room = await make_room()
     thread_id = room["thread"].pk
 
-    foreign, connected, _code = await connect(
+    _foreign, connected, _code = await connect(
         thread_id, room["bidder"], origin=b"http://evil.example"
     )
     assert not connected
-    anonymous, connected, code = await connect(thread_id, None)
+    _anonymous, connected, code = await connect(thread_id, None)
     assert (connected, code) == (False, 4401)
     for outsider in (room["rival"], await database_sync_to_async(UserFactory)()):
         _socket, connected, code = await connect(thread_id, outsider)
