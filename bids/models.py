@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import ProviderProfile
 from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, Money
@@ -213,7 +214,7 @@ class Offer(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("offer status", "Open")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         SUPERSEDED = "superseded", _("Superseded")
