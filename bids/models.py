@@ -215,9 +215,9 @@ class Offer(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("offer status", "Open")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        SUPERSEDED = "superseded", _("Superseded")
+        ACCEPTED = "accepted", pgettext_lazy("offer status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("offer status", "Declined")
+        SUPERSEDED = "superseded", pgettext_lazy("offer status", "Superseded")
 
     thread = models.ForeignKey(NegotiationThread, on_delete=models.PROTECT, related_name="offers")
     made_by = models.ForeignKey(

@@ -35,6 +35,7 @@
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
     return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
+  function due(n) { return (t("due") || "{n}").replace("{n}", String(n)); }
   function sideName(s) { return s === "poster" ? t("poster") : t("provider"); }
   function setState(text, live) {
     if (!stateOut) { return; }
@@ -54,10 +55,10 @@
     box.appendChild(head);
     var dl = el("dl", "offer-figures");
     var price = el("div");
-    price.appendChild(el("dt", "", ""));
+    price.appendChild(el("dt", "", t("price")));
     price.appendChild(el("dd")).appendChild(el("strong", "", offer.amount_display));
     var days = el("div");
-    days.appendChild(el("dt", "", ""));
+    days.appendChild(el("dt", "", t("duration")));
     days.appendChild(el("dd")).appendChild(el("strong", "", offer.duration_days + " " + t("days")));
     dl.appendChild(price);
     dl.appendChild(days);
@@ -66,7 +67,7 @@
     (offer.milestones || []).forEach(function (m) {
       var li = el("li");
       li.appendChild(el("span", "", m.title));
-      li.appendChild(el("span", "muted", m.amount_display + " · " + m.due_days));
+      li.appendChild(el("span", "muted", m.amount_display + " · " + due(m.due_days)));
       ol.appendChild(li);
     });
     box.appendChild(ol);
@@ -151,7 +152,7 @@
         offer.milestones.forEach(function (ms) {
           var li = el("li");
           li.appendChild(el("span", "", ms.title));
-          li.appendChild(el("span", "muted", ms.amount_display + " · " + ms.due_days));
+          li.appendChild(el("span", "muted", ms.amount_display + " · " + due(ms.due_days)));
           milestones.appendChild(li);
         });
       }
