@@ -359,7 +359,10 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
         "DJANGO_SETTINGS_MODULE": "marketplace.settings",
         # The per-user message limit is the product's; the bench measures the machinery.
         "NEGOTIATION_MESSAGES_PER_MINUTE": "1000000000",
-        "CELERY_TASK_ALWAYS_EAGER": "1",
+        # As in production: notifications are queued for a worker, not delivered inline. The
+        # queue is the bench's own and is dropped afterwards (no worker runs them).
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_QUEUE": f"bench-negotiation-{port}",
         # Its own channel-layer and cache namespace on the shared Redis.
         "CACHE_KEY_PREFIX": f"bench-negotiation-{port}",
     }
@@ -478,6 +481,9 @@ def main() -> None:
         if server.poll() is None:
             server.terminate()
             server.wait(timeout=10)
+        import redis
+
+        redis.Redis.from_url(os.environ["REDIS_URL"]).delete(f"bench-negotiation-{port}")
         if not args.keep:
             cleanup(world)
 
