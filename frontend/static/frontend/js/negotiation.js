@@ -327,6 +327,8 @@
 
   // For tests and diagnostics: drop the connection as a flaky network would, and hold off the
   // reconnect for `ms` milliseconds.
+  list.scrollTop = list.scrollHeight;  // the latest messages first in view
+
   window.zhongbaoNegotiation = {
     drop: function (ms) { holdUntil = Date.now() + (ms || 0); if (socket) { socket.close(); } },
     lastSeq: function () { return lastSeq; }
