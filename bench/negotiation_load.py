@@ -371,7 +371,7 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
         [daphne, "-b", "127.0.0.1", "-p", str(port), "bench.echo_asgi:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    deadline = time.time() + 30
+    deadline = time.time() + 180  # a busy 2-core machine starts Django slowly
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
