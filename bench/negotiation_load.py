@@ -470,7 +470,11 @@ def main() -> None:
     print(f"building {args.rooms} rooms through the services...")
     world = build_world(rooms=args.rooms, per_task=args.per_task)
     port = free_port()
-    server = start_server(port)
+    try:
+        server = start_server(port)
+    except BaseException:
+        cleanup(world)
+        raise
     try:
         asyncio.run(measure(args, world, server.pid, port))
     except BaseException:
