@@ -163,7 +163,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py's asyncio pool allows 100 connections by default; every socket's
+                # group_send takes one for a moment, and hundreds of sockets in one process
+                # then fail with "Too many connections" (bench/negotiation_load.py found it).
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("REDIS_CHANNEL_MAX_CONNECTIONS", 1000),
+                    }
+                ],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
                 "capacity": 1000,
                 "expiry": 60,
