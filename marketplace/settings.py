@@ -170,6 +170,9 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": env_int("REDIS_CHANNEL_MAX_CONNECTIONS", 1000),
+                        # Longer than channels_redis's 5 s blocking pop, so a slow moment on a
+                        # busy machine is not a read timeout that kills the socket's consumer.
+                        "socket_timeout": 30,
                     }
                 ],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
