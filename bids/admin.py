@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from bids.models import Bid, BidMilestone, BidRevision
+from bids.models import Bid, BidMilestone, BidRevision, NegotiationMessage, NegotiationThread, Offer
 from marketplace.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
 
 
@@ -32,3 +32,29 @@ class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("task", "provider", "provider__user", "provider__organization")
     readonly_fields = [f.name for f in Bid._meta.fields]
     inlines = (BidMilestoneInline, BidRevisionInline)
+
+
+class NegotiationMessageInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = NegotiationMessage
+    fields = ("seq", "created_at", "side", "sender", "kind", "body", "offer", "file_name")
+    readonly_fields = fields
+    show_change_link = False
+    ordering = ("seq",)
+
+
+class OfferInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = Offer
+    fields = ("id", "side", "made_by", "amount", "duration_days", "milestones", "status")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(NegotiationThread)
+class NegotiationThreadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the negotiation is evidence for mediators (what was offered and agreed)."""
+
+    list_display = ("bid", "last_seq", "last_message_at", "created_at")
+    search_fields = ("bid__task__title", "bid__provider__user__name")
+    list_select_related = ("bid", "bid__task", "bid__provider", "bid__provider__user")
+    readonly_fields = [f.name for f in NegotiationThread._meta.fields]
+    inlines = (OfferInline, NegotiationMessageInline)

@@ -1,4 +1,5 @@
-"""Bids: a provider's sealed offer on a task, its revisions and proposed milestones."""
+"""Bids: a provider's sealed offer on a task, its revisions and proposed milestones, and the
+negotiation thread of each bid (messages, structured offers, read markers)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import ProviderProfile
 from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, Money
@@ -38,6 +40,11 @@ class Bid(models.Model):
     )
     revision = models.PositiveIntegerField(default=1)
     decision_note = models.TextField(blank=True, max_length=2000)
+    # The negotiation offer whose terms the bid now carries (cleared when the bidder revises);
+    # the award copies it onto the contract.
+    agreed_offer = models.ForeignKey(
+        "Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,3 +122,154 @@ class BidRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bid} r{self.revision}"
+
+
+def negotiation_file_path(instance: NegotiationMessage, filename: str) -> str:
+    # The stored name is the content hash, never the user's file name (kept separately).
+    return f"negotiations/{instance.thread_id}/{instance.file_sha256}"
+
+
+class NegotiationThread(models.Model):
+    """The one negotiation room of a bid: its poster's members and its bidder talk here.
+
+    Every message takes the next `last_seq` under this row's lock, so a client that reconnects
+    asks for everything after the last number it saw. Read-only once the bid is no longer live
+    (awarded, declined, withdrawn): it stays as evidence.
+    """
+
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="thread")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    last_seq = models.PositiveIntegerField(default=0)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("negotiation thread")
+        verbose_name_plural = _("negotiation threads")
+        ordering = ["-last_message_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"thread of bid {self.bid_id}"
+
+
+class Side(models.TextChoices):
+    POSTER = "poster", _("Poster")
+    PROVIDER = "provider", _("Provider")
+
+
+class NegotiationMessage(models.Model):
+    """One entry of a thread, numbered: text, a file, an offer, or an answer to an offer."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Message")
+        FILE = "file", _("File")
+        OFFER = "offer", _("Offer")
+        ACCEPTED = "accepted", _("Offer accepted")
+        DECLINED = "declined", _("Offer declined")
+
+    thread = models.ForeignKey(NegotiationThread, on_delete=models.PROTECT, related_name="messages")
+    seq = models.PositiveIntegerField()
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=8, choices=Side.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    # Chosen by the client (a UUID): a message sent again after a dropped connection is stored
+    # once. Empty for entries the server writes itself (an answer to an offer).
+    client_id = models.CharField(max_length=64, blank=True, default="")
+    body = models.TextField(blank=True, max_length=4000)
+    offer = models.ForeignKey(
+        "Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    file = models.FileField(upload_to=negotiation_file_path, max_length=200, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_content_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("negotiation message")
+        verbose_name_plural = _("negotiation messages")
+        ordering = ["thread", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "seq"], name="negotiation_message_seq"),
+            models.UniqueConstraint(
+                fields=["sender", "client_id"],
+                condition=~Q(client_id=""),
+                name="negotiation_message_client_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["sender", "created_at"], name="negotiation_rate")]
+
+    def __str__(self) -> str:
+        return f"{self.thread_id}#{self.seq}"
+
+
+class Offer(models.Model):
+    """Structured terms one side proposes in a thread: amount, days and milestones.
+
+    Only the thread's latest offer is open; a counter-offer supersedes it. Accepting the other
+    side's latest offer writes its terms onto the bid.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("offer status", "Open")
+        ACCEPTED = "accepted", pgettext_lazy("offer status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("offer status", "Declined")
+        SUPERSEDED = "superseded", pgettext_lazy("offer status", "Superseded")
+
+    thread = models.ForeignKey(NegotiationThread, on_delete=models.PROTECT, related_name="offers")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    side = models.CharField(max_length=8, choices=Side.choices)
+    amount = models.BigIntegerField(_("amount (fen)"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    duration_days = models.PositiveIntegerField(_("duration (days)"))
+    # [{"title", "amount", "due_days", "description"}], checked as MilestoneTerms.
+    milestones = models.JSONField(default=list)
+    note = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["thread", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="offer_amount_positive"),
+            # At most one open offer per thread: the latest.
+            models.UniqueConstraint(
+                fields=["thread"], condition=Q(status="open"), name="offer_one_open_per_thread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} in {self.thread_id}"
+
+    @property
+    def amount_money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class ThreadReadMarker(models.Model):
+    """How far one user has read one thread: unread counts are per user."""
+
+    thread = models.ForeignKey(
+        NegotiationThread, on_delete=models.CASCADE, related_name="read_markers"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "user"], name="thread_read_marker_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.thread_id} to {self.last_read_seq}"

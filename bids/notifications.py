@@ -1,13 +1,17 @@
-"""Who hears about bids: the poster of a new or revised bid, bidders of the outcome."""
+"""Who hears about bids: the poster of a new or revised bid, bidders of the outcome, the other
+side of a negotiation, and bidders of the answers and clarifications on their task."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from accounts.notifying import Message, send
 from accounts.selectors import provider_profile_members
-from bids.models import Bid
+from bids.models import Bid, NegotiationMessage, Offer, Side
 from marketplace.notifications import link, notification
+from tasks.models import TaskQuestion
 from tasks.notifications import poster_recipients
 
 
@@ -89,3 +93,137 @@ def _bid_event(event: str, bid_id: int, tag: str) -> None:
     else:
         raise ValueError(f"unknown bid event {event}")
     send(recipients, message, f"{event}:{bid.pk}")
+
+
+def _live_bidders(task_id: int) -> list[Any]:
+    people: list[Any] = []
+    for bid in Bid.objects.filter(task_id=task_id, status__in=Bid.LIVE).select_related(
+        "provider__user", "provider__organization"
+    ):
+        people += provider_profile_members(profile=bid.provider)
+    return people
+
+
+@notification("task_question_answered", "task_clarified")
+def _question_event(event: str, question_id: int, tag: str) -> None:
+    """Answers and clarifications reach the task's live bidders (bids knows who they are;
+    tasks cannot import bids) and the asker. The asker is never named."""
+    question = TaskQuestion.objects.select_related("task", "asked_by").get(pk=question_id)
+    task = question.task
+    url = link("frontend:task_detail", task.pk)
+    recipients = _live_bidders(task.pk)
+    if event == "task_question_answered":
+        recipients.insert(0, question.asked_by)
+        answer = question.answer
+        message = Message(
+            "task_answer",
+            lambda: _("The poster answered a question on %(title)s") % {"title": task.title},
+            lambda: answer[:240],
+            f"{url}#questions" if url else "",
+        )
+    else:
+        body = question.body
+        message = Message(
+            "task_clarification",
+            lambda: _("The poster clarified %(title)s") % {"title": task.title},
+            lambda: body[:240],
+            f"{url}#questions" if url else "",
+        )
+    send(recipients, message, f"{event}:{question.pk}")
+
+
+def _side_recipients(bid: Bid, side: str) -> list[Any]:
+    if side == Side.POSTER:
+        return poster_recipients(bid.task)
+    return provider_profile_members(profile=bid.provider)
+
+
+def _other(side: str) -> str:
+    return Side.PROVIDER if side == Side.POSTER else Side.POSTER
+
+
+@notification("negotiation_message")
+def _negotiation_message(event: str, message_id: int, tag: str) -> None:
+    """The other side hears of a new message or offer (emailed for offers only: a chat would
+    flood the inbox); an acceptance is told by negotiation_offer_accepted."""
+    message = NegotiationMessage.objects.select_related(
+        "sender",
+        "offer",
+        "thread__bid__task__organization",
+        "thread__bid__task__created_by",
+        "thread__bid__provider__user",
+        "thread__bid__provider__organization",
+    ).get(pk=message_id)
+    if message.kind == NegotiationMessage.Kind.ACCEPTED:
+        return
+    bid = message.thread.bid
+    task = bid.task
+    sender = message.sender.display_name
+    recipients = [
+        u for u in _side_recipients(bid, _other(message.side)) if u.pk != message.sender_id
+    ]
+    body = message.body
+    offer = message.offer
+    if message.kind == NegotiationMessage.Kind.OFFER and offer is not None:
+        amount = offer.amount_money
+        days = offer.duration_days
+        text = Message(
+            "negotiation_offer",
+            lambda: (
+                _("%(sender)s made an offer on %(title)s") % {"sender": sender, "title": task.title}
+            ),
+            lambda: _("%(amount)s, %(days)d days.") % {"amount": amount.format(), "days": days},
+            link("frontend:negotiation", bid.pk),
+            email=True,
+        )
+    elif message.kind == NegotiationMessage.Kind.DECLINED:
+        text = Message(
+            "negotiation_offer",
+            lambda: (
+                _("%(sender)s declined your offer on %(title)s")
+                % {"sender": sender, "title": task.title}
+            ),
+            lambda: body[:240],
+            link("frontend:negotiation", bid.pk),
+            email=False,
+        )
+    else:
+        text = Message(
+            "negotiation_message",
+            lambda: _("%(sender)s wrote about %(title)s") % {"sender": sender, "title": task.title},
+            lambda: (body or message.file_name)[:240],
+            link("frontend:negotiation", bid.pk),
+            email=False,
+        )
+    send(recipients, text, f"{event}:{message.pk}")
+
+
+@notification("negotiation_offer_accepted")
+def _offer_accepted(event: str, offer_id: int, tag: str) -> None:
+    offer = Offer.objects.select_related(
+        "responded_by",
+        "thread__bid__task__organization",
+        "thread__bid__task__created_by",
+        "thread__bid__provider__user",
+        "thread__bid__provider__organization",
+    ).get(pk=offer_id)
+    bid = offer.thread.bid
+    task = bid.task
+    amount = offer.amount_money
+    days = offer.duration_days
+    who = offer.responded_by.display_name if offer.responded_by else ""
+    send(
+        _side_recipients(bid, offer.side),
+        Message(
+            "negotiation_accepted",
+            lambda: (
+                _("%(who)s accepted your offer on %(title)s") % {"who": who, "title": task.title}
+            ),
+            lambda: (
+                _("Agreed: %(amount)s, %(days)d days. The award will use these terms.")
+                % {"amount": amount.format(), "days": days}
+            ),
+            link("frontend:negotiation", bid.pk),
+        ),
+        f"{event}:{offer.pk}",
+    )

@@ -25,6 +25,7 @@ from tasks.selectors import (
     user_is_invited,
     user_is_poster_member,
 )
+from tasks.states import TASK
 
 
 def _authenticated(user: Any) -> bool:
@@ -95,6 +96,7 @@ class BidCapabilities:
     bid: Bid
     task: TaskCapabilities
     bidder: bool
+    task_user: Any = None
 
     @property
     def see_terms(self) -> bool:
@@ -120,6 +122,36 @@ class BidCapabilities:
     def award(self) -> bool:
         return self.task.award and BID.can(self.bid.status, "award")
 
+    # --- the bid's negotiation thread ---
+
+    @property
+    def side(self) -> str:
+        """Which side of the negotiation the user speaks for: "poster", "provider" or ""."""
+        if self.task.member:
+            return "poster"
+        return "provider" if self.bidder else ""
+
+    @property
+    def read_thread(self) -> bool:
+        """Read the thread: its two sides, also after the award (it is kept as evidence)."""
+        return self.see_terms
+
+    @property
+    def negotiate(self) -> bool:
+        """Write in the thread: while the bid is live and its task can still be awarded."""
+        return (
+            self.see_terms
+            and self.bid.is_live
+            and TASK.can(self.task.status, "award")
+            and user_may_act(self.task_user)
+        )
+
+    @property
+    def accept_offer(self) -> bool:
+        """Accept the other side's latest offer: the bidder, or the poster's owners and admins
+        (the people who may award)."""
+        return self.negotiate and (self.bidder or self.task.manage)
+
 
 def bid_capabilities(
     *,
@@ -140,6 +172,7 @@ def bid_capabilities(
         bid=bid,
         task=task_caps or task_capabilities(user=user, task=bid.task),
         bidder=bid.provider_id in operated_ids,
+        task_user=user,
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
-from bids.models import Bid, BidMilestone, BidRevision
+from bids.models import Bid, BidMilestone, BidRevision, NegotiationThread
 from bids.selectors import bid_capabilities, bid_eligibility
 from bids.states import BID
 from marketplace import notifications
@@ -20,6 +20,7 @@ from marketplace.db import lock_shared
 from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
 from marketplace.money import Money
 from marketplace.permissions import require_active_user
+from marketplace.realtime import group_send_on_commit
 from marketplace.terms import MilestoneTerms, milestone_terms_problems
 from tasks.models import Task
 
@@ -39,6 +40,25 @@ def _validate_terms(
     milestones: Sequence[MilestoneTerms],
 ) -> None:
     errors = FieldErrors()
+    if len(proposal.strip()) < 20:
+        errors.add("proposal", _("Explain your approach in at least 20 characters."))
+    elif len(proposal) > 20000:
+        errors.add("proposal", _("Keep the proposal to 20,000 characters."))
+    bid_terms_check(
+        task=task, amount=amount, duration_days=duration_days, milestones=milestones, errors=errors
+    )
+
+
+def bid_terms_check(
+    *,
+    task: Task,
+    amount: int,
+    duration_days: int,
+    milestones: Sequence[MilestoneTerms],
+    errors: FieldErrors | None = None,
+) -> None:
+    """The money terms of a bid or of a negotiation offer: the same limits for both."""
+    errors = errors if errors is not None else FieldErrors()
     floor = Money.parse(BID_MIN_MAJOR, task.currency)
     cap = Money.parse(BID_MAX_MAJOR, task.currency)
     if isinstance(amount, bool) or not isinstance(amount, int):
@@ -53,10 +73,6 @@ def _validate_terms(
         errors.add("duration_days", _("Enter how many days the work takes."))
     elif not 1 <= duration_days <= MAX_DURATION_DAYS:
         errors.add("duration_days", _("The duration must be between 1 day and 5 years."))
-    if len(proposal.strip()) < 20:
-        errors.add("proposal", _("Explain your approach in at least 20 characters."))
-    elif len(proposal) > 20000:
-        errors.add("proposal", _("Keep the proposal to 20,000 characters."))
     if not milestones:
         errors.add("milestones", _("Propose at least one milestone."))
     elif len(milestones) > MAX_BID_MILESTONES:
@@ -189,6 +205,7 @@ def bid_revise(
         bid.duration_days = duration_days
         bid.proposal = proposal.strip()
         bid.revision += 1
+        bid.agreed_offer = None  # the bidder's own terms replace whatever was agreed
         bid.save()
         _write_terms(bid, actor=actor, milestones=milestones)
         audit_record(actor=actor, action="bid.revise", target=bid, data={"revision": bid.revision})
@@ -237,6 +254,32 @@ def bid_reject(*, actor: Any, bid: Bid, note: str = "") -> Bid:
     return bid
 
 
+def bid_apply_agreed_terms(
+    *,
+    actor: Any,
+    bid: Bid,
+    offer: Any,
+    amount: int,
+    duration_days: int,
+    milestones: Sequence[MilestoneTerms],
+) -> Bid:
+    """Write the terms of an accepted negotiation offer onto the bid (inside the acceptance's
+    transaction, which holds the bid's lock): a new revision, kept in its history."""
+    bid.amount = amount
+    bid.duration_days = duration_days
+    bid.revision += 1
+    bid.agreed_offer = offer
+    bid.save(update_fields=["amount", "duration_days", "revision", "agreed_offer", "updated_at"])
+    _write_terms(bid, actor=actor, milestones=milestones)
+    audit_record(
+        actor=actor,
+        action="bid.terms_agreed",
+        target=bid,
+        data={"offer": offer.pk, "revision": bid.revision, "amount": amount},
+    )
+    return bid
+
+
 def bid_lock_for_award(*, bid_id: int, task: Task) -> Bid:
     """The bid about to win, locked (the award holds its task's lock); refused unless live."""
     bid = Bid.objects.select_for_update().select_related("provider").filter(pk=bid_id).first()
@@ -265,6 +308,12 @@ def bids_settle_award(*, actor: Any, task: Task, winner: Bid) -> list[int]:
         status=Bid.Status.REJECTED, decision_note="", updated_at=timezone.now()
     )
     audit_record(actor=actor, action="bid.award", target=winner, data={"declined": others})
+    # Every negotiation of the task is read-only from now on: tell its open sockets.
+    for thread_id in NegotiationThread.objects.filter(bid__task=task).values_list("id", flat=True):
+        group_send_on_commit(
+            f"negotiation.{thread_id}",
+            {"type": "negotiation.event", "event": {"type": "closed"}},
+        )
     notifications.schedule("bid_awarded", winner.pk)
     for other_id in others:
         notifications.schedule("bid_not_selected", other_id)

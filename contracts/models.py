@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, ProviderProfile
-from bids.models import Bid
+from bids.models import Bid, Offer
 from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY, Money
 from tasks.models import Task
 
@@ -48,7 +48,7 @@ class Contract(models.Model):
     )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.TENDER)
     # The bid whose terms became the contract (null for modes without bids, such as a contest
-    # prize); the negotiation adds the accepted offer beside it.
+    # prize).
     bid = models.ForeignKey(
         Bid,
         null=True,
@@ -56,6 +56,15 @@ class Contract(models.Model):
         on_delete=models.PROTECT,
         related_name="contracts",
         verbose_name=_("bid"),
+    )
+    # The negotiation offer the bid's terms came from, when they were agreed in its thread.
+    accepted_offer = models.ForeignKey(
+        Offer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("accepted offer"),
     )
     amount = models.BigIntegerField(_("total (fen)"))
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)

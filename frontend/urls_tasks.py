@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from frontend.views import bid_review, bids, me, task_posting, tasks
+from frontend.views import bid_review, bids, me, negotiation, questions, task_posting, tasks
 
 urlpatterns: list[URLPattern] = [
     # Tasks: browse, post, my organizations' tasks, the task page and what its poster does.
@@ -34,6 +34,44 @@ urlpatterns: list[URLPattern] = [
     path("bids/<int:bid_id>/shortlist/", bid_review.bid_shortlist, name="bid_shortlist"),
     path("bids/<int:bid_id>/reject/", bid_review.bid_reject, name="bid_reject"),
     path("bids/<int:bid_id>/award/", bid_review.bid_award, name="bid_award"),
+    # Questions on a task, and their answers.
+    path("tasks/<int:task_id>/questions/", questions.question_ask, name="question_ask"),
+    path("tasks/<int:task_id>/clarify/", questions.question_clarify, name="question_clarify"),
+    path("questions/<int:question_id>/answer/", questions.question_answer, name="question_answer"),
+    path("questions/<int:question_id>/hide/", questions.question_hide, name="question_hide"),
+    # Negotiation: the room of a bid, its messages, files and offers; the inbox.
+    path("bids/<int:bid_id>/negotiation/", negotiation.negotiation, name="negotiation"),
+    path(
+        "bids/<int:bid_id>/negotiation/open/", negotiation.negotiation_open, name="negotiation_open"
+    ),
+    path(
+        "negotiations/<int:thread_id>/messages/",
+        negotiation.negotiation_message,
+        name="negotiation_message",
+    ),
+    path(
+        "negotiations/<int:thread_id>/offers/",
+        negotiation.negotiation_offer,
+        name="negotiation_offer",
+    ),
+    path(
+        "offers/<int:offer_id>/accept/",
+        negotiation.offer_answer,
+        {"answer": "accept"},
+        name="offer_accept",
+    ),
+    path(
+        "offers/<int:offer_id>/decline/",
+        negotiation.offer_answer,
+        {"answer": "decline"},
+        name="offer_decline",
+    ),
+    path(
+        "negotiation-files/<int:message_id>/",
+        negotiation.negotiation_file,
+        name="negotiation_file",
+    ),
+    path("messages/", negotiation.inbox, name="inbox"),
     # The header's language switch (saves the choice to the account, then Django's set_language).
     path("language/", me.set_language, name="set_language"),
 ]

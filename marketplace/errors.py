@@ -70,6 +70,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class RateLimited(DomainError):
+    """The actor did this too often in a short time; they may try again shortly."""
+
+    status_code = 429
+    code = "rate_limited"
+
+
 class FieldErrors:
     """Collects per-field messages so a form can show them all, then raises one ValidationFailed.
 

@@ -49,7 +49,9 @@ def schedule(event: str, object_id: int, *, tag: str = "") -> None:
     """Deliver `event` for `object_id` after the current transaction commits."""
     if event not in _handlers:
         raise ImproperlyConfigured(f"no notification handler is registered for {event!r}")
-    transaction.on_commit(partial(_enqueue, event, object_id, tag))
+    # robust: a broker that is down (Redis) is logged, never turned into an error of a request
+    # whose data is already committed.
+    transaction.on_commit(partial(_enqueue, event, object_id, tag), robust=True)
 
 
 def _enqueue(event: str, object_id: int, tag: str) -> None:

@@ -169,7 +169,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py's asyncio pool allows 100 connections by default; every socket's
+                # group_send takes one for a moment, and hundreds of sockets in one process
+                # then fail with "Too many connections" (bench/negotiation_load.py found it).
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("REDIS_CHANNEL_MAX_CONNECTIONS", 1000),
+                        # Longer than channels_redis's 5 s blocking pop, so a slow moment on a
+                        # busy machine is not a read timeout that kills the socket's consumer.
+                        "socket_timeout": 30,
+                    }
+                ],
                 "prefix": f"{CACHE_KEY_PREFIX}:asgi",
                 "capacity": 1000,
                 "expiry": 60,
@@ -308,8 +319,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "marketplace.throttling.AnonRateThrottle",
+        "marketplace.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_RATE_ANON", "120/min"),
@@ -339,6 +350,9 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": ["pending", "expired", "accepted", "revoked"],
         "VoucherStateEnum": "payments.voucher_selectors.VoucherState",
         "VoucherSpendStatusEnum": "payments.models.VoucherSpend.Status",
+        "NegotiationSideEnum": "bids.models.Side",
+        "OfferStatusEnum": "bids.models.Offer.Status",
+        "NegotiationMessageKindEnum": "bids.models.NegotiationMessage.Kind",
     },
 }
 
@@ -446,6 +460,11 @@ MARKETPLACE: dict[str, Any] = {
     "IMAGE_MAX_BYTES": env_int("IMAGE_MAX_BYTES", 5 * 1024 * 1024),
     "AVATAR_MAX_BYTES": env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024),
     "PLATFORM_FEE_BASIS_POINTS": env_int("PLATFORM_FEE_BASIS_POINTS", 500),
+    # Per-user limits of the talk: questions an hour, negotiation messages a minute (stored
+    # rows are counted, so the limits hold across processes and while Redis is down).
+    "QUESTIONS_PER_HOUR": env_int("QUESTIONS_PER_HOUR", 20),
+    "NEGOTIATION_MESSAGES_PER_MINUTE": env_int("NEGOTIATION_MESSAGES_PER_MINUTE", 30),
+    "NEGOTIATION_FILE_MAX_BYTES": env_int("NEGOTIATION_FILE_MAX_BYTES", 10 * 1024 * 1024),
 }
 # The largest multipart body the API reads (a delivery's ten files at their limit, plus the
 # form); anything larger is a 413 before a byte is read. JSON bodies stop at

@@ -258,3 +258,50 @@ class TaskFavourite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ☆ {self.task}"
+
+
+class TaskQuestion(models.Model):
+    """A public question on a task (提问/答疑), or a clarification its poster posts for all.
+
+    A question is seen by its asker and the poster's members until it is answered, then by
+    everyone who can see the task; the asker's name is shown only to the poster's side and to
+    the asker. A moderator can hide one from everybody but moderators.
+    """
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        CLARIFICATION = "clarification", _("Clarification")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.QUESTION)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("question"), max_length=2000)
+    answer = models.TextField(_("answer"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("task question")
+        verbose_name_plural = _("task questions")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["asked_by", "created_at"], name="task_question_rate")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+    @property
+    def is_public(self) -> bool:
+        """Shown to everyone who can see the task."""
+        return self.hidden_at is None and (
+            self.kind == self.Kind.CLARIFICATION or self.answered_at is not None
+        )

@@ -143,3 +143,26 @@ def _invitation_event(event: str, invitation_id: int, tag: str) -> None:
         ),
         f"{event}:{invitation.pk}",
     )
+
+
+@notification("task_question_asked")
+def _question_asked(event: str, question_id: int, tag: str) -> None:
+    from tasks.models import TaskQuestion
+
+    question = TaskQuestion.objects.select_related("task__organization", "task__created_by").get(
+        pk=question_id
+    )
+    task = question.task
+    body = question.body
+    url = link("frontend:task_detail", task.pk)
+    _send(
+        poster_recipients(task),
+        Message(
+            "task_question",
+            lambda: _("New question on %(title)s") % {"title": task.title},
+            lambda: body[:240],
+            f"{url}#questions" if url else "",
+            email=True,
+        ),
+        f"{event}:{question.pk}",
+    )

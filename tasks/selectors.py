@@ -24,6 +24,7 @@ from tasks.models import (
     TaskAttachment,
     TaskFavourite,
     TaskInvitation,
+    TaskQuestion,
     TaskSkill,
 )
 from tasks.states import TASK, TASK_PUBLIC
@@ -102,10 +103,24 @@ class TaskCapabilities:
     def invite(self) -> bool:
         return self.member and self.status in INVITABLE
 
+    @property
+    def answer_questions(self) -> bool:
+        return self.member and self.status in QUESTIONS_OPEN
+
+    @property
+    def clarify(self) -> bool:
+        return self.member and self.status in QUESTIONS_OPEN
+
+    @property
+    def hide_questions(self) -> bool:
+        return self.moderator
+
 
 FILES_ADDABLE = frozenset({Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN})
 FILES_REMOVABLE = frozenset({Task.Status.DRAFT, Task.Status.PENDING_REVIEW})
 INVITABLE = FILES_ADDABLE
+# Questions are asked, answered and clarified while bids may still be placed or chosen.
+QUESTIONS_OPEN = frozenset({Task.Status.OPEN, Task.Status.CLOSED})
 
 
 def task_capabilities(*, user: Any, task: Task) -> TaskCapabilities:
@@ -400,3 +415,76 @@ def task_ids_searchable(*, organization_ids: Any = None) -> list[int]:
     if organization_ids is not None:
         tasks = tasks.filter(organization_id__in=list(organization_ids))
     return list(tasks.values_list("pk", flat=True))
+
+
+# --- questions and answers ----------------------------------------------------------------------
+
+
+def question_ask_refusal(*, user: Any, task: Task) -> str:
+    """Why `user` may not ask a question on `task` now ("" when they may): a signed-in provider
+    outside the poster organization, while the task takes questions."""
+    if not _authenticated(user):
+        return _("Sign in to ask a question.")
+    if not user_may_act(user):
+        return _("Your account is suspended, so it cannot ask questions.")
+    if user_is_poster_member(user=user, task=task):
+        return _("Your organization posted this task: post a clarification instead.")
+    if task.status not in QUESTIONS_OPEN:
+        return _("This task no longer takes questions.")
+    if not provider_profile_ids_operated_by(user=user):
+        return _("Set up your provider profile before you ask questions.")
+    return ""
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as one viewer sees it: the asker's name only for the poster's side and the
+    asker, a neutral label for everyone else."""
+
+    question: TaskQuestion
+    asker_label: str
+    mine: bool
+
+    @property
+    def pk(self) -> int:
+        return self.question.pk
+
+
+def task_questions_for_user(*, user: Any, task: Task) -> list[QuestionView]:
+    """The questions of a visible task for this viewer: public ones (answered, clarifications)
+    for everyone; unanswered ones for their asker and the poster's members; hidden ones for
+    moderators only."""
+    capabilities = task_capabilities(user=user, task=task)
+    questions = task.questions.select_related("asked_by").order_by("created_at", "id")
+    if not capabilities.moderator:
+        questions = questions.filter(hidden_at__isnull=True)
+    if not (capabilities.member or capabilities.moderator):
+        public = Q(kind=TaskQuestion.Kind.CLARIFICATION) | Q(answered_at__isnull=False)
+        if _authenticated(user):
+            public |= Q(asked_by=user)
+        questions = questions.filter(public)
+    views = []
+    for question in questions:
+        mine = _authenticated(user) and question.asked_by_id == user.pk
+        if question.kind == TaskQuestion.Kind.CLARIFICATION:
+            label = task.organization.name
+        elif mine:
+            label = _("You")
+        elif capabilities.member or capabilities.moderator:
+            label = question.asked_by.display_name
+        else:
+            label = _("A provider")
+        views.append(QuestionView(question=question, asker_label=label, mine=mine))
+    return views
+
+
+def task_question_get_for_user(*, user: Any, question_id: int) -> TaskQuestion:
+    """A question the user may see (on a task they may see); NotFound otherwise."""
+    question = TaskQuestion.objects.select_related("task").filter(pk=question_id).first()
+    if question is None:
+        raise NotFound(_("This question does not exist or is not visible to you."))
+    task = task_get_for_user(user=user, task_id=question.task_id)
+    if not any(view.pk == question.pk for view in task_questions_for_user(user=user, task=task)):
+        raise NotFound(_("This question does not exist or is not visible to you."))
+    question.task = task
+    return question

@@ -201,7 +201,38 @@ def world() -> World:
         done_contract=done,
         other_contract=other_contract,
         other_milestone=other_contract.milestones.order_by("position").first(),
+        extra=_talk(bid=bid, bidder=bidder, other_provider=other_provider, task=task),
     )
+
+
+def _talk(*, bid: Bid, bidder: User, other_provider: User, task: Task) -> dict[str, Any]:
+    """The bid's negotiation (a file and an offer from the bidder) and a question on the task
+    from the other provider, not yet answered."""
+    from bids.negotiation import services as negotiation
+    from marketplace.terms import MilestoneTerms
+    from tasks.services import task_question_ask
+
+    thread, _created = negotiation.thread_open(actor=bidder, bid=bid)
+    file = negotiation.message_file_post(actor=bidder, thread=thread, upload=pdf("plan.pdf"))
+    offer = negotiation.offer_make(
+        actor=bidder, thread=thread, amount=SEALED_AMOUNT, duration_days=60,
+        milestones=[MilestoneTerms(title="全部成果", amount=SEALED_AMOUNT, due_days=60)],
+    ).message.offer  # fmt: skip
+    question = task_question_ask(actor=other_provider, task=task, body="样件何时寄出？")
+    return {"thread": thread, "file": file.message, "offer": offer, "question": question}
+
+
+OFFER = {
+    "amount": 50_000_00,
+    "duration_days": 30,
+    "milestones": [{"title": "全部成果", "amount": 50_000_00, "due_days": 30}],
+}
+SIDES_ONLY = {"poster_member": 200, "poster_owner": 200, "bidder": 200, "anonymous": 403}
+SIDES_WRITE = {"poster_member": 201, "poster_owner": 201, "bidder": 201, "anonymous": 403}
+
+
+def _thread(w: Any, tail: str = "") -> str:
+    return f"{API}/threads/{w.extra['thread'].pk}/{tail}"
 
 
 @pytest.fixture
@@ -701,6 +732,104 @@ CASES: list[Case] = [
     ),
 ]
 
+# --- negotiation and questions: the bid's two sides only; questions by providers, answered by
+# the poster's members, hidden by moderators.
+CASES += [
+    Case(
+        "bid's thread", "GET", lambda w: f"{API}/bids/{w.bid.pk}/thread/", expect(404, **SIDES_ONLY)
+    ),
+    Case(
+        "open the bid's thread",
+        "POST",
+        lambda w: f"{API}/bids/{w.bid.pk}/thread/",
+        expect(404, **SIDES_ONLY),
+    ),
+    Case("inbox", "GET", lambda w: f"{API}/threads/", expect(200, anonymous=403)),
+    Case("thread detail", "GET", lambda w: _thread(w), expect(404, **SIDES_ONLY)),
+    Case("thread messages", "GET", lambda w: _thread(w, "messages/"), expect(404, **SIDES_ONLY)),
+    Case(
+        "post a message",
+        "POST",
+        lambda w: _thread(w, "messages/"),
+        expect(404, **SIDES_WRITE),
+        body=lambda w: {"body": "您好"},
+    ),
+    Case(
+        "post a file",
+        "POST",
+        lambda w: _thread(w, "files/"),
+        expect(404, **SIDES_WRITE),
+        body=lambda w: {"file": pdf()},
+        multipart=True,
+    ),
+    Case(
+        "make an offer",
+        "POST",
+        lambda w: _thread(w, "offers/"),
+        expect(404, **SIDES_WRITE),
+        body=lambda w: OFFER,
+    ),
+    Case(
+        "mark read",
+        "POST",
+        lambda w: _thread(w, "read/"),
+        expect(404, **SIDES_ONLY),
+        body=lambda w: {"seq": 1},
+    ),
+    Case(
+        "accept the bidder's offer",
+        "POST",
+        lambda w: f"{API}/offers/{w.extra['offer'].pk}/accept/",
+        expect(404, poster_member=403, poster_owner=201, bidder=403, anonymous=403),
+    ),
+    Case(
+        "decline the bidder's offer",
+        "POST",
+        lambda w: f"{API}/offers/{w.extra['offer'].pk}/decline/",
+        expect(404, poster_member=201, poster_owner=201, bidder=403, anonymous=403),
+        body=lambda w: {},
+    ),
+    Case(
+        "negotiation file",
+        "GET",
+        lambda w: f"{API}/negotiation-files/{w.extra['file'].pk}/",
+        expect(404, **SIDES_ONLY),
+    ),
+    Case("task questions", "GET", lambda w: f"{API}/tasks/{w.task.pk}/questions/", expect(200)),
+    Case(
+        "ask a question",
+        "POST",
+        lambda w: f"{API}/tasks/{w.task.pk}/questions/",
+        expect(403, bidder=201, other_provider=201),
+        body=lambda w: {"body": "验收标准是什么？"},
+    ),
+    Case(
+        "post a clarification",
+        "POST",
+        lambda w: f"{API}/tasks/{w.task.pk}/clarifications/",
+        expect(403, poster_member=201, poster_owner=201),
+        body=lambda w: {"body": "样件下周寄出。"},
+    ),
+    Case(
+        "answer a question",
+        "POST",
+        lambda w: f"{API}/questions/{w.extra['question'].pk}/answer/",
+        expect(
+            404, poster_member=200, poster_owner=200, other_provider=403, staff=403, anonymous=403
+        ),
+        body=lambda w: {"answer": "下周一寄出。"},
+    ),
+    Case(
+        "hide a question",
+        "POST",
+        lambda w: f"{API}/questions/{w.extra['question'].pk}/hide/",
+        expect(
+            404, poster_member=403, poster_owner=403, other_provider=403, staff=200, anonymous=403
+        ),
+        body=lambda w: {"reason": "广告"},
+    ),
+]
+
 GET_CASES = [case for case in CASES if case.method == "GET"]
 
 
@@ -804,6 +933,9 @@ def test_the_matrix_covers_every_tasks_and_bids_endpoint() -> None:
 def _sample_path(case: Case) -> str:
     class Anything:
         def __getattr__(self, name: str) -> Any:
+            return self
+
+        def __getitem__(self, name: str) -> Any:
             return self
 
         pk = 1

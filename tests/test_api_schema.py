@@ -26,6 +26,10 @@ OUR_PREFIXES = (
     "/api/v1/providers/",
     "/api/v1/voucher-programmes/",
     "/api/v1/organizations/{organization_id}/vouchers/",
+    "/api/v1/threads/",
+    "/api/v1/offers/",
+    "/api/v1/questions/",
+    "/api/v1/negotiation-files/",
 )
 
 
@@ -94,8 +98,8 @@ def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schem
     operations = _our_operations(schema)
 
     # Counted from the schema: the operations under OUR_PREFIXES (tasks, bids, contracts,
-    # payments, vouchers, receipts, payouts, favourites, search).
-    assert len(operations) == 54
+    # payments, vouchers, receipts, payouts, favourites, search, negotiation, questions).
+    assert len(operations) == 71
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)

@@ -20,8 +20,10 @@ from tasks.services import task_lock, task_mark_awarded
 
 
 def contract_award(*, actor: Any, bid: Bid) -> Contract:
-    """Award the task to this bid, atomically: the contract is made from the bid's terms, the
-    bid wins, every other live bid is declined and everyone is told.
+    """Award the task to this bid, atomically: the contract is made from the bid's terms (the
+    terms of the negotiation offer its two sides accepted, when they agreed one, and the
+    contract records that offer), the bid wins, every other live bid is declined and everyone
+    is told.
 
     In tender mode a task has one contract: the task's row lock serialises awards, and the
     partial unique constraint on (task) for tender contracts backs it up. The task is locked
@@ -56,6 +58,7 @@ def contract_award(*, actor: Any, bid: Bid) -> Contract:
                     provider=bid.provider,
                     mode=Contract.Mode.TENDER,
                     bid=bid,
+                    accepted_offer_id=bid.agreed_offer_id,
                     amount=bid.amount,
                     currency=bid.currency,
                     duration_days=bid.duration_days,
@@ -88,6 +91,7 @@ def contract_award(*, actor: Any, bid: Bid) -> Contract:
                 "amount": contract.amount,
                 "currency": contract.currency,
                 "bid": bid.pk,
+                "offer": bid.agreed_offer_id,
                 "declined": declined,
             },
         )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import provider_profile_ids_operated_by
 from bids import services as bid_services
 from bids.models import Bid
+from bids.negotiation.selectors import unread_by_bid
 from bids.selectors import bid_capabilities, bid_get_for_user, bids_for_poster
 from contracts.selectors import contracts_of_task
 from contracts.services import contract_award
@@ -39,6 +40,7 @@ class BidRow:
     can_shortlist: bool
     can_reject: bool
     can_award: bool
+    unread: int = 0
 
 
 def _compare_url(task_id: int, bid_id: int | None = None) -> str:
@@ -58,6 +60,7 @@ def task_bids(request: HttpRequest, task_id: int) -> HttpResponse:
     stats = provider_stats_many(profiles=[bid.provider for bid in bids])
     task_caps = task_capabilities(user=request.user, task=task)
     operated = frozenset(provider_profile_ids_operated_by(user=request.user))
+    unread = unread_by_bid(user=request.user, bid_ids=[bid.pk for bid in bids])
     rows = []
     for bid in bids:
         capabilities = bid_capabilities(
@@ -70,6 +73,7 @@ def task_bids(request: HttpRequest, task_id: int) -> HttpResponse:
                 can_shortlist=capabilities.shortlist,
                 can_reject=capabilities.decline,
                 can_award=capabilities.award,
+                unread=unread.get(bid.pk, 0),
             )
         )
     live = [row for row in rows if row.bid.is_live]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import poster_organizations_for_user, skills_grouped
 from bids.models import Bid
+from bids.negotiation.selectors import thread_of_bid, unread_by_bid
 from bids.selectors import (
     bid_counts_for_tasks,
     bid_eligibility,
@@ -28,6 +29,7 @@ from bids.selectors import (
 )
 from contracts.selectors import contracts_for_user, contracts_of_task
 from frontend.forms_errors import form_apply_domain_error
+from frontend.forms_talk import AnswerForm, ClarificationForm, QuestionForm
 from frontend.forms_tasks import AttachmentForm, CancelForm, InviteSearchForm, TaskFilterForm
 from frontend.views._helpers import get_or_404, is_htmx, paginate, signed_in_user
 from marketplace.errors import DomainError
@@ -36,11 +38,13 @@ from tasks import services as task_services
 from tasks.models import Task
 from tasks.selectors import (
     favourite_task_ids,
+    question_ask_refusal,
     task_attachment_get_for_user,
     task_attachments_for_user,
     task_can_read_details,
     task_capabilities,
     task_get_for_user,
+    task_questions_for_user,
     task_skills,
     tasks_browse,
     tasks_of_organizations_for_user,
@@ -122,6 +126,11 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
         "my_bid": None,
         "eligibility": None,
         "is_favourite": bool(favourite_task_ids(user=user, task_ids=[task.pk])),
+        "questions": task_questions_for_user(user=user, task=task),
+        "ask_refusal": question_ask_refusal(user=user, task=task),
+        "question_form": forms.get("question_form") or QuestionForm(),
+        "answer_form": AnswerForm(),
+        "clarification_form": forms.get("clarification_form") or ClarificationForm(),
     }
     if is_member:
         context.update(
@@ -151,6 +160,12 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
             context["eligibility"] = bid_eligibility(user=user, task=task)
         if my_bid is not None and my_bid.status == Bid.Status.AWARDED:
             context["contract"] = my_bid.contracts.first()
+        if my_bid is not None:
+            thread = thread_of_bid(bid=my_bid)
+            context["my_thread"] = thread
+            context["my_unread"] = (
+                unread_by_bid(user=user, bid_ids=[my_bid.pk]).get(my_bid.pk, 0) if thread else 0
+            )
     return context
 
 

@@ -407,3 +407,79 @@ FAVOURITES = [
     ("chen.wei@yuxin-auto.demo", "provider:org:yujian"),
     ("li.ming@provider.demo", "task:battery"),
 ]
+
+# Questions on open tasks: (task key, asker, question, answerer, answer or "" to leave open).
+QUESTIONS = [
+    (
+        "weld",
+        "emma.clarke@provider.demo",
+        "焊缝检测的节拍要求是每台车多少秒？是否允许在线复判？",
+        "chen.wei@yuxin-auto.demo",
+        "每台车 52 秒，允许人工在线复判，但复判率需低于 2%。",
+    ),
+    (
+        "nvh",
+        "li.ming@provider.demo",
+        "能否提供整车的振动测试原始数据（采样率和通道数）？",
+        "",
+        "",
+    ),
+]
+# Clarifications the poster publishes: (task key, author, text).
+CLARIFICATIONS = [
+    (
+        "weld",
+        "chen.wei@yuxin-auto.demo",
+        "补充说明：试验线可在每周六全天开放调试，需提前两天预约。",
+    ),
+]
+# Negotiations: task key, provider owner, poster member, the messages, then offers in turn
+# (poster first) as (amount fen, days, [(title, amount fen, due days)]), and whether the poster
+# accepts the last one. The weld one ends in an accepted counter-offer, so the award uses its
+# terms and the contract records it; the NVH one is still open, with an offer to answer.
+NEGOTIATIONS = [
+    (
+        "weld",
+        "li.ming@provider.demo",
+        "chen.wei@yuxin-auto.demo",
+        [
+            ("chen.wei@yuxin-auto.demo", "李工您好，方案很扎实。报价能否控制在 11 万以内？"),
+            ("li.ming@provider.demo", "可以调整，但产线调试与 MSA 需要至少 75 天。"),
+        ],
+        (
+            108_000_00,
+            75,
+            [
+                ("工位设计评审", 28_000_00, 20),
+                ("软件与台架测试", 48_000_00, 50),
+                ("产线调试与 MSA", 32_000_00, 75),
+            ],
+        ),
+        (
+            112_000_00,
+            78,
+            [
+                ("工位设计评审", 28_000_00, 20),
+                ("软件与台架测试", 50_000_00, 52),
+                ("产线调试与 MSA", 34_000_00, 78),
+            ],
+        ),
+        True,
+    ),
+    (
+        "nvh",
+        "emma.clarke@provider.demo",
+        "chen.wei@yuxin-auto.demo",
+        [
+            ("chen.wei@yuxin-auto.demo", "Hello Emma, could the root-cause report come sooner?"),
+            ("emma.clarke@provider.demo", "Yes, if your test team can give me two vehicle days."),
+        ],
+        (
+            90_000_00,
+            45,
+            [("Root-cause report", 40_000_00, 18), ("Validated countermeasures", 50_000_00, 45)],
+        ),
+        None,
+        False,
+    ),
+]

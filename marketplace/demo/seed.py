@@ -1,7 +1,7 @@
 """Building the demo world through the real services, so demo data obeys every product rule.
 
-Idempotent: each person, organization, task, bid, award, delivery and review is looked up
-before it is created, so running the seed again changes nothing that exists.
+Idempotent: each person, organization, task, bid, question, negotiation, award, delivery and
+review is looked up before it is created, so running the seed again changes nothing that exists.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from accounts.models import (
 )
 from accounts.validators import id_check_character, uscc_check_character
 from bids import services as bid_services
-from bids.models import Bid
+from bids.models import Bid, NegotiationThread
+from bids.negotiation import services as negotiation_services
 from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
 from marketplace.demo import data, pictures
@@ -43,7 +44,7 @@ from payments.services.connect import payout_account_open, payout_account_sandbo
 from payments.services.vouchers import voucher_issue, voucher_programme_create
 from tasks import selectors as task_selectors
 from tasks import services as task_services
-from tasks.models import Task
+from tasks.models import Task, TaskQuestion
 
 
 def demo_id_number(seq: int) -> str:
@@ -311,6 +312,63 @@ class DemoSeeder:
             )  # fmt: skip
             self.log(f"bid {provider.display_name} → {task.title}")
 
+    def questions(self) -> None:
+        """Questions on open tasks, most of them answered, and a poster's clarification."""
+        for key, asker, body, answerer, answer in data.QUESTIONS:
+            task = Task.objects.get(pk=self.tasks[key].pk)
+            question = TaskQuestion.objects.filter(task=task, body=body).first()
+            if question is None:
+                if task.status != Task.Status.OPEN:
+                    continue
+                question = task_services.task_question_ask(
+                    actor=self.users[asker], task=task, body=body
+                )
+            if answer and question.answered_at is None:
+                task_services.task_question_answer(
+                    actor=self.users[answerer], question=question, answer=answer
+                )
+        for key, author, body in data.CLARIFICATIONS:
+            task = Task.objects.get(pk=self.tasks[key].pk)
+            if (
+                task.status == Task.Status.OPEN
+                and not TaskQuestion.objects.filter(task=task, body=body).exists()
+            ):
+                task_services.task_clarification_post(
+                    actor=self.users[author], task=task, body=body
+                )
+
+    def negotiations(self) -> None:
+        """A negotiation per entry: messages, the poster's offer, the provider's counter-offer,
+        accepted by the poster (so the award that follows uses it)."""
+        for key, owner, poster, talk, offer, counter, accept in data.NEGOTIATIONS:
+            bid = Bid.objects.filter(task=self.tasks[key], provider=self.providers[owner]).first()
+            if bid is None or NegotiationThread.objects.filter(bid=bid).exists() or not bid.is_live:
+                continue
+            thread, _created = negotiation_services.thread_open(actor=self.users[poster], bid=bid)
+            for n, (who, body) in enumerate(talk):
+                negotiation_services.message_post(
+                    actor=self._actor_for(who),
+                    thread=thread,
+                    body=body,
+                    client_id=f"demo-{key}-{n}",
+                )
+            for who, terms in ((poster, offer), (owner, counter)):
+                if terms is None:
+                    continue
+                amount, days, rows = terms
+                posted = negotiation_services.offer_make(
+                    actor=self._actor_for(who), thread=thread, amount=amount, duration_days=days,
+                    milestones=[MilestoneTerms(title=t, amount=a, due_days=d) for t, a, d in rows],
+                )  # fmt: skip
+            if accept and posted.message.offer is not None:
+                negotiation_services.offer_accept(
+                    actor=self.users[poster], offer=posted.message.offer
+                )
+                negotiation_services.message_post(
+                    actor=self.users[poster], thread=thread, body="同意这个报价，我们马上安排定标。"
+                )
+            self.log(f"negotiated {bid.task.title}")
+
     def award(
         self, task_key: str, owner: str, poster: str, *, fund: bool = True,
         voucher: Voucher | None = None,
@@ -405,6 +463,8 @@ class DemoSeeder:
             self.favourites()
             self.finance_group()
             self.vouchers()
+            self.questions()
+            self.negotiations()
         # Contracts: one completed with reviews and paid out (half of it by an innovation
         # voucher, so the programme has claims), one in progress with a delivery in review, one
         # awaiting funding, where the poster can apply its own voucher.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.api import attachments, favourites, moderation, posting
+from tasks.api import attachments, favourites, moderation, posting, questions
 
 app_name = "tasks-api"
 
@@ -28,6 +28,27 @@ urlpatterns = [
         "provider-profiles/<int:profile_id>/invitations/",
         favourites.ProviderInvitableTasksApi.as_view(),
         name="provider-invitations",
+    ),
+    # Questions and answers
+    path(
+        "tasks/<int:task_id>/questions/",
+        questions.TaskQuestionCollectionApi.as_view(),
+        name="task-questions",
+    ),
+    path(
+        "tasks/<int:task_id>/clarifications/",
+        questions.TaskClarificationApi.as_view(),
+        name="task-clarifications",
+    ),
+    path(
+        "questions/<int:question_id>/answer/",
+        questions.QuestionAnswerApi.as_view(),
+        name="question-answer",
+    ),
+    path(
+        "questions/<int:question_id>/hide/",
+        questions.QuestionHideApi.as_view(),
+        name="question-hide",
     ),
     # Attachments
     path(

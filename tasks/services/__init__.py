@@ -27,6 +27,12 @@ from tasks.services.progress import (
     task_mark_completed,
     task_mark_started,
 )
+from tasks.services.questions import (
+    task_clarification_post,
+    task_question_answer,
+    task_question_ask,
+    task_question_hide,
+)
 
 __all__ = [
     "NDA_TEXTS",
@@ -34,6 +40,7 @@ __all__ = [
     "task_attachment_add",
     "task_attachment_remove",
     "task_cancel",
+    "task_clarification_post",
     "task_close_bidding",
     "task_create",
     "task_expire_unbid",
@@ -48,6 +55,9 @@ __all__ = [
     "task_moderation_flag",
     "task_moderation_send_back",
     "task_nda_accept",
+    "task_question_answer",
+    "task_question_ask",
+    "task_question_hide",
     "task_submit",
     "task_update",
     "tasks_close_due_bidding",

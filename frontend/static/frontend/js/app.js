@@ -50,6 +50,17 @@
     window.setTimeout(function () { item.remove(); }, 8000);
   }
 
+  // The poster's bid list: a new negotiation message or offer raises that bid's unread pill.
+  function liveBidList(notification) {
+    var match = /^\/bids\/(\d+)\/negotiation\/$/.exec(notification.url || "");
+    if (!match || String(notification.kind || "").indexOf("negotiation") !== 0) { return; }
+    var pill = document.querySelector("[data-bid-unread='" + match[1] + "']");
+    if (!pill) { return; }
+    var n = parseInt(pill.textContent, 10);
+    pill.textContent = String((isNaN(n) ? 0 : n) + 1);
+    pill.hidden = false;
+  }
+
   var delay = 1000;
   var maxDelay = 30000;
   var socket = null;
@@ -70,6 +81,7 @@
       if (!data || data.type !== "notification" || !data.notification) { return; }
       setCount(currentCount() + 1);
       toast(data.notification);
+      liveBidList(data.notification);
     });
     socket.addEventListener("close", function (event) {
       // 4401: not signed in any more; do not keep knocking.
