@@ -227,8 +227,8 @@ OFFER = {
     "duration_days": 30,
     "milestones": [{"title": "全部成果", "amount": 50_000_00, "due_days": 30}],
 }
-SIDES_ONLY = {"poster_member": 200, "poster_owner": 200, "bidder": 200, "anonymous": 403}
-SIDES_WRITE = {"poster_member": 201, "poster_owner": 201, "bidder": 201, "anonymous": 403}
+SIDES_ONLY = {"poster_member": 200, "poster_owner": 200, "bidder": 200, "anonymous": 401}
+SIDES_WRITE = {"poster_member": 201, "poster_owner": 201, "bidder": 201, "anonymous": 401}
 
 
 def _thread(w: Any, tail: str = "") -> str:
@@ -736,7 +736,10 @@ CASES: list[Case] = [
 # the poster's members, hidden by moderators.
 CASES += [
     Case(
-        "bid's thread", "GET", lambda w: f"{API}/bids/{w.bid.pk}/thread/", expect(404, **SIDES_ONLY)
+        "bid's thread",
+        "GET",
+        lambda w: f"{API}/bids/{w.bid.pk}/thread/",
+        expect(404, **SIDES_ONLY),
     ),
     Case(
         "open the bid's thread",
@@ -744,9 +747,14 @@ CASES += [
         lambda w: f"{API}/bids/{w.bid.pk}/thread/",
         expect(404, **SIDES_ONLY),
     ),
-    Case("inbox", "GET", lambda w: f"{API}/threads/", expect(200, anonymous=403)),
+    Case("inbox", "GET", lambda w: f"{API}/threads/", expect(200, anonymous=401)),
     Case("thread detail", "GET", lambda w: _thread(w), expect(404, **SIDES_ONLY)),
-    Case("thread messages", "GET", lambda w: _thread(w, "messages/"), expect(404, **SIDES_ONLY)),
+    Case(
+        "thread messages",
+        "GET",
+        lambda w: _thread(w, "messages/"),
+        expect(404, **SIDES_ONLY),
+    ),
     Case(
         "post a message",
         "POST",
@@ -780,13 +788,13 @@ CASES += [
         "accept the bidder's offer",
         "POST",
         lambda w: f"{API}/offers/{w.extra['offer'].pk}/accept/",
-        expect(404, poster_member=403, poster_owner=201, bidder=403, anonymous=403),
+        expect(404, poster_member=403, poster_owner=201, bidder=403, anonymous=401),
     ),
     Case(
         "decline the bidder's offer",
         "POST",
         lambda w: f"{API}/offers/{w.extra['offer'].pk}/decline/",
-        expect(404, poster_member=201, poster_owner=201, bidder=403, anonymous=403),
+        expect(404, poster_member=201, poster_owner=201, bidder=403, anonymous=401),
         body=lambda w: {},
     ),
     Case(
@@ -800,7 +808,7 @@ CASES += [
         "ask a question",
         "POST",
         lambda w: f"{API}/tasks/{w.task.pk}/questions/",
-        expect(403, bidder=201, other_provider=201),
+        expect(403, bidder=201, other_provider=201, anonymous=401),
         body=lambda w: {"body": "验收标准是什么？"},
     ),
     Case(
@@ -815,7 +823,7 @@ CASES += [
         "POST",
         lambda w: f"{API}/questions/{w.extra['question'].pk}/answer/",
         expect(
-            404, poster_member=200, poster_owner=200, other_provider=403, staff=403, anonymous=403
+            404, poster_member=200, poster_owner=200, other_provider=403, staff=403, anonymous=401
         ),
         body=lambda w: {"answer": "下周一寄出。"},
     ),
@@ -824,7 +832,7 @@ CASES += [
         "POST",
         lambda w: f"{API}/questions/{w.extra['question'].pk}/hide/",
         expect(
-            404, poster_member=403, poster_owner=403, other_provider=403, staff=200, anonymous=403
+            404, poster_member=403, poster_owner=403, other_provider=403, staff=200, anonymous=401
         ),
         body=lambda w: {"reason": "广告"},
     ),

@@ -63,6 +63,7 @@ class PortfolioCollectionApi(APIView):
     """GET: a provider's portfolio, public. POST: add an entry (the provider only)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=TAG,
@@ -72,7 +73,12 @@ class PortfolioCollectionApi(APIView):
     def get(self, request: Request, profile_id: int) -> Response:
         profile = selectors.provider_profile_get_public(user=request.user, profile_id=profile_id)
         entries = selectors.portfolio_entries_for_profile(profile=profile)
-        return Response(PortfolioEntryOutputSerializer(entries, many=True).data)
+        return paginated_response(
+            serializer_class=PortfolioEntryOutputSerializer,
+            queryset=entries,
+            request=request,
+            view=self,
+        )
 
     @extend_schema(
         tags=TAG,
@@ -107,7 +113,12 @@ class PortfolioOrderApi(APIView):
         data = validated(PortfolioOrderInputSerializer, request.data)
         services.portfolio_order_set(actor=request.user, profile=profile, entry_ids=data["entries"])
         entries = selectors.portfolio_entries_for_profile(profile=profile)
-        return Response(PortfolioEntryOutputSerializer(entries, many=True).data)
+        return paginated_response(
+            serializer_class=PortfolioEntryOutputSerializer,
+            queryset=entries,
+            request=request,
+            view=self,
+        )
 
 
 class PortfolioEntryDetailApi(APIView):

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts.models import Organization
 from marketplace.api import (
     AnyAcceptNegotiation,
+    Pagination,
     paginate,
     paginated,
     validated,
@@ -86,6 +87,8 @@ class VoucherOutputSerializer(serializers.Serializer):
 
 
 class OrganizationVoucherListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=TAG,
         responses=with_errors({200: VoucherOutputSerializer(many=True)}, 404),
@@ -133,6 +136,8 @@ class VoucherIssueApi(APIView):
 
 
 class ProgrammeListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=TAG,
         responses=with_errors({200: ProgrammeOutputSerializer(many=True)}, 403),

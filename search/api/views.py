@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.models import ProviderProfile
 from accounts.selectors import provider_profiles_operated_by
-from marketplace.api import validated, with_errors
+from marketplace.api import Pagination, paginate, paginated, validated, with_errors
 from marketplace.errors import NotFound
 from search import services
 from search.query import (
@@ -351,6 +351,7 @@ class SavedSearchCollectionApi(APIView):
     """Your saved task searches; a new task that matches one sends a notification."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=TAG,
@@ -358,7 +359,12 @@ class SavedSearchCollectionApi(APIView):
         responses=with_errors({200: SavedSearchSerializer(many=True)}, 401),
     )
     def get(self, request: Request) -> Response:
-        return Response([_saved(s) for s in services.saved_searches_for_user(user=request.user)])
+        paginator, page = paginate(
+            view=self,
+            request=request,
+            queryset=list(services.saved_searches_for_user(user=request.user)),
+        )
+        return paginated(paginator, [_saved(s) for s in page])
 
     @extend_schema(
         tags=TAG,

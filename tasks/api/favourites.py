@@ -96,6 +96,8 @@ class ProviderInviteInputSerializer(serializers.Serializer):
 class ProviderInvitableTasksApi(APIView):
     """GET: your tasks this provider can be invited to. POST: invite them to one."""
 
+    pagination_class = Pagination
+
     @extend_schema(
         tags=TAG,
         responses=with_errors({200: InvitableTaskOutputSerializer(many=True)}, 404),
@@ -107,7 +109,12 @@ class ProviderInvitableTasksApi(APIView):
             user=request.user, profile_id=profile_id
         )
         items = selectors.tasks_invitable_for_provider(user=request.user, provider=provider)
-        return Response(InvitableTaskOutputSerializer(items, many=True).data)
+        return paginated_response(
+            serializer_class=InvitableTaskOutputSerializer,
+            queryset=items,
+            request=request,
+            view=self,
+        )
 
     @extend_schema(
         tags=TAG,

@@ -6,7 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -64,7 +64,8 @@ def _view(*, user: Any, question_id: int) -> Any:
 
 
 class TaskQuestionCollectionApi(APIView):
-    permission_classes = [AllowAny]
+    # Anyone may read what they may see; asking needs a signed-in caller (401 otherwise).
+    permission_classes = [IsAuthenticatedOrReadOnly]
 
     @extend_schema(
         tags=TAG,

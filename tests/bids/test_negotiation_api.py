@@ -78,7 +78,7 @@ def test_a_second_user_gets_404_everywhere_and_writes_nothing(room: dict[str, An
         ):
             assert_error(response, 404)
         assert client.get(f"{API}/threads/").json()["count"] == 0
-    assert_error(client_for(None).get(f"{API}/threads/{thread}/"), 403)
+    assert_error(client_for(None).get(f"{API}/threads/{thread}/"), 401)
     assert NegotiationMessage.objects.count() == 1
     assert Offer.objects.get().status == Offer.Status.OPEN
 

@@ -37,9 +37,9 @@ from payments.services import (
     milestone_refund,
     milestone_release,
 )
+from payments.services.disputes import card_dispute_opened
 from payments.services.vouchers import voucher_expire, voucher_issue
 from payments.voucher_selectors import programme_report
-from payments.webhooks import _charge_dispute_created
 from tests.frontend.contracts_setup import awarded_contract, deliver, poster_owner
 from tests.payments.helpers import K, assert_ledger_sound, escrow
 from tests.payments.voucher_setup import finance_user, make_programme
@@ -181,7 +181,7 @@ class MoneyFlows(RuleBasedStateMachine):
         if not charges:
             return
         charge = data.draw(st.sampled_from(charges))
-        _charge_dispute_created({"id": f"dp_{charge.pk}", "charge": charge.external_id})
+        card_dispute_opened(obj={"id": f"dp_{charge.pk}", "charge": charge.external_id})
         self.frozen.add(charge.contract_id)
         MoneyFlows.moved["card_dispute"] += 1
         assert Escrow.objects.get(contract_id=charge.contract_id).frozen_at is not None

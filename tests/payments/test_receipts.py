@@ -358,6 +358,7 @@ def test_ten_concurrent_releases_write_one_payout_and_one_fee_receipt() -> None:
 
     assert connection.vendor == "postgresql"
     contract = awarded_contract()
+    payouts_active(contract)
     escrow_fund(actor=poster_owner(contract), contract=contract)
     deliver(contract, 1)
     m = milestone(contract, 1)

@@ -203,7 +203,7 @@ def test_api_the_poster_sees_their_invitable_tasks_and_invites_the_provider(
     poster, provider, task = world["poster"], world["provider"], world["task"]
     url = f"{API}/provider-profiles/{provider.pk}/invitations/"
 
-    listed = client_for(poster).get(url).json()
+    listed = client_for(poster).get(url).json()["results"]
     assert {item["task"]["id"] for item in listed} == {task.pk, world["draft"].pk}
     assert not any(item["already_invited"] for item in listed)
 
@@ -217,7 +217,9 @@ def test_api_the_poster_sees_their_invitable_tasks_and_invites_the_provider(
 
     again = client_for(poster).post(url, {"task": task.pk}, format="json")
     assert_error(again, 409, code="conflict")
-    states = {i["task"]["id"]: i["already_invited"] for i in client_for(poster).get(url).json()}
+    states = {
+        i["task"]["id"]: i["already_invited"] for i in client_for(poster).get(url).json()["results"]
+    }
     assert states[task.pk] is True
 
 
@@ -232,7 +234,7 @@ def test_api_inviting_to_a_closed_or_someone_else_s_task_is_refused(world):
     )
     assert_error(client_for(poster).post(url, {"task": world["others"].pk}, format="json"), 403)
     stranger = UserFactory()
-    assert client_for(stranger).get(url).json() == []
+    assert client_for(stranger).get(url).json()["results"] == []
     assert_error(client_for(stranger).post(url, {"task": world["task"].pk}, format="json"), 403)
     assert_error(client_for(stranger).post(url, {"task": world["draft"].pk}, format="json"), 404)
     assert_error(client_for(poster).post(url, {"task": "abc"}, format="json"), 400)

@@ -240,7 +240,7 @@ def test_api_the_portfolio_is_public_and_only_the_provider_writes_it(profile):
 
     listed = client_for(None).get(f"{API}/provider-profiles/{profile.pk}/portfolio/")
     assert listed.status_code == 200
-    [entry] = listed.json()
+    [entry] = listed.json()["results"]
     assert entry["title"] == "机器视觉检测"
     assert entry["skills"][0]["slug"] == "machine-vision"
     thumb = client_for(None).get(entry["files"][0]["thumbnail_url"])

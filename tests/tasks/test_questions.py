@@ -4,9 +4,11 @@ moderators hide what does not belong."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Notification
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -26,6 +28,13 @@ from tests.tasks.factories import TaskFactory, task_owner
 pytestmark = pytest.mark.django_db
 
 QUESTION = "检测节拍 6 秒是否包含上下料时间？"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The labels ("You", "A provider") are read in English, whatever ran before."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -195,7 +204,7 @@ def test_api_refuses_bad_input_and_outsiders(people: dict[str, Any]) -> None:
         400,
     )
     assert_error(
-        client_for(None).post(f"{API}/tasks/{task.pk}/questions/", {"body": QUESTION}), 403
+        client_for(None).post(f"{API}/tasks/{task.pk}/questions/", {"body": QUESTION}), 401
     )
     assert_error(
         client_for(people["rival"]).post(
