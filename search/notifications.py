@@ -45,8 +45,15 @@ def _good_match(event: str, task_id: int, tag: str) -> None:
     title = task.title
     from accounts.models import ProviderProfile
 
-    for hit in services.providers_matching_well(task_id=task_id):
-        profile = ProviderProfile.objects.select_related("user", "organization").get(pk=hit.id)
+    hits = services.providers_matching_well(task_id=task_id)
+    # The index may still name a profile deleted since it was indexed: it hears nothing.
+    profiles = ProviderProfile.objects.select_related("user", "organization").in_bulk(
+        [hit.id for hit in hits]
+    )
+    for hit in hits:
+        profile = profiles.get(hit.id)
+        if profile is None:
+            continue
         coverage = hit.explanation.coverage_percent if hit.explanation else 0
         _send(
             provider_profile_members(profile=profile),

@@ -113,12 +113,7 @@ class PortfolioOrderApi(APIView):
         data = validated(PortfolioOrderInputSerializer, request.data)
         services.portfolio_order_set(actor=request.user, profile=profile, entry_ids=data["entries"])
         entries = selectors.portfolio_entries_for_profile(profile=profile)
-        return paginated_response(
-            serializer_class=PortfolioEntryOutputSerializer,
-            queryset=entries,
-            request=request,
-            view=self,
-        )
+        return Response(PortfolioEntryOutputSerializer(entries, many=True).data)
 
 
 class PortfolioEntryDetailApi(APIView):

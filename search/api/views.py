@@ -255,6 +255,7 @@ class SkillSuggestionsApi(APIView):
     """Skills whose Chinese name, English label or an alias starts with (or contains) q."""
 
     permission_classes = [AllowAny]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=TAG,
@@ -265,7 +266,10 @@ class SkillSuggestionsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         data = validated(SkillSuggestionInputSerializer, request.query_params)
-        return Response(services.skill_suggestions(prefix=data["q"]))
+        paginator, page = paginate(
+            view=self, request=request, queryset=list(services.skill_suggestions(prefix=data["q"]))
+        )
+        return paginated(paginator, page)
 
 
 class MatchListSerializer(serializers.Serializer):

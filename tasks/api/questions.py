@@ -11,7 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api import validated, with_errors
+from marketplace.api import (
+    Pagination,
+    paginated_response,
+    validated,
+    with_errors,
+)
 from tasks import selectors, services
 from tasks.selectors import QuestionView
 
@@ -66,6 +71,7 @@ def _view(*, user: Any, question_id: int) -> Any:
 class TaskQuestionCollectionApi(APIView):
     # Anyone may read what they may see; asking needs a signed-in caller (401 otherwise).
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=TAG,
@@ -77,7 +83,9 @@ class TaskQuestionCollectionApi(APIView):
     def get(self, request: Request, task_id: int) -> Response:
         task = selectors.task_get_for_user(user=request.user, task_id=task_id)
         views = selectors.task_questions_for_user(user=request.user, task=task)
-        return Response(QuestionOutputSerializer(views, many=True).data)
+        return paginated_response(
+            serializer_class=QuestionOutputSerializer, queryset=views, request=request, view=self
+        )
 
     @extend_schema(
         tags=TAG,

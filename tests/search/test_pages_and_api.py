@@ -81,9 +81,14 @@ def test_search_api_answers_with_facets(backend: str, reindex: Callable, client:
 
 
 def test_skill_autocomplete_finds_either_language(backend: str, client: Any) -> None:
-    slugs = [s["slug"] for s in client.get("/api/v1/search/skills/", {"q": "机器"}).json()]
+    slugs = [
+        s["slug"] for s in client.get("/api/v1/search/skills/", {"q": "机器"}).json()["results"]
+    ]
     assert "machine-vision" in slugs
-    slugs = [s["slug"] for s in client.get("/api/v1/search/skills/", {"q": "machine v"}).json()]
+    slugs = [
+        s["slug"]
+        for s in client.get("/api/v1/search/skills/", {"q": "machine v"}).json()["results"]
+    ]
     assert slugs == ["machine-vision"]
     assert client.get("/api/v1/search/skills/").status_code == 400
 

@@ -179,7 +179,8 @@ def test_api_ask_answer_and_list_as_each_viewer(people: dict[str, Any]) -> None:
     assert asked.json()["asked_by"] in ("You", "您")
 
     # A rival can neither see nor answer it before the answer.
-    assert client_for(people["rival"]).get(f"{API}/tasks/{task.pk}/questions/").json() == []
+    seen = client_for(people["rival"]).get(f"{API}/tasks/{task.pk}/questions/").json()
+    assert seen["results"] == []
     assert_error(
         client_for(people["rival"]).post(
             f"{API}/questions/{question_id}/answer/", {"answer": "冒充的回答"}, format="json"
@@ -191,7 +192,7 @@ def test_api_ask_answer_and_list_as_each_viewer(people: dict[str, Any]) -> None:
     )
     assert answered.status_code == 200, answered.content
 
-    listed = client_for(people["rival"]).get(f"{API}/tasks/{task.pk}/questions/").json()
+    listed = client_for(people["rival"]).get(f"{API}/tasks/{task.pk}/questions/").json()["results"]
     assert [(q["body"], q["answer"]) for q in listed] == [(QUESTION, "不包含上下料。")]
     assert "王工" not in str(listed)
     assert client_for(None).get(f"{API}/tasks/{task.pk}/questions/").status_code == 200

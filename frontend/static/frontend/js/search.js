@@ -32,8 +32,9 @@
       if (!q) return;
       timer = setTimeout(function () {
         fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (items) {
+          .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+          .then(function (page) {
+            var items = page.results || [];
             list.innerHTML = "";
             bySlug = {};
             items.forEach(function (item) {
