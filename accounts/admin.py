@@ -11,13 +11,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.forms import AdminPasswordChangeForm
 
 from accounts import services
 from accounts.models import (
@@ -34,8 +37,10 @@ from accounts.models import (
     VerificationRequest,
 )
 from marketplace.admin import (
+    ModelAdmin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
+    TabularInline,
     reason_action,
     run_service_on_each,
 )
@@ -103,7 +108,8 @@ class RealNameVerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin, ModelAdmin):
+    change_password_form = AdminPasswordChangeForm
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("-date_joined",)
@@ -202,14 +208,14 @@ class UserAdmin(DjangoUserAdmin):
 # --- Organizations --------------------------------------------------------------------------------
 
 
-class MembershipInline(ReadOnlyInlineMixin, admin.TabularInline):
+class MembershipInline(ReadOnlyInlineMixin, TabularInline):
     model = Membership
     fields = ("user", "role", "created_at")
     readonly_fields = fields
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrganizationAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = (
         "name",
         "slug",
@@ -242,7 +248,7 @@ class OrganizationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("user", "organization", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__name", "organization__name")
@@ -251,7 +257,7 @@ class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("email", "organization", "role", "status_column", "created_at", "expires_at")
     list_filter = ("role", ("accepted_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "organization__name")
@@ -299,14 +305,14 @@ class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # --- Skills (reference data) ----------------------------------------------------------------------
 
 
-class SkillInline(admin.TabularInline):
+class SkillInline(TabularInline):
     model = Skill
     fields = ("slug", "name_zh", "name_en", "position")
     extra = 0
 
 
 @admin.register(SkillCategory)
-class SkillCategoryAdmin(admin.ModelAdmin):
+class SkillCategoryAdmin(ModelAdmin):
     list_display = ("slug", "name_zh", "name_en", "position")
     list_editable = ("position",)
     search_fields = ("slug", "name_zh", "name_en")
@@ -314,7 +320,7 @@ class SkillCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ModelAdmin):
     list_display = ("slug", "name_zh", "name_en", "category", "position")
     list_filter = ("category",)
     search_fields = ("slug", "name_zh", "name_en")
@@ -324,14 +330,14 @@ class SkillAdmin(admin.ModelAdmin):
 # --- Provider profiles ----------------------------------------------------------------------------
 
 
-class ProviderSkillInline(ReadOnlyInlineMixin, admin.TabularInline):
+class ProviderSkillInline(ReadOnlyInlineMixin, TabularInline):
     model = ProviderSkill
     fields = ("skill", "level")
     readonly_fields = fields
     show_change_link = False
 
 
-class PortfolioEntryInline(ReadOnlyInlineMixin, admin.TabularInline):
+class PortfolioEntryInline(ReadOnlyInlineMixin, TabularInline):
     model = PortfolioEntry
     fields = ("position", "title", "year", "client", "updated_at")
     readonly_fields = fields
@@ -339,7 +345,7 @@ class PortfolioEntryInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(ProviderProfile)
-class ProviderProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProviderProfileAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("display_name", "headline", "is_firm", "availability", "region", "updated_at")
     list_filter = ("availability", ("organization", admin.EmptyFieldListFilter))
     search_fields = ("headline", "user__email", "user__name", "organization__name")
@@ -364,7 +370,7 @@ class ProviderProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(VerificationRequest)
-class VerificationRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VerificationRequestAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """The review queue. Only the masked ID number is ever shown; decisions are actions."""
 
     list_display = (
@@ -437,7 +443,7 @@ class VerificationRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("title", "recipient", "kind", "created_at", "read_at", "emailed_at")
     list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
     search_fields = ("title", "recipient__email")
@@ -456,3 +462,12 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
     actions: list[str] = []
+
+
+# Staff roles are groups: re-registered so that they wear the back office's theme too.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin, ModelAdmin):
+    pass

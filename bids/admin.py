@@ -6,17 +6,17 @@ from __future__ import annotations
 from django.contrib import admin
 
 from bids.models import Bid, BidMilestone, BidRevision, NegotiationMessage, NegotiationThread, Offer
-from marketplace.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from marketplace.admin import ModelAdmin, ReadOnlyAdminMixin, ReadOnlyInlineMixin, TabularInline
 
 
-class BidMilestoneInline(ReadOnlyInlineMixin, admin.TabularInline):
+class BidMilestoneInline(ReadOnlyInlineMixin, TabularInline):
     model = BidMilestone
     fields = ("position", "title", "amount", "due_days", "description")
     readonly_fields = fields
     show_change_link = False
 
 
-class BidRevisionInline(ReadOnlyInlineMixin, admin.TabularInline):
+class BidRevisionInline(ReadOnlyInlineMixin, TabularInline):
     model = BidRevision
     fields = ("revision", "amount", "duration_days", "milestones", "created_by", "created_at")
     readonly_fields = fields
@@ -25,7 +25,7 @@ class BidRevisionInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Bid)
-class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BidAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("task", "provider", "amount", "currency", "status", "revision", "updated_at")
     list_filter = ("status", "currency")
     search_fields = ("task__title", "provider__user__name", "provider__organization__name")
@@ -34,7 +34,7 @@ class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (BidMilestoneInline, BidRevisionInline)
 
 
-class NegotiationMessageInline(ReadOnlyInlineMixin, admin.TabularInline):
+class NegotiationMessageInline(ReadOnlyInlineMixin, TabularInline):
     model = NegotiationMessage
     fields = ("seq", "created_at", "side", "sender", "kind", "body", "offer", "file_name")
     readonly_fields = fields
@@ -42,7 +42,7 @@ class NegotiationMessageInline(ReadOnlyInlineMixin, admin.TabularInline):
     ordering = ("seq",)
 
 
-class OfferInline(ReadOnlyInlineMixin, admin.TabularInline):
+class OfferInline(ReadOnlyInlineMixin, TabularInline):
     model = Offer
     fields = ("id", "side", "made_by", "amount", "duration_days", "milestones", "status")
     readonly_fields = fields
@@ -50,7 +50,7 @@ class OfferInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(NegotiationThread)
-class NegotiationThreadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NegotiationThreadAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """Read-only: the negotiation is evidence for mediators (what was offered and agreed)."""
 
     list_display = ("bid", "last_seq", "last_message_at", "created_at")

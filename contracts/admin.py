@@ -8,17 +8,17 @@ from __future__ import annotations
 from django.contrib import admin
 
 from contracts.models import Contract, Delivery, DeliveryFile, Milestone, Review
-from marketplace.admin import ReadOnlyAdminMixin, ReadOnlyInlineMixin
+from marketplace.admin import ModelAdmin, ReadOnlyAdminMixin, ReadOnlyInlineMixin, TabularInline
 
 
-class MilestoneInline(ReadOnlyInlineMixin, admin.TabularInline):
+class MilestoneInline(ReadOnlyInlineMixin, TabularInline):
     model = Milestone
     fields = ("position", "title", "amount", "due_days", "due_date", "status", "change_rounds")
     readonly_fields = fields
 
 
 @admin.register(Contract)
-class ContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ContractAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = (
         "task",
         "organization",
@@ -35,14 +35,14 @@ class ContractAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (MilestoneInline,)
 
 
-class DeliveryInline(ReadOnlyInlineMixin, admin.TabularInline):
+class DeliveryInline(ReadOnlyInlineMixin, TabularInline):
     model = Delivery
     fields = ("round", "submitted_by", "submitted_at", "decision", "decided_by", "decided_at")
     readonly_fields = fields
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MilestoneAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("title", "contract", "position", "amount", "status", "due_date")
     list_filter = ("status",)
     search_fields = ("title", "contract__task__title")
@@ -51,7 +51,7 @@ class MilestoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (DeliveryInline,)
 
 
-class DeliveryFileInline(ReadOnlyInlineMixin, admin.TabularInline):
+class DeliveryFileInline(ReadOnlyInlineMixin, TabularInline):
     model = DeliveryFile
     fields = ("original_name", "content_type", "size", "sha256", "received_at")
     readonly_fields = fields
@@ -59,7 +59,7 @@ class DeliveryFileInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("milestone", "round", "submitted_by", "submitted_at", "decision")
     list_filter = ("decision",)
     search_fields = ("milestone__title", "milestone__contract__task__title")
@@ -69,7 +69,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("contract", "side", "author", "rating", "created_at")
     list_filter = ("side", "rating")
     search_fields = ("contract__task__title", "author__email")

@@ -1,5 +1,9 @@
 """Back-office pieces every app's admin shares.
 
+Every model admin and inline derives from `ModelAdmin`, `TabularInline` or `StackedInline` here:
+the back office's theme (django-unfold) styles only admins built on its classes, and one base
+keeps what all of them share in one place.
+
 Staff change state only through services: a refusal is a domain error reported per object
 (`run_service_on_each`), an action that needs a reason asks for it on an intermediate page
 (`reason_action`), and rows that only services write are read-only (`ReadOnlyAdminMixin`).
@@ -17,8 +21,23 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin as ThemedModelAdmin
+from unfold.admin import StackedInline as ThemedStackedInline
+from unfold.admin import TabularInline as ThemedTabularInline
 
 from marketplace.errors import DomainError
+
+
+class ModelAdmin(ThemedModelAdmin):
+    """The base of every model admin in the back office."""
+
+
+class TabularInline(ThemedTabularInline):
+    pass
+
+
+class StackedInline(ThemedStackedInline):
+    pass
 
 
 class ReasonForm(forms.Form):

@@ -15,6 +15,7 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,9 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "daphne",
+    # The back office theme; it overrides the admin's templates, so it comes before the admin.
+    "unfold",
+    "unfold.contrib.filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -472,3 +476,14 @@ MARKETPLACE: dict[str, Any] = {
 API_MAX_MULTIPART_BYTES = env_int(
     "API_MAX_MULTIPART_BYTES", 10 * MARKETPLACE["ATTACHMENT_MAX_BYTES"] + 1024 * 1024
 )
+
+# The back office (django-unfold over Django's admin); a staff member switches languages in the
+# back office as on the site.
+UNFOLD = {
+    "SITE_TITLE": gettext_lazy("众包 back office"),
+    "SITE_HEADER": gettext_lazy("众包 Marketplace back office"),
+    "SITE_URL": "/",
+    "SHOW_LANGUAGES": True,
+    "SHOW_VIEW_ON_SITE": True,
+    "SHOW_HISTORY": True,
+}

@@ -7,8 +7,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace.api_errors import api_not_found
 
-admin.site.site_header = _("众包 Marketplace back office")
-admin.site.site_title = _("众包 back office")
 admin.site.index_title = _("Moderation, verification and finance")
 
 api_v1: list[URLPattern | URLResolver] = [

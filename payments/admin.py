@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.admin import ReadOnlyAdminMixin
+from marketplace.admin import ModelAdmin, ReadOnlyAdminMixin
 from payments.models import CardDispute, ConnectedAccount, ReconciliationMismatch
 from payments.reconciliation import mismatch_resolve
 
@@ -46,7 +46,7 @@ class OpenFirstFilter(admin.SimpleListFilter):
         return queryset.filter(status=ReconciliationMismatch.Status.OPEN)
 
 
-class ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadOnly(ReadOnlyAdminMixin, ModelAdmin):
     """Written only by payments' services and webhooks."""
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Organization
-from marketplace.admin import ReadOnlyAdminMixin
+from marketplace.admin import ModelAdmin, ReadOnlyAdminMixin
 from marketplace.errors import DomainError
 from marketplace.money import Money
 from payments.models import (
@@ -107,7 +107,7 @@ class IssueForm(forms.Form):
 
 
 @admin.register(VoucherProgramme)
-class VoucherProgrammeAdmin(admin.ModelAdmin):
+class VoucherProgrammeAdmin(ModelAdmin):
     form = ProgrammeAdminForm
     list_display = ["name", "issuer", "budget", "face_value", "issued_total", "valid_until"]
     list_filter = ["issuer"]
@@ -231,19 +231,19 @@ class VoucherProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VoucherAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["code", "programme", "organization", "face_value", "valid_until", "expired_at"]
     list_filter = ["programme"]
     search_fields = ["code", "organization__name"]
 
 
 @admin.register(VoucherClaim)
-class VoucherClaimAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VoucherClaimAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["reference", "programme", "voucher", "contract", "amount", "created_at"]
     list_filter = ["programme"]
 
 
 @admin.register(VoucherReturn)
-class VoucherReturnAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VoucherReturnAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["reference", "programme", "voucher", "kind", "amount", "created_at"]
     list_filter = ["programme", "kind"]

@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from marketplace.admin import (
+    ModelAdmin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
+    TabularInline,
     reason_action,
     run_service_on_each,
 )
@@ -54,28 +56,28 @@ class ModerationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TaskSkillInline(ReadOnlyInlineMixin, admin.TabularInline):
+class TaskSkillInline(ReadOnlyInlineMixin, TabularInline):
     model = TaskSkill
     fields = ("skill", "weight")
     readonly_fields = fields
     show_change_link = False
 
 
-class TaskMilestonePlanInline(ReadOnlyInlineMixin, admin.TabularInline):
+class TaskMilestonePlanInline(ReadOnlyInlineMixin, TabularInline):
     model = TaskMilestonePlan
     fields = ("position", "title", "share_bps", "due_days", "description")
     readonly_fields = fields
     show_change_link = False
 
 
-class TaskAttachmentInline(ReadOnlyInlineMixin, admin.TabularInline):
+class TaskAttachmentInline(ReadOnlyInlineMixin, TabularInline):
     model = TaskAttachment
     fields = ("original_name", "content_type", "size", "sha256", "confidential", "created_at")
     readonly_fields = fields
     show_change_link = False
 
 
-class TaskInvitationInline(ReadOnlyInlineMixin, admin.TabularInline):
+class TaskInvitationInline(ReadOnlyInlineMixin, TabularInline):
     model = TaskInvitation
     fields = ("provider", "invited_by", "created_at")
     readonly_fields = fields
@@ -83,7 +85,7 @@ class TaskInvitationInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TaskAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = (
         "title",
         "organization",
