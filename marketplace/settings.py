@@ -114,8 +114,9 @@ SITE_ID = 1
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # The site's templates first, so its allauth layouts win over allauth's own.
-        "DIRS": [BASE_DIR / "frontend" / "templates"],
+        # The site's templates first, so its allauth layouts win over allauth's own, and the back
+        # office's overrides of admin templates win over the theme's (which is an app above ours).
+        "DIRS": [BASE_DIR / "frontend" / "templates", BASE_DIR / "marketplace" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -486,4 +487,5 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     "SHOW_VIEW_ON_SITE": True,
     "SHOW_HISTORY": True,
+    "DASHBOARD_CALLBACK": "marketplace.backoffice.dashboard_callback",
 }

@@ -42,7 +42,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from contracts.signals import milestone_accepted
-        from payments import (  # noqa: F401  (they register the payments notifications)
+        from payments import (  # noqa: F401  (they register notifications and dashboard cards)
+            backoffice,
             notifications,
             voucher_notifications,
         )
