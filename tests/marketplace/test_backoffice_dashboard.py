@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -13,7 +15,7 @@ from tests.frontend.contracts_setup import awarded_contract
 pytestmark = pytest.mark.django_db
 
 
-def _staff(*groups: str):
+def _staff(*groups: str) -> Any:
     user = UserFactory(is_staff=True)
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
