@@ -371,7 +371,8 @@ USE_TZ = True
 
 # --- Static and uploaded files -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic writes and WhiteNoise serves from when DEBUG is off.
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 if not PRODUCTION:
     # WhiteNoise warns about a missing root before the first collectstatic.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from tests.tasks.factories import TaskFactory
 from tests.test_asgi_server import (
     BIND_ATTEMPTS,
     free_port,
+    run,
     start_daphne,
     stop,
     wait_until_listening,
@@ -43,9 +44,23 @@ MOBILE = {"width": 390, "height": 844}
 WAIT_MS = 45_000  # a busy 2-core machine can be slow to connect
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's static files, collected as a deployment collects them: with DEBUG off,
+    WhiteNoise serves STATIC_ROOT only, and the checkout's own var/static may be stale or empty
+    (a stale one once served a page without its negotiation script)."""
+    root = tmp_path_factory.mktemp("static")
+    run(dict(os.environ, STATIC_ROOT=str(root)), "collectstatic", "--noinput", "--verbosity", "0")
+    return root
+
+
 @pytest.fixture
 def asgi_server(
-    live_channel_layer: Any, celery_eager: None, settings: Any, tmp_path: Path
+    live_channel_layer: Any,
+    celery_eager: None,
+    settings: Any,
+    tmp_path: Path,
+    collected_static: Path,
 ) -> Iterator[str]:
     """Daphne in a process of its own (a fresh interpreter, not a fork that would inherit
     this worker's event loops and connections), serving marketplace.asgi on this test's
@@ -61,6 +76,7 @@ def asgi_server(
         "CACHE_KEY_PREFIX": f"{settings.CACHE_KEY_PREFIX}-e2e{uuid.uuid4().hex[:8]}",
         "ELASTICSEARCH_INDEX_PREFIX": settings.ELASTICSEARCH_INDEX_PREFIX,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "STATIC_ROOT": str(collected_static),
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "DJANGO_DEBUG": "false",
     }
@@ -115,13 +131,6 @@ def sides(db: None) -> dict[str, Any]:
     return {"poster": poster, "bidder": bidder, "task": task, "bid": bid}
 
 
-@pytest.mark.xfail(
-    reason="Known order dependence, not yet understood: passes alone and after the other e2e "
-    "tests, but its socket never connects when tests/bids/test_negotiation_socket.py ran "
-    "earlier in the same pytest process, even against a fresh Daphne process and Redis "
-    "namespace (see the issue 8 note).",
-    strict=False,
-)
 def test_question_messages_offers_live_with_a_dropped_connection(
     asgi_server: str, browser: Any, shoot: Any, sides: dict[str, Any]
 ) -> None:
