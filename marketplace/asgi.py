@@ -11,7 +11,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from marketplace import daphne_request  # noqa: E402
 from marketplace.routing import websocket_urlpatterns  # noqa: E402
+
+# Bodies reach Django as they came: Daphne's Twisted requests would parse uploads first and
+# answer one they cannot parse with a bare 400 of their own (marketplace/daphne_request.py).
+daphne_request.install()
 
 application = ProtocolTypeRouter(
     {
