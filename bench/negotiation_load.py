@@ -238,6 +238,7 @@ class Pair:
         self.latencies: list[float] = []
         self.received = 0
         self.waiter: asyncio.Event = asyncio.Event()
+        self.errors: list[dict[str, Any]] = []
 
     async def open(self, port: int) -> None:
         if self.kind == "echo":
@@ -249,6 +250,12 @@ class Pair:
             self.sender = await connect(port, path, self.room.sender_cookie)
             self.receiver = await connect(port, path, self.room.receiver_cookie)
         self.receiver.on_frame = self._on_receiver_frame
+        self.sender.on_frame = self._on_sender_frame
+
+    def _on_sender_frame(self, text: str) -> None:
+        data = json.loads(text)
+        if data.get("type") == "error":  # kept to say why a message never arrived
+            self.errors.append(data)
 
     def _on_receiver_frame(self, text: str) -> None:
         now = time.perf_counter()
@@ -301,7 +308,10 @@ async def saturate(pairs: list[Pair], messages: int, window: int) -> tuple[float
             try:
                 await asyncio.wait_for(pair.waiter.wait(), 30)
             except TimeoutError:
-                raise SystemExit(f"room {pair.index}: a message never arrived") from None
+                raise SystemExit(
+                    f"{pair.kind} room {pair.index}: a message never arrived "
+                    f"({pair.received} of {messages}; errors to the sender: {pair.errors[-3:]})"
+                ) from None
 
     for pair in pairs:
         pair.latencies, pair.received = [], 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -177,7 +178,10 @@ class NegotiationConsumer(AsyncJsonWebsocketConsumer):
         if reply is not None:
             await self.send_json(reply)
 
-    @database_sync_to_async
+    # Not thread-sensitive: the actions of different rooms run side by side in the worker pool,
+    # each on a pooled connection of its own, instead of queueing for the one thread every
+    # thread-sensitive call shares. One room's writers still take turns on its thread's lock.
+    @partial(database_sync_to_async, thread_sensitive=False)
     def _act(self, kind: Any, content: dict[str, Any]) -> dict[str, Any] | None:
         """One action, through the services (each asks the capability selector again)."""
         user = self.scope["user"]

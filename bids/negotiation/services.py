@@ -183,16 +183,20 @@ def _append(
         message.file_sha256 = checked.sha256
         message.file.save(checked.sha256, upload, save=False)
     try:
-        with transaction.atomic():
-            message.save()
+        # No savepoint: the refusal below rolls the caller's whole transaction back anyway.
+        message.save()
     except IntegrityError:
         raise Conflict(
             _("This client message id was already used for another message."),
             code="client_id_reused",
         ) from None
-    # The sender has read everything up to what they just wrote.
-    ThreadReadMarker.objects.update_or_create(
-        thread=thread, user=actor, defaults={"last_read_seq": thread.last_seq}
+    # The sender has read everything up to what they just wrote (one upsert; under the thread's
+    # lock no later number can have been written).
+    ThreadReadMarker.objects.bulk_create(
+        [ThreadReadMarker(thread=thread, user=actor, last_read_seq=thread.last_seq)],
+        update_conflicts=True,
+        unique_fields=["thread", "user"],
+        update_fields=["last_read_seq"],
     )
     message.sender = actor
     group_send_on_commit(
