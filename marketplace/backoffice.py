@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count, Min, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
@@ -28,6 +29,18 @@ class Card:
     oldest: datetime | None = None
     # "attention" when something waits for this role; "info" for figures to watch.
     tone: str = "info"
+
+
+def queue_card(title: str | Promise, waiting: QuerySet[Any], *, since: str, url: str) -> Card:
+    """A queue's card: how many rows wait, and since when the oldest (the `since` field)."""
+    figures = waiting.aggregate(n=Count("pk"), oldest=Min(since))
+    return Card(
+        title=title,
+        value=figures["n"],
+        url=url,
+        oldest=figures["oldest"],
+        tone="attention" if figures["n"] else "info",
+    )
 
 
 Panel = Callable[[HttpRequest], Iterable[Card]]

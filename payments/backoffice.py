@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Count, Min
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.backoffice import Card, dashboard_panel
+from marketplace.backoffice import Card, dashboard_panel, queue_card
 from payments.models import CardDispute, ReconciliationMismatch
 
 
@@ -17,24 +16,16 @@ from payments.models import CardDispute, ReconciliationMismatch
 def finance_cards(request: HttpRequest) -> Iterator[Card]:
     user = request.user
     if user.has_perm("payments.view_reconciliationmismatch"):
-        mismatches = ReconciliationMismatch.objects.filter(
-            status=ReconciliationMismatch.Status.OPEN
-        ).aggregate(n=Count("pk"), oldest=Min("found_at"))
-        yield Card(
-            title=_("Reconciliation mismatches open"),
-            value=mismatches["n"],
+        yield queue_card(
+            _("Reconciliation mismatches open"),
+            ReconciliationMismatch.objects.filter(status=ReconciliationMismatch.Status.OPEN),
+            since="found_at",
             url=reverse("admin:payments_reconciliationmismatch_changelist"),
-            oldest=mismatches["oldest"],
-            tone="attention" if mismatches["n"] else "info",
         )
     if user.has_perm("payments.view_carddispute"):
-        disputes = CardDispute.objects.filter(status=CardDispute.Status.OPEN).aggregate(
-            n=Count("pk"), oldest=Min("opened_at")
-        )
-        yield Card(
-            title=_("Card disputes open"),
-            value=disputes["n"],
+        yield queue_card(
+            _("Card disputes open"),
+            CardDispute.objects.filter(status=CardDispute.Status.OPEN),
+            since="opened_at",
             url=reverse("admin:payments_carddispute_changelist"),
-            oldest=disputes["oldest"],
-            tone="attention" if disputes["n"] else "info",
         )
