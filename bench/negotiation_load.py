@@ -239,6 +239,7 @@ class Pair:
         self.received = 0
         self.waiter: asyncio.Event = asyncio.Event()
         self.errors: list[dict[str, Any]] = []
+        self.lost = 0
 
     async def open(self, port: int) -> None:
         if self.kind == "echo":
@@ -296,7 +297,13 @@ class Pair:
 
 
 async def saturate(pairs: list[Pair], messages: int, window: int) -> tuple[float, list[float]]:
-    """Every room keeps `window` messages in flight until `messages` reached the peer."""
+    """Every room keeps `window` messages in flight until `messages` reached the peer.
+
+    A message that has not arrived after LOST_AFTER seconds is counted lost (channels_redis
+    drops a group message when a channel is over capacity or the message expired; the
+    negotiation socket would have answered an error frame) and the room stops for this round:
+    messages per second count only what arrived.
+    """
 
     async def room(pair: Pair) -> None:
         sent = 0
@@ -306,19 +313,20 @@ async def saturate(pairs: list[Pair], messages: int, window: int) -> tuple[float
                 sent += 1
             pair.waiter.clear()
             try:
-                await asyncio.wait_for(pair.waiter.wait(), 30)
+                await asyncio.wait_for(pair.waiter.wait(), LOST_AFTER)
             except TimeoutError:
-                raise SystemExit(
-                    f"{pair.kind} room {pair.index}: a message never arrived "
-                    f"({pair.received} of {messages}; errors to the sender: {pair.errors[-3:]})"
-                ) from None
+                pair.lost += sent - pair.received
+                if pair.errors:
+                    print(f"  {pair.kind} room {pair.index}: errors {pair.errors[-3:]}")
+                return
 
     for pair in pairs:
         pair.latencies, pair.received = [], 0
     started = time.perf_counter()
     await asyncio.gather(*(room(p) for p in pairs))
     elapsed = time.perf_counter() - started
-    return len(pairs) * messages / elapsed, [x for p in pairs for x in p.latencies]
+    delivered = sum(p.received for p in pairs)
+    return delivered / elapsed, [x for p in pairs for x in p.latencies]
 
 
 async def paced(pairs: list[Pair], rate: float, seconds: float) -> tuple[float, list[float]]:
@@ -404,6 +412,9 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+LOST_AFTER = 60.0  # seconds: a busy 2-core machine can stall a socket for a long moment
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
@@ -428,6 +439,7 @@ async def measure(args: argparse.Namespace, world: World, pid: int, port: int) -
             figures["p50"].append(pct(lat, 0.50))
             figures["p95"].append(pct(lat, 0.95))
             figures["p99"].append(pct(lat, 0.99))
+        figures["lost"] = [sum(p.lost for p in pairs)]
         results[kind]["pairs"] = pairs  # type: ignore[assignment]
 
     echo_rate = statistics.median(results["echo"]["rate"])
@@ -453,12 +465,12 @@ async def measure(args: argparse.Namespace, world: World, pid: int, port: int) -
           f"layer=channels_redis, cores={os.cpu_count()}, "
           f"repeats={args.repeats} (medians)")  # fmt: skip
     print(f"{'consumer':<13}{'msg/s sat':>10}{'p50':>8}{'p95':>8}{'p99':>8}   "
-          f"{'@half msg/s':>11}{'p50':>8}{'p95':>8}{'p99':>8}{'KiB/conn':>10}")  # fmt: skip
+          f"{'@half msg/s':>11}{'p50':>8}{'p95':>8}{'p99':>8}{'KiB/conn':>10}{'lost':>6}")  # fmt: skip
     for kind in ("echo", "negotiation"):
         m = med[kind]
         print(f"{kind:<13}{m['rate']:>10.0f}{m['p50']:>8.1f}{m['p95']:>8.1f}{m['p99']:>8.1f}   "
               f"{m['hrate']:>11.0f}{m['hp50']:>8.1f}{m['hp95']:>8.1f}{m['hp99']:>8.1f}"
-              f"{m['kib_per_conn']:>10.1f}")  # fmt: skip
+              f"{m['kib_per_conn']:>10.1f}{m['lost']:>6.0f}")  # fmt: skip
     ratio = med["negotiation"]["rate"] / med["echo"]["rate"]
     print(f"negotiation / echo saturating msg/s: {ratio:.0%} (goal >= 50%)")
     print(f"negotiation p95 at half the echo's saturating rate ({half:.0f} msg/s): "
