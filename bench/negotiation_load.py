@@ -465,7 +465,8 @@ async def measure(args: argparse.Namespace, world: World, pid: int, port: int) -
           f"layer=channels_redis, cores={os.cpu_count()}, "
           f"repeats={args.repeats} (medians)")  # fmt: skip
     print(f"{'consumer':<13}{'msg/s sat':>10}{'p50':>8}{'p95':>8}{'p99':>8}   "
-          f"{'@half msg/s':>11}{'p50':>8}{'p95':>8}{'p99':>8}{'KiB/conn':>10}{'lost':>6}")  # fmt: skip
+          f"{'@half msg/s':>11}{'p50':>8}{'p95':>8}{'p99':>8}"
+          f"{'KiB/conn':>10}{'lost':>6}")  # fmt: skip
     for kind in ("echo", "negotiation"):
         m = med[kind]
         print(f"{kind:<13}{m['rate']:>10.0f}{m['p50']:>8.1f}{m['p95']:>8.1f}{m['p99']:>8.1f}   "
