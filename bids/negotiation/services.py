@@ -210,6 +210,20 @@ def _append(
     return message
 
 
+def _begin_post(
+    actor: Any, thread_id: int, client_id: str
+) -> tuple[NegotiationThread, BidCapabilities, NegotiationMessage | None]:
+    """The start of every post, inside its transaction: lock the thread and look for an earlier
+    copy under this client id (a resend is answered with it, whatever changed since); a new
+    post must be allowed now and within the sender's rate."""
+    thread, capabilities = _lock(actor, thread_id)
+    earlier = _resent(actor, thread, client_id)
+    if earlier is None:
+        _require_writable(capabilities)
+        _require_under_rate(actor)
+    return thread, capabilities, earlier
+
+
 def _require_writable(capabilities: BidCapabilities) -> None:
     if not capabilities.negotiate:
         raise _read_only()
@@ -234,12 +248,9 @@ def message_post(
     require_active_user(actor)
     text = _body(body)
     with transaction.atomic():
-        thread, capabilities = _lock(actor, thread.pk)
-        earlier = _resent(actor, thread, client_id)
+        thread, capabilities, earlier = _begin_post(actor, thread.pk, client_id)
         if earlier is not None:
             return Posted(earlier, False)
-        _require_writable(capabilities)
-        _require_under_rate(actor)
         message = _append(
             thread,
             actor=actor,
@@ -264,12 +275,9 @@ def message_file_post(
     text = _body(body, required=False)
     checked = check_upload(upload, max_bytes=settings.MARKETPLACE["NEGOTIATION_FILE_MAX_BYTES"])
     with transaction.atomic():
-        thread, capabilities = _lock(actor, thread.pk)
-        earlier = _resent(actor, thread, client_id)
+        thread, capabilities, earlier = _begin_post(actor, thread.pk, client_id)
         if earlier is not None:
             return Posted(earlier, False)
-        _require_writable(capabilities)
-        _require_under_rate(actor)
         message = _append(
             thread,
             actor=actor,
@@ -304,12 +312,9 @@ def offer_make(
     require_active_user(actor)
     text = _body(note, required=False, maximum=NOTE_MAX, field="note")
     with transaction.atomic():
-        thread, capabilities = _lock(actor, thread.pk)
-        earlier = _resent(actor, thread, client_id)
+        thread, capabilities, earlier = _begin_post(actor, thread.pk, client_id)
         if earlier is not None:
             return Posted(earlier, False)
-        _require_writable(capabilities)
-        _require_under_rate(actor)
         task = thread.bid.task
         bid_terms_check(
             task=task, amount=amount, duration_days=duration_days, milestones=milestones
