@@ -13,10 +13,13 @@ create), migrates it, and drops it at the end (--keep leaves it).
    out), written with COPY through the real tables and their triggers, then VACUUM ANALYZE.
 2. Postings/s: rounds of `--entries` balanced two-line entries through payments.ledger.
    ledger_post, one transaction each as the money flows commit them, against the floor: a bare
-   single-row INSERT in its own transaction into a two-column table. Rounds alternate so that
-   both sides see the same machine. Medians over rounds, p95 of the calls, and the ratio; once
-   per `--writers` count (one writer, and several at once as web and Celery processes post:
-   PostgreSQL then flushes several commits to the WAL together, for the floor as for us).
+   single-row INSERT in its own transaction into a two-column table, and beside both the ORM
+   path ledger_post took before its one statement (payments.ledger._post_orm: look up the
+   reference, then the entry and its postings in a transaction; --no-orm leaves it out).
+   Rounds alternate so that all sides see the same machine. Medians over rounds, p95 of the
+   calls, and the ratio; once per `--writers` count (one writer, and several at once as web
+   and Celery processes post: PostgreSQL then flushes several commits to the WAL together,
+   for the floor as for us).
 3. Balance: payments.selectors.contract_escrow_held for random contracts against the floor:
    a primary-key read of one posting through the same ORM. Median, p95 and the ratio. The
    plan PostgreSQL chose is printed with --explain.
@@ -37,7 +40,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -160,18 +163,19 @@ def fill(*, postings: int, run: str, batch_contracts: int = 20_000) -> list[int]
 
 
 def _post_round(
-    *, entries: int, run: str, round_no: int, accounts: tuple[object, object]
+    *, entries: int, run: str, round_no: int, accounts: tuple[object, object], orm: bool = False
 ) -> list[float]:
     from marketplace.money import Money
-    from payments.ledger import ledger_post
+    from payments.ledger import _post_orm, ledger_post
 
+    post = _post_orm if orm else ledger_post
     escrow, poster = accounts
     latencies = []
     for n in range(entries):
         amount = Money(1_000_00 + n)
         started = time.perf_counter()
-        ledger_post(
-            reference=f"{run}:post:{round_no}:{n}",
+        post(
+            reference=f"{run}:{'orm' if orm else 'post'}:{round_no}:{n}",
             reason="bench",
             lines=[(escrow, amount), (poster, -amount)],  # type: ignore[list-item]
         )
@@ -231,12 +235,18 @@ class PostingFigures:
     floor_rows_per_s: float
     ledger_latencies: list[float]
     floor_latencies: list[float]
+    # The ORM path (payments.ledger._post_orm: what ledger_post did before its one statement).
+    orm_postings_per_s: float = 0.0
+    orm_latencies: list[float] = field(default_factory=list)
 
 
-def measure_postings(*, entries: int, repeats: int, run: str, writers: int) -> PostingFigures:
+def measure_postings(
+    *, entries: int, repeats: int, run: str, writers: int, orm: bool = False
+) -> PostingFigures:
     """Alternating rounds of ledger_post (two postings per entry, one transaction each, as the
     money flows commit them) and of the floor (one single-row INSERT per transaction,
-    autocommit), `entries` calls per round shared by `writers` threads."""
+    autocommit), `entries` calls per round shared by `writers` threads; with `orm`, rounds of
+    the ORM path too (what ledger_post did before its one statement)."""
     from django.db import connection
 
     from payments.ledger import ledger_account
@@ -252,9 +262,10 @@ def measure_postings(*, entries: int, repeats: int, run: str, writers: int) -> P
             "(id bigserial PRIMARY KEY, amount bigint NOT NULL, note varchar(20) NOT NULL)"
         )
     share = max(1, entries // writers)
-    ledger_rates, floor_rates = [], []
+    ledger_rates, floor_rates, orm_rates = [], [], []
     ledger_latencies: list[float] = []
     floor_latencies: list[float] = []
+    orm_latencies: list[float] = []
     try:
         for round_no in range(-1, repeats):  # round -1 warms both paths and is not counted
             elapsed, floor = _in_threads(writers, lambda n: _floor_round(rows=share))
@@ -271,6 +282,18 @@ def measure_postings(*, entries: int, repeats: int, run: str, writers: int) -> P
             if round_no >= 0:
                 ledger_rates.append(2 * share * writers / elapsed)
                 ledger_latencies += ledger
+            if not orm:
+                continue
+            elapsed, before = _in_threads(
+                writers,
+                lambda n, r=round_no: _post_round(
+                    entries=share, run=f"{run}:{writers}:{n}", round_no=r,
+                    accounts=(escrows[n], poster), orm=True,
+                ),
+            )  # fmt: skip
+            if round_no >= 0:
+                orm_rates.append(2 * share * writers / elapsed)
+                orm_latencies += before
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_ledger_floor")
@@ -280,6 +303,8 @@ def measure_postings(*, entries: int, repeats: int, run: str, writers: int) -> P
         statistics.median(floor_rates),
         ledger_latencies,
         floor_latencies,
+        statistics.median(orm_rates) if orm_rates else 0.0,
+        orm_latencies,
     )
 
 
@@ -336,6 +361,7 @@ def run_bench(
     writers: tuple[int, ...] = (1, 4),
     explain: bool = False,
     quiet: bool = False,
+    orm: bool = True,
 ) -> Figures:
     """Everything but the database's creation: usable from a smoke test on a test database."""
     from payments.models import Posting
@@ -348,7 +374,8 @@ def run_bench(
     out(f"fill: {in_table:,} postings in the table ({time.perf_counter() - started:.1f} s)")
 
     by_writers = [
-        measure_postings(entries=entries, repeats=repeats, run=run, writers=w) for w in writers
+        measure_postings(entries=entries, repeats=repeats, run=run, writers=w, orm=orm)
+        for w in writers
     ]
     balance_lat, pk_lat = measure_balance(contracts=contracts, queries=queries, explain=explain)
     out(f"{'':<40}{'median':>10}{'p95':>10}{'floor':>10}{'p95':>10}{'ratio':>8}")
@@ -367,6 +394,20 @@ def run_bench(
             f"{percentile(p.floor_latencies, 0.95) * 1000:>10.2f}{lp50 / fp50:>8.2f}"
             "   floor: single-row INSERT, ms"
         )
+        if p.orm_latencies:
+            op50 = statistics.median(p.orm_latencies) * 1000
+            out(
+                f"{f'  ORM path postings/s, {p.writers} writer(s)':<40}"
+                f"{p.orm_postings_per_s:>10,.0f}{'':>10}{p.floor_rows_per_s:>10,.0f}{'':>10}"
+                f"{p.orm_postings_per_s / p.floor_rows_per_s:>8.2f}"
+                "   before: the ORM path ledger_post took until now"
+            )
+            out(
+                f"{f'  ORM path call ms, {p.writers} writer(s)':<40}{op50:>10.2f}"
+                f"{percentile(p.orm_latencies, 0.95) * 1000:>10.2f}{fp50:>10.2f}"
+                f"{percentile(p.floor_latencies, 0.95) * 1000:>10.2f}{op50 / fp50:>8.2f}"
+                f"   one statement is {op50 / lp50:.1f}x faster than it"
+            )
     bp50, pp50 = statistics.median(balance_lat) * 1000, statistics.median(pk_lat) * 1000
     bp95, pp95 = percentile(balance_lat, 0.95) * 1000, percentile(pk_lat, 0.95) * 1000
     out(
@@ -423,6 +464,9 @@ def main() -> None:
         "--writers", default="1,4", help="concurrent writers per postings round, comma-separated"
     )
     parser.add_argument("--explain", action="store_true", help="print the balance query's plan")
+    parser.add_argument(
+        "--no-orm", action="store_true", help="leave out the ORM path's rounds (the before)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -454,6 +498,7 @@ def main() -> None:
             queries=args.queries,
             writers=tuple(int(w) for w in args.writers.split(",")),
             explain=args.explain,
+            orm=not args.no_orm,
         )
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"cpu probe after: {cpu_probe():.3f} s; load average {load}")

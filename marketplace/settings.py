@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Transfers owed to providers whose payout account is active but whose transfer failed.
     "retry-pending-payouts": {"task": "payments.tasks.retry_pending_payouts", "schedule": 600.0},
     "expire-vouchers": {"task": "payments.tasks.expire_vouchers", "schedule": 3600.0},
+    # Voucher reservations behind a card payment that never succeeded go back to the voucher.
+    "release-stale-voucher-reservations": {
+        "task": "payments.tasks.release_stale_voucher_reservations",
+        "schedule": 900.0,
+    },
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
@@ -251,6 +256,10 @@ RECEIPTS: dict[str, Any] = {
 STRIPE_CONNECT_COUNTRY = env("STRIPE_CONNECT_COUNTRY", "HK")
 # Seconds per Stripe request before it counts as failed and is retried with the same key.
 STRIPE_REQUEST_TIMEOUT = env_int("STRIPE_REQUEST_TIMEOUT", 20)
+# How long a voucher reservation waits for its card payment (Stripe's Payment Element left
+# open, a bank's 3-D Secure page never finished) before the payment is cancelled and the
+# voucher's value released (payments.tasks.release_stale_voucher_reservations).
+VOUCHER_RESERVATION_SECONDS = env_int("VOUCHER_RESERVATION_SECONDS", 24 * 3600)
 
 # --- Auth: custom user, email login through allauth ----------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

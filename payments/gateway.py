@@ -22,6 +22,7 @@ from payments.models import ConnectedAccount, GatewayObject
 
 Kind = GatewayObject.Kind
 Status = GatewayObject.Status
+Cancellation = GatewayObject.Cancellation
 
 
 def transfer_group(contract: Contract) -> str:
@@ -54,6 +55,11 @@ class Gateway(Protocol):
     ) -> GatewayObject: ...
 
     def processor_fee(self, *, charge: GatewayObject) -> Money: ...
+
+    def payment_cancel(self, *, payment: GatewayObject, reason: str) -> str:
+        """Cancel a payment that did not (or must not) go through, if the processor still
+        can; the GatewayObject.Cancellation it ended in."""
+        ...
 
     def transfer_create(
         self,
@@ -132,6 +138,12 @@ class SandboxGateway:
 
     def processor_fee(self, *, charge: GatewayObject) -> Money:
         return Money.zero(charge.currency)
+
+    def payment_cancel(self, *, payment: GatewayObject, reason: str) -> str:
+        """The sandbox's payments succeed at once; one that did not has nothing to cancel."""
+        if payment.status == Status.SUCCEEDED:
+            return Cancellation.NOT_CANCELLABLE
+        return Cancellation.CANCELED
 
     def transfer_create(
         self,
@@ -247,6 +259,23 @@ class StripeGateway:
 
     def processor_fee(self, *, charge: GatewayObject) -> Money:
         return Money(stripe_api.charge_processor_fee(charge_id=charge.external_id), charge.currency)
+
+    def payment_cancel(self, *, payment: GatewayObject, reason: str) -> str:
+        """Re-read the intent (a webhook may be late) and cancel it while Stripe still can,
+        with the payment's own cancel key, so a retried cancel is the same request."""
+        if not payment.external_id:
+            return Cancellation.NOT_CANCELLABLE
+        intent = stripe_api.payment_intent_retrieve(payment_intent=payment.external_id)
+        if str(intent.status) == "canceled":
+            return Cancellation.CANCELED
+        if str(intent.status) not in stripe_api.CANCELLABLE_INTENT_STATES:
+            return Cancellation.NOT_CANCELLABLE
+        stripe_api.payment_intent_cancel(
+            payment_intent=payment.external_id,
+            reason=reason,
+            key=f"{payment.idempotency_key}:cancel",
+        )
+        return Cancellation.CANCELED
 
     def transfer_create(
         self,

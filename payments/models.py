@@ -117,6 +117,11 @@ class GatewayObject(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    class Cancellation(models.TextChoices):
+        CANCELED = "canceled", _("Cancelled at the processor")
+        # It succeeded or was already finished when we asked: nothing to cancel.
+        NOT_CANCELLABLE = "not_cancellable", _("No longer cancellable")
+
     gateway = models.CharField(max_length=10)  # "sandbox" or "stripe"
     kind = models.CharField(max_length=20, choices=Kind.choices)
     idempotency_key = models.CharField(max_length=200, unique=True)
@@ -133,6 +138,9 @@ class GatewayObject(models.Model):
     client_secret = models.CharField(max_length=200, blank=True)
     # Why Stripe said a payment failed or was cancelled (payment_intent.payment_failed).
     failure_message = models.CharField(max_length=300, blank=True)
+    # A failed or abandoned payment intent is cancelled at Stripe once a new attempt replaces
+    # it (or a reservation behind it runs out), so its Payment Element can no longer charge.
+    cancellation = models.CharField(max_length=15, choices=Cancellation.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from contracts.models import Milestone
 from contracts.states import MILESTONE_HELD
 from marketplace.money import DEFAULT_CURRENCY, Money
 from payments.ledger import balance_of
-from payments.models import ConnectedAccount, GatewayObject, LedgerAccount, Posting
+from payments.models import ConnectedAccount, GatewayObject, LedgerAccount, Posting, VoucherSpend
 
 K = LedgerAccount.Kind
 
@@ -179,3 +179,74 @@ def contract_funding_state(*, contract_id: int) -> FundingState:
         .first()
     )
     return FundingState(latest)
+
+
+@dataclass(frozen=True)
+class VoucherPart:
+    """What one innovation voucher paid (or holds reserved) into a contract's escrow."""
+
+    programme_id: int
+    programme_name: str
+    issuer_name: str
+    voucher_code: str
+    amount: Money
+    status: str  # VoucherSpend.Status: posted, or reserved while the card part is pending
+
+    @property
+    def reserved(self) -> bool:
+        return self.status == VoucherSpend.Status.RESERVED
+
+
+@dataclass(frozen=True)
+class FundingSources:
+    """Where a contract's escrow money came from: card payments and voucher programmes."""
+
+    card: Money
+    vouchers: list[VoucherPart]
+
+    @property
+    def voucher_total(self) -> Money:
+        posted = sum(v.amount.amount for v in self.vouchers if not v.reserved)
+        return Money(posted, self.card.currency)
+
+    @property
+    def total(self) -> Money:
+        return self.card + self.voucher_total
+
+    @property
+    def any(self) -> bool:
+        return bool(self.card.amount or self.vouchers)
+
+
+def contract_funding_sources(*, contract_id: int, currency: str) -> FundingSources:
+    """The succeeded card (or sandbox) payments into the escrow, and each voucher's part with
+    its programme; a reservation released after its payment failed is not shown."""
+    card = GatewayObject.objects.filter(
+        contract_id=contract_id,
+        kind=GatewayObject.Kind.PAYMENT_INTENT,
+        status=GatewayObject.Status.SUCCEEDED,
+        currency=currency,
+    ).aggregate(total=Sum("amount"))["total"]
+    spends = (
+        VoucherSpend.objects.filter(
+            contract_id=contract_id,
+            currency=currency,
+            status__in=[VoucherSpend.Status.POSTED, VoucherSpend.Status.RESERVED],
+        )
+        .select_related("voucher__programme__issuer")
+        .order_by("id")
+    )
+    return FundingSources(
+        card=Money(int(card or 0), currency),
+        vouchers=[
+            VoucherPart(
+                programme_id=s.voucher.programme_id,
+                programme_name=s.voucher.programme.name,
+                issuer_name=s.voucher.programme.issuer.name,
+                voucher_code=s.voucher.code,
+                amount=s.money,
+                status=s.status,
+            )
+            for s in spends
+        ],
+    )

@@ -81,6 +81,31 @@ def payment_intent_create(
     )
 
 
+# Stripe cancels a PaymentIntent only in these states (a succeeded or cancelled one is final).
+CANCELLABLE_INTENT_STATES = frozenset(
+    {
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "requires_capture",
+        "processing",
+    }
+)
+
+
+def payment_intent_retrieve(*, payment_intent: str) -> Any:
+    return _call(stripe_client().v1.payment_intents.retrieve, payment_intent)
+
+
+def payment_intent_cancel(*, payment_intent: str, reason: str, key: str) -> Any:
+    return _call(
+        stripe_client().v1.payment_intents.cancel,
+        payment_intent,
+        params={"cancellation_reason": reason},
+        options={"idempotency_key": key},
+    )
+
+
 def charge_processor_fee(*, charge_id: str) -> int:
     """The processor's fee of a charge, in minor units, from its balance transaction."""
     charge = _call(
@@ -166,38 +191,76 @@ def account_link_create(*, account: str, refresh_url: str, return_url: str) -> A
     )
 
 
+# Reconciliation reads whole lists: page by page (100 a page, Stripe's largest) through the
+# SDK's auto-paging, up to LIST_MAX_OBJECTS objects, past which the run fails loudly rather
+# than compare part of a list.
+LIST_PAGE_SIZE = 100
+LIST_MAX_OBJECTS = 10_000
+
+
+class ListTooLong(StripeFailed):
+    """A list had more objects than reconciliation reads (LIST_MAX_OBJECTS)."""
+
+
+def _every(first_page: Any) -> list[Any]:
+    """Every object of a list or search result, following has_more page by page."""
+    found: list[Any] = []
+    try:
+        for obj in first_page.auto_paging_iter():
+            found.append(obj)
+            if len(found) > LIST_MAX_OBJECTS:
+                raise ListTooLong(f"more than {LIST_MAX_OBJECTS} objects in one list")
+    except stripe.StripeError as exc:
+        raise StripeFailed(str(exc.user_message or exc)) from exc
+    return found
+
+
 def payment_intents_of_contract(*, contract_id: int) -> list[Any]:
     """The payment intents whose metadata names the contract (Stripe's search API)."""
-    result = _call(
-        stripe_client().v1.payment_intents.search,
-        params={"query": f"metadata['contract']:'{int(contract_id)}'", "limit": 100},
+    return _every(
+        _call(
+            stripe_client().v1.payment_intents.search,
+            params={
+                "query": f"metadata['contract']:'{int(contract_id)}'",
+                "limit": LIST_PAGE_SIZE,
+            },
+        )
     )
-    return list(result.data)
 
 
 def refunds_of_payment_intent(*, payment_intent: str) -> list[Any]:
-    result = _call(
-        stripe_client().v1.refunds.list, params={"payment_intent": payment_intent, "limit": 100}
+    return _every(
+        _call(
+            stripe_client().v1.refunds.list,
+            params={"payment_intent": payment_intent, "limit": LIST_PAGE_SIZE},
+        )
     )
-    return list(result.data)
 
 
 def transfers_of_group(*, transfer_group: str) -> list[Any]:
-    result = _call(
-        stripe_client().v1.transfers.list,
-        params={"transfer_group": transfer_group, "limit": 100},
+    return _every(
+        _call(
+            stripe_client().v1.transfers.list,
+            params={"transfer_group": transfer_group, "limit": LIST_PAGE_SIZE},
+        )
     )
-    return list(result.data)
 
 
 def reversals_of_transfer(*, transfer: Any) -> list[Any]:
+    """A transfer's reversals: those it embeds, or, when it says there are more, the whole
+    list from Stripe."""
     reversals = getattr(transfer, "reversals", None)
     if reversals is None:
         return []
     if not getattr(reversals, "has_more", False):
         return list(reversals.data)
-    result = _call(stripe_client().v1.transfers.reversals.list, transfer.id, params={"limit": 100})
-    return list(result.data)
+    return _every(
+        _call(
+            stripe_client().v1.transfers.reversals.list,
+            transfer.id,
+            params={"limit": LIST_PAGE_SIZE},
+        )
+    )
 
 
 def account_retrieve(*, account: str) -> Any:

@@ -87,3 +87,13 @@ def expire_vouchers() -> int:
     from payments.services.vouchers import vouchers_expire_due
 
     return vouchers_expire_due()
+
+
+@shared_task
+def release_stale_voucher_reservations() -> dict[str, int]:
+    """Beat: voucher reservations older than VOUCHER_RESERVATION_SECONDS whose card payment
+    never succeeded are released (the payment cancelled at Stripe first), and superseded
+    failed payments are cancelled. Safe twice, late or concurrently (see the service)."""
+    from payments.services.funding import voucher_reservations_sweep
+
+    return voucher_reservations_sweep()

@@ -148,6 +148,8 @@ class VoucherSpend(models.Model):
     class Status(models.TextChoices):
         RESERVED = "reserved", _("Reserved until the card payment succeeds")
         POSTED = "posted", _("Paid into escrow")
+        # The card payment behind it failed, was cancelled or never came in time.
+        RELEASED = "released", _("Released: the card payment did not go through")
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="spends")
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
@@ -161,6 +163,8 @@ class VoucherSpend(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RESERVED)
     created_at = models.DateTimeField(auto_now_add=True)
     posted_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -232,6 +236,8 @@ class VoucherReturn(models.Model):
         REFUND_TO_VOUCHER = "refund_to_voucher", _("Refund back to the voucher")
         REFUND_TO_PROGRAMME = "refund_to_programme", _("Refund back to the programme")
         EXPIRY = "expiry", _("Unspent value of an expired voucher")
+        # A reservation released after its voucher expired: the value the expiry left behind.
+        RELEASED_AFTER_EXPIRY = "released_expired", _("Released reservation of an expired voucher")
 
     programme = models.ForeignKey(
         VoucherProgramme, on_delete=models.PROTECT, related_name="returns"

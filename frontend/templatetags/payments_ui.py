@@ -22,3 +22,11 @@ def funding_vouchers(contract: Any) -> list[Any]:
     from payments.voucher_selectors import vouchers_usable_for_contract
 
     return vouchers_usable_for_contract(contract=contract)
+
+
+@register.simple_tag
+def funding_sources(contract: Any) -> Any:
+    """Where the contract's escrow money came from: card payments and voucher programmes."""
+    from payments.selectors import contract_funding_sources
+
+    return contract_funding_sources(contract_id=contract.pk, currency=contract.currency)

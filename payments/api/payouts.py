@@ -14,7 +14,13 @@ from rest_framework.views import APIView
 
 from contracts.selectors import contract_capabilities, contract_get_for_user
 from marketplace.api import validated, with_errors
-from payments.selectors import contract_funding_state, payout_statuses
+from payments.selectors import (
+    FundingSources,
+    VoucherPart,
+    contract_funding_sources,
+    contract_funding_state,
+    payout_statuses,
+)
 from payments.services.connect import (
     HOLDER_NAME_MAX,
     payout_account_link,
@@ -130,6 +136,41 @@ class PayoutSandboxActivateApi(APIView):
         return Response(PayoutAccountSerializer(payout_statuses(profile_ids=[provider.pk])[0]).data)
 
 
+class VoucherPartSerializer(serializers.Serializer):
+    programme = serializers.IntegerField(source="programme_id", help_text="The voucher programme.")
+    programme_name = serializers.CharField()
+    issuer_name = serializers.CharField(help_text="The government unit issuing the programme.")
+    voucher_code = serializers.CharField()
+    amount = serializers.SerializerMethodField(help_text="In minor units (fen).")
+    status = serializers.ChoiceField(
+        choices=["posted", "reserved"],
+        help_text="posted: paid into escrow; reserved: waits for the card part's payment.",
+    )
+
+    def get_amount(self, part: VoucherPart) -> int:
+        return int(part.amount.amount)
+
+
+class FundingSourcesSerializer(serializers.Serializer):
+    currency = serializers.SerializerMethodField()
+    card = serializers.SerializerMethodField(help_text="Succeeded card payments, in fen.")
+    vouchers = VoucherPartSerializer(many=True, help_text="Each voucher's part, by programme.")
+    voucher_total = serializers.SerializerMethodField(help_text="Posted voucher parts, in fen.")
+    total = serializers.SerializerMethodField(help_text="Card plus posted voucher parts, in fen.")
+
+    def get_currency(self, sources: FundingSources) -> str:
+        return sources.card.currency
+
+    def get_card(self, sources: FundingSources) -> int:
+        return int(sources.card.amount)
+
+    def get_voucher_total(self, sources: FundingSources) -> int:
+        return int(sources.voucher_total.amount)
+
+    def get_total(self, sources: FundingSources) -> int:
+        return int(sources.total.amount)
+
+
 class FundingStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=["none", "processing", "succeeded", "failed"],
@@ -142,14 +183,18 @@ class FundingStateSerializer(serializers.Serializer):
     client_secret = serializers.CharField(
         allow_blank=True, help_text="For Stripe.js, while the payment waits; deciders only."
     )
+    sources = FundingSourcesSerializer(
+        help_text="Where the escrow money came from: card payments and voucher programmes."
+    )
 
 
 class FundingStateApi(APIView):
     @extend_schema(
         tags=["payments"],
         responses=with_errors({200: FundingStateSerializer}, 403, 404),
-        description="The state of the contract's latest escrow payment, for both sides; the "
-        "client secret only for the poster's owners and admins.",
+        description="The state of the contract's latest escrow payment and where the escrow "
+        "money came from (card, voucher programmes), for both sides; the client secret only "
+        "for the poster's owners and admins.",
     )
     def get(self, request: Request, contract_id: int) -> Response:
         contract = contract_get_for_user(user=request.user, contract_id=contract_id)
@@ -176,4 +221,7 @@ class FundingStateApi(APIView):
                 if decides and latest.status == "pending"
                 else "",
             }
+        body["sources"] = contract_funding_sources(
+            contract_id=contract.pk, currency=contract.currency
+        )
         return Response(FundingStateSerializer(body).data)

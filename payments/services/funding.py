@@ -3,11 +3,15 @@ one of its organization's innovation vouchers if it likes."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Milestone
@@ -31,9 +35,14 @@ from payments.services._common import (
 from payments.services.vouchers import (
     voucher_shares_pending,
     voucher_spend_post,
+    voucher_spend_release,
     voucher_spend_reserve,
     voucher_spends_post_for_payment,
+    voucher_spends_reserved_for,
 )
+from payments.stripe_api import StripeFailed
+
+logger = logging.getLogger(__name__)
 
 SCOPES = ("all", "next")
 
@@ -125,6 +134,7 @@ def escrow_fund_start(
             )
         card = amount - spend.money if spend else amount
         payment = None
+        superseded_payments_cancel(contract=contract, positions=positions, key=key)
         if card.amount:
             payment = gateway().payment_create(
                 contract=contract, amount=card, milestone_ids=[m.pk for m in chosen], key=key
@@ -145,21 +155,55 @@ def escrow_fund_start(
     return Funding(total=amount, payment=payment, voucher_spend=spend)
 
 
+def _attempts(contract: Contract, positions: str) -> QuerySet[GatewayObject]:
+    """The payment intents of every attempt to pay for these milestones, with or without a
+    voucher beside them (…:voucher:{id}) and after failures (…:attempt:{n})."""
+    base = f"contract:{contract.pk}:fund:{positions}"
+    return GatewayObject.objects.filter(
+        contract=contract, kind=GatewayObject.Kind.PAYMENT_INTENT
+    ).filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}:"))
+
+
 def funding_key(contract: Contract, positions: str) -> str:
     """The idempotency key of the next attempt to pay for these milestones: the first attempt
     is contract:{id}:fund:{positions}, each attempt after a failed one adds :attempt:{n}, so a
     failed PaymentIntent is never reused and a retry of the same attempt finds its own."""
     base = f"contract:{contract.pk}:fund:{positions}"
-    failed = (
-        GatewayObject.objects.filter(
-            contract=contract,
-            kind=GatewayObject.Kind.PAYMENT_INTENT,
-            status=GatewayObject.Status.FAILED,
-        )
-        .filter(Q(idempotency_key=base) | Q(idempotency_key__startswith=f"{base}:attempt:"))
-        .count()
-    )
+    failed = _attempts(contract, positions).filter(status=GatewayObject.Status.FAILED).count()
     return base if failed == 0 else f"{base}:attempt:{failed + 1}"
+
+
+def payment_cancel(*, payment: GatewayObject, reason: str = "abandoned") -> str:
+    """Cancel at the processor a payment that must not charge any more (a failed attempt a new
+    one replaced, or one whose voucher reservation ran out), if it still can be cancelled; the
+    outcome is kept on the payment, so it is asked once. Raises StripeFailed when Stripe
+    cannot be reached (nothing is recorded; the sweep asks again with the same key)."""
+    if payment.cancellation:
+        return payment.cancellation
+    outcome = gateway().payment_cancel(payment=payment, reason=reason)
+    GatewayObject.objects.filter(pk=payment.pk, cancellation="").update(cancellation=outcome)
+    payment.cancellation = outcome
+    return outcome
+
+
+def superseded_payments_cancel(*, contract: Contract, positions: str, key: str) -> int:
+    """A new attempt (key) starts: cancel the failed attempts before it at Stripe, so the
+    poster's old Payment Element cannot charge the card for milestones paid another way. A
+    Stripe failure leaves the attempt for the sweep (voucher_reservations_sweep) and does not
+    stop the new payment. Returns how many were cancelled now."""
+    cancelled = 0
+    superseded = (
+        _attempts(contract, positions)
+        .filter(status=GatewayObject.Status.FAILED, cancellation="", gateway=gateway().name)
+        .exclude(idempotency_key=key)
+    )
+    for payment in superseded:
+        try:
+            if payment_cancel(payment=payment) == GatewayObject.Cancellation.CANCELED:
+                cancelled += 1
+        except StripeFailed as exc:
+            logger.warning("superseded payment %s not cancelled yet: %s", payment.pk, exc)
+    return cancelled
 
 
 def payment_failed(*, payment: GatewayObject, message: str, canceled: bool = False) -> bool:
@@ -174,9 +218,101 @@ def payment_failed(*, payment: GatewayObject, message: str, canceled: bool = Fal
             return False
         payment.status = GatewayObject.Status.FAILED
         payment.failure_message = (message or ("canceled" if canceled else ""))[:300]
-        payment.save(update_fields=["status", "failure_message"])
+        fields = ["status", "failure_message"]
+        if canceled and not payment.cancellation:
+            payment.cancellation = GatewayObject.Cancellation.CANCELED
+            fields.append("cancellation")
+        payment.save(update_fields=fields)
         schedule("payment_failed", payment.pk)
+        reservations_release(payment=payment, reason=payment.failure_message)
     return True
+
+
+def reservations_release(*, payment: GatewayObject, reason: str) -> int:
+    """Release the voucher reservations behind a card payment that did not go through, inside
+    the caller's locks. A payment that only failed could still be paid on its Payment Element,
+    and then the voucher part would be owed: so it is cancelled at Stripe first, and the
+    reservation released only once the payment can no longer succeed. If Stripe cannot be
+    reached, or says the payment went through after all, the reservation stays (the sweep
+    tries again; a success posts it). Returns how many reservations were released."""
+    spends = voucher_spends_reserved_for(payment)
+    if not spends:
+        return 0
+    try:
+        outcome = payment_cancel(payment=payment)
+    except StripeFailed as exc:
+        logger.warning("payment %s not cancelled yet, reservation kept: %s", payment.pk, exc)
+        return 0
+    if outcome != GatewayObject.Cancellation.CANCELED:
+        return 0
+    return sum(voucher_spend_release(spend=spend, reason=reason) for spend in spends)
+
+
+def voucher_reservations_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Beat: reservations older than settings.VOUCHER_RESERVATION_SECONDS whose card payment
+    never succeeded are released (the payment cancelled at Stripe first, and marked failed if
+    it was still pending), and superseded failed attempts Stripe could not cancel before are
+    asked again. Safe twice, late or concurrently: each step re-checks under the contract's
+    lock, and cancels carry the payment's own key."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.VOUCHER_RESERVATION_SECONDS)
+    stale = list(
+        VoucherSpend.objects.filter(
+            status=VoucherSpend.Status.RESERVED, created_at__lt=cutoff
+        ).values_list("pk", "contract_id", "funding_key")
+    )
+    released = 0
+    for spend_id, contract_id, key in stale:
+        try:
+            released += _stale_reservation_release(spend_id, contract_id, key)
+        except StripeFailed as exc:
+            logger.warning("stale reservation %s kept for now: %s", spend_id, exc)
+    cancelled = 0
+    for payment in GatewayObject.objects.filter(
+        kind=GatewayObject.Kind.PAYMENT_INTENT,
+        status=GatewayObject.Status.FAILED,
+        cancellation="",
+        gateway=gateway().name,
+    ):
+        newer = GatewayObject.objects.filter(
+            contract_id=payment.contract_id,
+            kind=GatewayObject.Kind.PAYMENT_INTENT,
+            pk__gt=payment.pk,
+        )
+        if not newer.exists():
+            continue  # not superseded: the poster may still pay it on its Payment Element
+        try:
+            cancelled += payment_cancel(payment=payment) == GatewayObject.Cancellation.CANCELED
+        except StripeFailed as exc:
+            logger.warning("superseded payment %s not cancelled yet: %s", payment.pk, exc)
+    return {"released": released, "cancelled": cancelled}
+
+
+def _stale_reservation_release(spend_id: int, contract_id: int, key: str) -> int:
+    message = _("The payment was not completed in time; the voucher part was released.")
+    with transaction.atomic():
+        lock(contract_id=contract_id)
+        spend = VoucherSpend.objects.select_for_update().get(pk=spend_id)
+        if spend.status != VoucherSpend.Status.RESERVED:
+            return 0
+        payment = (
+            GatewayObject.objects.select_for_update()
+            .filter(kind=GatewayObject.Kind.PAYMENT_INTENT, idempotency_key=key)
+            .first()
+        )
+        if payment is None:
+            # The card part was never asked for (the gateway failed before it recorded one).
+            return int(voucher_spend_release(spend=spend, reason=message))
+        if payment.status == GatewayObject.Status.SUCCEEDED:
+            return 0  # posted in the success's transaction; nothing is stale
+        if payment_cancel(payment=payment) != GatewayObject.Cancellation.CANCELED:
+            return 0  # it went through at Stripe after all: its webhook posts the voucher part
+        if payment.status == GatewayObject.Status.PENDING:
+            payment.status = GatewayObject.Status.FAILED
+            payment.failure_message = message[:300]
+            payment.save(update_fields=["status", "failure_message"])
+            schedule("payment_failed", payment.pk)
+        return int(voucher_spend_release(spend=spend, reason=message))
 
 
 def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -> None:

@@ -17,6 +17,7 @@ voucher, then the programme row.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,6 +49,7 @@ from tasks.models import Task
 
 K = LedgerAccount.Kind
 MAX_ISSUE = 100
+logger = logging.getLogger(__name__)
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -376,6 +378,11 @@ def voucher_spend_post(*, spend: VoucherSpend, contract: Contract) -> None:
     spend = VoucherSpend.objects.select_for_update().get(pk=spend.pk)
     if spend.status == VoucherSpend.Status.POSTED:
         return
+    if spend.status == VoucherSpend.Status.RELEASED:
+        # Released only once Stripe said its payment was cancelled, so no success can follow;
+        # should one arrive anyway, the voucher's value is not spent twice.
+        logger.error("voucher reservation %s was released before its payment succeeded", spend.pk)
+        return
     Voucher.objects.select_for_update().filter(pk=spend.voucher_id).first()
     ledger_post(
         reference=f"{spend.funding_key}:spend",
@@ -388,6 +395,61 @@ def voucher_spend_post(*, spend: VoucherSpend, contract: Contract) -> None:
     spend.status = VoucherSpend.Status.POSTED
     spend.posted_at = timezone.now()
     spend.save(update_fields=["status", "posted_at"])
+
+
+def voucher_spend_release(*, spend: VoucherSpend, reason: str) -> bool:
+    """Give a reservation's value back to its voucher: the card payment behind it failed, was
+    cancelled or never came. Call it inside the funding's locks (payments.services._common.
+    lock). The milestones may be funded again; a reservation is no ledger entry, so nothing is
+    posted unless the voucher expired meanwhile: its expiry left the reserved value on the
+    voucher's account, and that part now goes back to the programme (voucher → programme).
+    Returns whether this call released it (False: posted or released before)."""
+    spend = VoucherSpend.objects.select_for_update().get(pk=spend.pk)
+    if spend.status != VoucherSpend.Status.RESERVED:
+        return False
+    voucher = Voucher.objects.select_for_update().get(pk=spend.voucher_id)
+    VoucherShare.objects.filter(spend=spend).delete()
+    spend.status = VoucherSpend.Status.RELEASED
+    spend.released_at = timezone.now()
+    spend.released_reason = reason[:300]
+    spend.save(update_fields=["status", "released_at", "released_reason"])
+    if voucher.expired_at is not None:
+        programme = VoucherProgramme.objects.get(pk=voucher.programme_id)
+        reference = f"{spend.funding_key}:released"
+        ledger_post(
+            reference=reference,
+            reason="released reservation of an expired voucher returned",
+            lines=[
+                (voucher_account(voucher), -spend.money),
+                (programme_account(programme), spend.money),
+            ],
+        )
+        VoucherReturn.objects.get_or_create(
+            reference=reference,
+            defaults={
+                "programme": programme,
+                "voucher": voucher,
+                "kind": VoucherReturn.Kind.RELEASED_AFTER_EXPIRY,
+                "amount": spend.amount,
+                "currency": spend.currency,
+            },
+        )
+    audit_record(
+        actor=None,
+        action="payments.voucher_spend_release",
+        target=voucher,
+        data={"spend": spend.pk, "amount": spend.amount, "reason": spend.released_reason},
+    )
+    return True
+
+
+def voucher_spends_reserved_for(payment: GatewayObject) -> list[VoucherSpend]:
+    """The reservations waiting for this card payment (its key names the voucher)."""
+    return list(
+        VoucherSpend.objects.filter(
+            funding_key=payment.idempotency_key, status=VoucherSpend.Status.RESERVED
+        )
+    )
 
 
 def voucher_spends_post_for_payment(*, payment: GatewayObject, contract: Contract) -> None:

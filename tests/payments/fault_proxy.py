@@ -9,14 +9,17 @@
 Each request whose path starts with an injected prefix takes the next fault of that prefix:
 "500" answers an internal error, "drop" closes the connection without an answer, "timeout"
 holds the request longer than the client waits and then closes it. Requests without a fault
-go on to stripe-mock unchanged. Every request is recorded (method, path, headers) before its
-fault, so a test can read the Idempotency-Key of each attempt.
+go on to stripe-mock unchanged; `proxy.paginate("/v1/transfers")` turns stripe-mock's one
+canned page of a list into two pages, so the client's paging is exercised. Every request is
+recorded (method, path, headers) before its fault, so a test can read the Idempotency-Key of
+each attempt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import socket
 import threading
 import time
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -43,6 +46,12 @@ class _State:
     faults: dict[str, deque[str]] = field(default_factory=dict)
     recorded: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    paged: list[str] = field(default_factory=list)
+
+    def pages_for(self, path: str) -> bool:
+        with self.lock:
+            return any(path.split("?")[0].startswith(prefix) for prefix in self.paged)
 
     def next_fault(self, path: str) -> str:
         with self.lock:
@@ -88,6 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
         upstream.request(self.command, self.path, body=body, headers=headers)
         response = upstream.getresponse()
         data = response.read()
+        if self.command == "GET" and state.pages_for(self.path) and response.status == 200:
+            data = _as_page(data, self.path)
         self.send_response(response.status)
         for key, value in response.getheaders():
             if key.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -100,6 +111,24 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = _handle
     do_POST = _handle
     do_DELETE = _handle
+
+
+def _as_page(data: bytes, path: str) -> bytes:
+    """stripe-mock answers every list with one canned page; make it the first of two pages
+    (ids suffixed _p1, has_more, a next_page token for searches) or, asked for the next one
+    (starting_after or page), the last (ids suffixed _p2)."""
+    body = json.loads(data)
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        return data
+    query = parse_qs(urlsplit(path).query)
+    first = "starting_after" not in query and "page" not in query
+    for item in body["data"]:
+        if isinstance(item, dict) and "id" in item:
+            item["id"] = f"{item['id']}_{'p1' if first else 'p2'}"
+    body["has_more"] = first
+    if body.get("object") == "search_result":
+        body["next_page"] = "page_two" if first else None
+    return json.dumps(body).encode()
 
 
 class FaultProxy:
@@ -121,6 +150,11 @@ class FaultProxy:
     def inject(self, prefix: str, *faults: str) -> None:
         with self.state.lock:
             self.state.faults.setdefault(prefix, deque()).extend(faults)
+
+    def paginate(self, prefix: str) -> None:
+        """GET lists under this path prefix come in two pages (see _as_page)."""
+        with self.state.lock:
+            self.state.paged.append(prefix)
 
     def requests_to(self, prefix: str, method: str = "POST") -> list[Recorded]:
         with self.state.lock:
