@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, Milestone
 from contracts.selectors import contract_capabilities
 from contracts.services import contract_funding_received
+from marketplace.audit import audit_record
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from marketplace.money import Money
 from marketplace.notifications import schedule
@@ -315,13 +316,46 @@ def _stale_reservation_release(spend_id: int, contract_id: int, key: str) -> int
         return int(voucher_spend_release(spend=spend, reason=message))
 
 
+def _duplicate_refund(
+    payment: GatewayObject, contract: Contract, funded_before: list[Milestone]
+) -> None:
+    """Give back the card money of milestones this payment funds a second time (escrow →
+    poster, and a refund of this payment), once: the entry and the refund carry the payment's
+    key. At most the card amount paid is refunded."""
+    overlap = sum(m.amount for m in funded_before)
+    amount = Money(min(overlap, payment.amount), payment.currency)
+    key = f"{payment.idempotency_key}:duplicate-refund"
+    ledger_post(
+        reference=key,
+        reason="refund of a payment made twice",
+        lines=lines((escrow_account(contract), -amount), (poster_account(contract), amount)),
+    )
+    gateway().refund_create(payment=payment, milestone=funded_before[0], amount=amount, key=key)
+    audit_record(
+        actor=None,
+        action="payments.duplicate_refund",
+        target=contract,
+        data={"payment": payment.external_id, "amount": amount.amount,
+              "milestones": [m.pk for m in funded_before]},
+    )  # fmt: skip
+    logger.warning("payment %s funded milestones twice; %s refunded", payment.pk, amount)
+
+
 def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -> None:
     """The poster's money arrived: poster funding → escrow, less nothing; the processor's fee
     is the platform's cost. Idempotent: every entry has the payment's reference, and
     contract_funding_received ignores milestones already funded."""
     with transaction.atomic():
-        contract, _milestones, _escrow = lock(contract_id=payment.contract_id)
+        contract, milestones, _escrow = lock(contract_id=payment.contract_id)
         payment = GatewayObject.objects.select_for_update().get(pk=payment.pk)
+        # Milestones of this payment another payment funded first: a failed attempt that was
+        # never cancelled can still be paid on its old payment form after a new one went
+        # through. Read before this payment's own funding below marks them funded.
+        funded_before = [
+            m
+            for m in milestones
+            if m.pk in payment.milestone_ids and m.status != Milestone.Status.AWAITING_FUNDING
+        ]
         if payment.status != GatewayObject.Status.SUCCEEDED:
             payment.status = GatewayObject.Status.SUCCEEDED
             payment.save(update_fields=["status"])
@@ -359,6 +393,13 @@ def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -
                         (platform_account(contract, K.PROCESSOR_FEES), fee),
                     ),
                 )
+        if funded_before:
+            _duplicate_refund(payment, contract, funded_before)
+            if len(funded_before) == len(payment.milestone_ids):
+                # All of it was paid twice: its voucher reservations go back to their vouchers.
+                for spend in VoucherSpend.objects.filter(funding_key=payment.idempotency_key):
+                    voucher_spend_release(spend=spend, reason="paid twice")
+                return
         # The voucher part reserved beside the card part posts with it.
         voucher_spends_post_for_payment(payment=payment, contract=contract)
         contract_funding_received(

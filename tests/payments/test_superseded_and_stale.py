@@ -255,3 +255,33 @@ def test_a_reservation_released_after_its_voucher_expired_goes_back_to_the_progr
     voucher.refresh_from_db()
     assert voucher_remaining(voucher) == Money(0)
     assert_ledger_sound()
+
+
+# --- a failed attempt paid after all, once a newer attempt funded the milestones ------------
+
+
+def test_an_old_attempt_paid_after_the_new_one_is_refunded_not_funded_twice(
+    proxy: FaultProxy,
+) -> None:
+    contract = awarded_contract()
+    first = escrow_fund(actor=poster_owner(contract), contract=contract)
+    failed(first, "evt_f1")
+    # Stripe cannot cancel it now: the old payment form stays payable.
+    proxy.inject(f"/v1/payment_intents/{first.external_id}/cancel", "500", "500", "500")
+    second = escrow_fund(actor=poster_owner(contract), contract=contract)
+    response = post(event("evt_ok2", "payment_intent.succeeded", {"id": second.external_id}))
+    assert response.status_code == 200
+    assert escrow(contract) == Money(second.amount)
+
+    # The poster pays the old form too; its webhook (twice) refunds it, once.
+    for event_id in ("evt_ok1", "evt_ok1b"):
+        response = post(event(event_id, "payment_intent.succeeded", {"id": first.external_id}))
+        assert response.status_code == 200
+    assert escrow(contract) == Money(second.amount)
+    key = f"{first.idempotency_key}:duplicate-refund"
+    assert JournalEntry.objects.filter(reference=key).count() == 1
+    refunds = proxy.requests_to("/v1/refunds")
+    assert {r.headers.get("Idempotency-Key") for r in refunds} == {key}
+    contract.refresh_from_db()
+    assert contract.status == contract.Status.ACTIVE
+    assert_ledger_sound()
