@@ -350,12 +350,17 @@ def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -
         payment = GatewayObject.objects.select_for_update().get(pk=payment.pk)
         # Milestones of this payment another payment funded first: a failed attempt that was
         # never cancelled can still be paid on its old payment form after a new one went
-        # through. Read before this payment's own funding below marks them funded.
-        funded_before = [
-            m
-            for m in milestones
-            if m.pk in payment.milestone_ids and m.status != Milestone.Status.AWAITING_FUNDING
-        ]
+        # through. Read before this payment's own funding below marks them funded; a second
+        # event for a payment already recorded as succeeded funded them itself.
+        funded_before = (
+            []
+            if payment.status == GatewayObject.Status.SUCCEEDED
+            else [
+                m
+                for m in milestones
+                if m.pk in payment.milestone_ids and m.status != Milestone.Status.AWAITING_FUNDING
+            ]
+        )
         if payment.status != GatewayObject.Status.SUCCEEDED:
             payment.status = GatewayObject.Status.SUCCEEDED
             payment.save(update_fields=["status"])
