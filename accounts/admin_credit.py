@@ -108,6 +108,9 @@ class CreditListEntryAdmin(ModelAdmin):
     actions_detail = ["lift_detail"]
     readonly_fields = ("created_by", "created_at", "lifted_at", "lifted_by", "lift_reason")
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj is not None else []
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()

@@ -20,7 +20,7 @@ from accounts.selectors import (
     credit_list_entry_get_for_party,
 )
 from frontend.forms_errors import form_apply_domain_error
-from frontend.views._helpers import signed_in_user
+from frontend.views._helpers import get_or_404, signed_in_user
 from marketplace.errors import DomainError
 
 
@@ -75,7 +75,7 @@ def credit_list_mine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def credit_list_appeal(request: HttpRequest, entry_id: int) -> HttpResponse:
     user = signed_in_user(request)
-    entry = credit_list_entry_get_for_party(user=user, entry_id=entry_id)
+    entry = get_or_404(credit_list_entry_get_for_party, user=user, entry_id=entry_id)
     form = AppealForm(request.POST, prefix=f"e{entry.pk}")
     if form.is_valid():
         try:
