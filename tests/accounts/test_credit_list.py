@@ -34,7 +34,9 @@ def moderator() -> Any:
     return user
 
 
-def listing(moderator: Any, *, kind: str = "black", days: int = 30, **party: Any) -> CreditListEntry:
+def listing(
+    moderator: Any, *, kind: str = "black", days: int = 30, **party: Any
+) -> CreditListEntry:
     now = timezone.now()
     return services.credit_list_add(
         actor=moderator,
@@ -154,7 +156,8 @@ def test_the_listed_person_appeals_once_and_an_upheld_appeal_lifts_the_entry(mod
     appeal.refresh_from_db()
     entry.refresh_from_db()
     assert appeal.status == CreditListAppeal.Status.UPHELD
-    assert entry.lifted_at is not None and not entry.is_active()
+    assert entry.lifted_at is not None
+    assert not entry.is_active()
     assert person.notifications.filter(kind="credit_list.appeal_upheld").exists()
     with pytest.raises(InvalidTransition):
         services.credit_appeal_decide(actor=moderator, appeal=appeal, uphold=False, reason="x")
@@ -218,9 +221,11 @@ def test_two_moderators_deciding_one_appeal_at_once_decide_it_once() -> None:
     assert (len(decided), len(refused)) == (1, 1), results
     appeal.refresh_from_db()
     assert appeal.status == decided[0].status
-    assert AuditEvent.objects.filter(action__startswith="credit_list.appeal_u").count() + (
-        AuditEvent.objects.filter(action="credit_list.appeal_dismissed").count()
-    ) == 1
+    assert (
+        AuditEvent.objects.filter(action__startswith="credit_list.appeal_u").count()
+        + (AuditEvent.objects.filter(action="credit_list.appeal_dismissed").count())
+        == 1
+    )
 
 
 # --- pages and API -----------------------------------------------------------------------------

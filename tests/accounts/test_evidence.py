@@ -101,7 +101,7 @@ def test_a_person_uploads_both_sides_stored_privately_under_their_hash() -> None
 
 
 def test_private_files_have_no_url() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no URL"):
         private_storage().url("verification/1/x.png")
 
 
