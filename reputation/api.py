@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.api import Pagination, paginated_response
 from reputation.selectors import CreditSubject, credit_subjects_for_user
 
 
@@ -21,7 +22,7 @@ class CreditFactorSerializer(serializers.Serializer):
 
 
 class CreditSubjectSerializer(serializers.Serializer):
-    side = serializers.ChoiceField(choices=["provider", "poster"])
+    side = serializers.CharField(help_text='"provider" (a provider profile) or "poster".')
     object_id = serializers.IntegerField()
     name = serializers.CharField()
     rated = serializers.BooleanField(
@@ -40,7 +41,13 @@ class CreditSubjectSerializer(serializers.Serializer):
 
 
 class MyCreditApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(tags=["reputation"], responses=CreditSubjectSerializer(many=True))
     def get(self, request: Request) -> Response:
-        subjects = credit_subjects_for_user(user=request.user)
-        return Response(CreditSubjectSerializer(subjects, many=True).data)
+        return paginated_response(
+            serializer_class=CreditSubjectSerializer,
+            queryset=credit_subjects_for_user(user=request.user),
+            request=request,
+            view=self,
+        )
