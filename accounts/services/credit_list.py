@@ -40,14 +40,18 @@ def _party_changed(entry: CreditListEntry) -> None:
         events.user_changed(entry.user, fields=("credit_list",))  # type: ignore[arg-type]
 
 
-def _notify_party(entry: CreditListEntry, *, kind: str, title: Any, body: Any, key: str) -> None:
+def _notify_party(
+    entry: CreditListEntry, *, kind: str, title: Any, body: Any, params: dict[str, Any], key: str
+) -> None:
+    """Each person who answers for the party, in their own language (lazy strings rendered
+    per recipient, then filled in)."""
     for recipient in credit_list_party_users(entry=entry):
         with in_language_of(recipient):
             notify(
                 recipient=recipient,
                 kind=kind,
                 title=str(title),
-                body=str(body),
+                body=str(body) % params,
                 url=reverse("frontend:credit_list_mine"),
                 dedupe_key=f"{key}:{recipient.pk}",
             )
@@ -113,12 +117,17 @@ def credit_list_add(
             body = _(
                 "Reason: %(reason)s\nWhile the entry applies you cannot post tasks or bid. "
                 "You can appeal from your credit list page."
-            ) % {"reason": reason}
+            )
         else:
             title = _("You were placed on the credit red list")
-            body = _("Reason: %(reason)s") % {"reason": reason}
+            body = _("Reason: %(reason)s")
         _notify_party(
-            entry, kind=f"credit_list.{kind}", title=title, body=body, key=f"credit:{entry.pk}"
+            entry,
+            kind=f"credit_list.{kind}",
+            title=title,
+            body=body,
+            params={"reason": reason},
+            key=f"credit:{entry.pk}",
         )
     return entry
 
@@ -219,7 +228,8 @@ def credit_appeal_decide(
             entry,
             kind=f"credit_list.appeal_{appeal.status}",
             title=title,
-            body=_("Reason: %(reason)s") % {"reason": reason},
+            body=_("Reason: %(reason)s"),
+            params={"reason": reason},
             key=f"credit-appeal:{appeal.pk}",
         )
     return appeal
