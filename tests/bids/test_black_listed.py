@@ -58,7 +58,7 @@ def test_a_black_listed_provider_is_refused_a_bid_by_the_api(task) -> None:
     black_list(user=provider)
     response = client_for(provider).post(f"{API}/tasks/{task.pk}/bids/", bid_payload())
     error = assert_error(response, 403, code="black_listed")
-    assert "black list" in error["message"]
+    assert "black list" in error["message"] or "黑榜" in error["message"]
     assert Bid.objects.count() == 0
 
 
@@ -107,7 +107,7 @@ def test_a_black_listed_organization_cannot_post_by_the_api() -> None:
     black_list(organization=org)
     response = client_for(owner).post(f"{API}/tasks/", task_payload(org), format="json")
     error = assert_error(response, 403, code="black_listed")
-    assert "black list" in error["message"]
+    assert "black list" in error["message"] or "黑榜" in error["message"]
     assert Task.objects.count() == 0
 
 
