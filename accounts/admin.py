@@ -10,20 +10,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.models import Group
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.decorators import action
+from unfold.enums import ActionVariant
 from unfold.forms import AdminPasswordChangeForm
 
 from accounts import services
 from accounts.models import (
+    EvidenceView,
     Invitation,
     Membership,
     Notification,
@@ -34,16 +41,21 @@ from accounts.models import (
     Skill,
     SkillCategory,
     User,
+    VerificationEvidence,
     VerificationRequest,
 )
+from accounts.services import verification
 from marketplace.admin import (
     ModelAdmin,
     ReadOnlyAdminMixin,
     ReadOnlyInlineMixin,
+    ReasonForm,
     TabularInline,
     reason_action,
     run_service_on_each,
 )
+from marketplace.errors import DomainError, NotAllowed
+from marketplace.files import file_inline_private
 
 # --- Users ----------------------------------------------------------------------------------------
 
@@ -371,7 +383,9 @@ class ProviderProfileAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
 @admin.register(VerificationRequest)
 class VerificationRequestAdmin(ReadOnlyAdminMixin, ModelAdmin):
-    """The review queue. Only the masked ID number is ever shown; decisions are actions."""
+    """The review queue. Only the masked ID number is ever shown; decisions go through the
+    services, from the request's own page (approve, reject with a reason) or in bulk. The
+    evidence is shown inline on the request's page to verifiers, each view logged."""
 
     list_display = (
         "pk",
@@ -405,6 +419,144 @@ class VerificationRequestAdmin(ReadOnlyAdminMixin, ModelAdmin):
     )
     readonly_fields = fields
     actions = ["approve_requests", "reject_requests"]
+    actions_detail = ["approve_detail", "reject_detail"]
+    change_form_after_template = "admin/accounts/verificationrequest/evidence.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/evidence/<int:evidence_id>/",
+                self.admin_site.admin_view(self.evidence_file),
+                name="accounts_verificationrequest_evidence",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_review_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Approve and reject (unfold asks this for the detail page's buttons)."""
+        return bool(request.user.has_perm(verification.REVIEW_PERMISSION))
+
+    def get_actions_detail(self, request: HttpRequest, object_id: Any) -> list[Any]:
+        """Approve and reject only while the request waits for a decision."""
+        pending = VerificationRequest.objects.filter(
+            pk=object_id, status=VerificationRequest.Status.PENDING
+        ).exists()
+        return super().get_actions_detail(request, object_id) if pending else []
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), **self._evidence_context(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _evidence_context(self, request: HttpRequest, object_id: Any) -> dict[str, Any]:
+        may_view = verification.user_may_view_evidence(request.user)
+        items = (
+            VerificationEvidence.objects.filter(request_id=object_id)
+            .annotate(view_count=Count("views"))
+            .order_by("kind")
+        )
+        return {"evidence_allowed": may_view, "evidence_items": list(items) if may_view else []}
+
+    def evidence_file(self, request: HttpRequest, object_id: str, evidence_id: int) -> Any:
+        """One document, to a verifier only; every view is logged (EvidenceView)."""
+        evidence = get_object_or_404(
+            VerificationEvidence.objects.select_related("request"),
+            pk=evidence_id,
+            request_id=object_id,
+        )
+        try:
+            services.evidence_view_record(
+                viewer=request.user, evidence=evidence, address=request.META.get("REMOTE_ADDR")
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        return file_inline_private(
+            stored=evidence.file, name=evidence.original_name, content_type=evidence.content_type
+        )
+
+    def _decision_page(
+        self,
+        request: HttpRequest,
+        verification_request: VerificationRequest,
+        *,
+        title: str,
+        form: forms.Form | None,
+        submit: str,
+    ) -> HttpResponse:
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "submit": submit,
+            "object": verification_request,
+            "opts": opts,
+            "app_label": opts.app_label,
+            **self._evidence_context(request, verification_request.pk),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/accounts/verificationrequest/decide.html", context)
+
+    def _decided(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return redirect(reverse("admin:accounts_verificationrequest_change", args=[object_id]))
+
+    @action(
+        description=_("Approve"),
+        url_path="approve",
+        permissions=["review"],
+        variant=ActionVariant.PRIMARY,
+    )
+    def approve_detail(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        verification_request = get_object_or_404(VerificationRequest, pk=object_id)
+        if request.method == "POST":
+            try:
+                services.verification_approve(reviewer=request.user, request=verification_request)
+            except DomainError as exc:
+                self.message_user(request, str(exc.message), messages.ERROR)
+            else:
+                self.message_user(request, _("The request is approved."), messages.SUCCESS)
+            return self._decided(request, object_id)
+        return self._decision_page(
+            request,
+            verification_request,
+            title=str(_("Approve this verification request")),
+            form=None,
+            submit=str(_("Approve")),
+        )
+
+    @action(
+        description=_("Reject with a reason…"),
+        url_path="reject",
+        permissions=["review"],
+        variant=ActionVariant.DANGER,
+    )
+    def reject_detail(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        verification_request = get_object_or_404(VerificationRequest, pk=object_id)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.verification_reject(
+                    reviewer=request.user,
+                    request=verification_request,
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                self.message_user(request, str(exc.message), messages.ERROR)
+            else:
+                self.message_user(request, _("The request is rejected."), messages.SUCCESS)
+            return self._decided(request, object_id)
+        return self._decision_page(
+            request,
+            verification_request,
+            title=str(_("Reject this verification request")),
+            form=form,
+            submit=str(_("Reject")),
+        )
 
     @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve_requests(
@@ -439,6 +591,24 @@ class VerificationRequestAdmin(ReadOnlyAdminMixin, ModelAdmin):
         )
 
 
+@admin.register(EvidenceView)
+class EvidenceViewAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    """Who looked at which verification document, and when (written by the evidence view)."""
+
+    list_display = ("viewed_at", "viewer", "evidence", "request_column", "address")
+    list_filter = (("viewed_at", admin.DateFieldListFilter),)
+    search_fields = ("viewer__email", "evidence__original_name", "evidence__request__legal_name")
+    list_select_related = ("viewer", "evidence__request")
+    date_hierarchy = "viewed_at"
+    fields = ("viewed_at", "viewer", "evidence", "address")
+    readonly_fields = fields
+    actions: list[str] = []
+
+    @admin.display(description=_("request"))
+    def request_column(self, view: EvidenceView) -> str:
+        return str(view.evidence.request)
+
+
 # --- Notifications --------------------------------------------------------------------------------
 
 
@@ -471,3 +641,6 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(DjangoGroupAdmin, ModelAdmin):
     pass
+
+
+from accounts import admin_credit  # noqa: E402,F401  (the red/black list's back office)

@@ -15,6 +15,37 @@ def _ensure_skills(sender: AppConfig, using: str = "default", **kwargs: Any) -> 
         load_skills(SkillCategory.objects.db_manager(using).model, Skill)
 
 
+MODERATOR_GROUP = "moderator"
+# What the moderator group holds from accounts (DESIGN §1: the moderator also verifies real
+# names and keeps the red/black list); tasks/apps.py adds the moderation and report permissions
+# to the same group.
+MODERATOR_PERMISSIONS = (
+    "view_verificationrequest",
+    "change_verificationrequest",
+    "view_verificationevidence",
+    "view_evidenceview",
+    "view_creditlistentry",
+    "add_creditlistentry",
+    "change_creditlistentry",
+    "view_creditlistappeal",
+    "change_creditlistappeal",
+    "view_user",
+    "view_organization",
+)
+
+
+def moderator_group_ensure(sender: Any = None, **kwargs: Any) -> None:
+    """The "moderator" group with accounts' verification and credit-list permissions;
+    idempotent (runs after migrate, whichever app creates the group first)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=MODERATOR_GROUP)
+    perms = Permission.objects.filter(
+        content_type__app_label="accounts", codename__in=MODERATOR_PERMISSIONS
+    )
+    group.permissions.add(*perms)
+
+
 def _forgive_signin_failures(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """A password reset proves control of the address; allauth forgave its own counter here."""
     from accounts.services.signin import signin_failures_clear
@@ -29,5 +60,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_reset
 
+        from accounts import backoffice  # noqa: F401  (registers the dashboard's cards)
+
         post_migrate.connect(_ensure_skills, sender=self, dispatch_uid="accounts.ensure_skills")
+        post_migrate.connect(
+            moderator_group_ensure, sender=self, dispatch_uid="accounts.moderator_group"
+        )
         password_reset.connect(_forgive_signin_failures, dispatch_uid="accounts.signin_forgive")

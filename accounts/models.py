@@ -1,5 +1,5 @@
 """People and organizations: users, organizations and memberships, provider profiles, skills,
-real-name verification and in-app notifications."""
+real-name verification with its evidence, the red/black list and in-app notifications."""
 
 from __future__ import annotations
 
@@ -573,6 +573,226 @@ class VerificationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()}: {self.legal_name} ({self.get_status_display()})"
+
+
+def evidence_path(instance: VerificationEvidence, filename: str) -> str:
+    # Private storage (never under MEDIA_URL); the name is the content hash, not the user's.
+    return f"verification/{instance.request_id}/{filename}"
+
+
+def _private_storage() -> Any:
+    from marketplace.files import private_storage
+
+    return private_storage()
+
+
+class VerificationEvidence(models.Model):
+    """A document a reviewer checks a request against: an organization's business licence
+    (营业执照), or the front and back of a person's ID document. Stored privately, checked by
+    content, hashed; served only to verifiers, and every view is logged (EvidenceView)."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", _("Business licence")
+        ID_FRONT = "id_front", _("ID document, front")
+        ID_BACK = "id_back", _("ID document, back")
+
+    request = models.ForeignKey(
+        VerificationRequest,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("request"),
+    )
+    kind = models.CharField(_("document"), max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to=evidence_path, storage=_private_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification document")
+        verbose_name_plural = _("verification documents")
+        ordering = ["request", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind"], name="evidence_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class EvidenceView(models.Model):
+    """One look at a verification document by a verifier: who, when, which file."""
+
+    evidence = models.ForeignKey(
+        VerificationEvidence,
+        on_delete=models.CASCADE,
+        related_name="views",
+        verbose_name=_("document"),
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("viewer"),
+    )
+    viewed_at = models.DateTimeField(_("viewed"), default=timezone.now, db_index=True)
+    address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document view")
+        verbose_name_plural = _("document views")
+        ordering = ["-viewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.viewer} → {self.evidence} ({self.viewed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class CreditListEntry(models.Model):
+    """An entry of the credit red/black list (诚信红黑榜) about a user or an organization.
+
+    Red entries commend (they raise the credit score); black entries sanction: the listed party
+    cannot post or bid, is left out of search and matching, and its credit grade is capped. An
+    entry applies from `starts_at` until `expires_at`, unless a moderator lifts it earlier
+    (after an upheld appeal, for instance)."""
+
+    class Kind(models.TextChoices):
+        RED = "red", _("Red list (commended)")
+        BLACK = "black", _("Black list (sanctioned)")
+
+    kind = models.CharField(_("list"), max_length=5, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="credit_list_entries",
+        verbose_name=_("person"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="credit_list_entries",
+        verbose_name=_("organization"),
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    evidence = models.TextField(_("evidence"), max_length=4000)
+    starts_at = models.DateTimeField(_("applies from"))
+    expires_at = models.DateTimeField(_("expires"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("listed by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    lift_reason = models.TextField(_("why it was lifted"), blank=True)
+
+    class Meta:
+        verbose_name = _("red/black list entry")
+        verbose_name_plural = _("red/black list entries")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["kind", "expires_at"], name="credit_list_kind_expiry")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, organization__isnull=True)
+                    | Q(user__isnull=True, organization__isnull=False)
+                ),
+                name="credit_list_one_party",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("starts_at")),
+                name="credit_list_expires_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.party_name}"
+
+    @property
+    def party_name(self) -> str:
+        if self.organization_id:
+            return self.organization.name  # type: ignore[union-attr]
+        user = self.user
+        assert user is not None
+        return user.verified_real_name or user.display_name
+
+    def is_active(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.lifted_at is None and self.starts_at <= now < self.expires_at
+
+
+class CreditListAppeal(models.Model):
+    """The listed party's appeal against an entry; a moderator upholds it (the entry is lifted)
+    or dismisses it, with a reason. One open appeal per entry."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        UPHELD = "upheld", _("Upheld (entry lifted)")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    entry = models.ForeignKey(
+        CreditListEntry,
+        on_delete=models.CASCADE,
+        related_name="appeals",
+        verbose_name=_("entry"),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    statement = models.TextField(_("statement"), max_length=4000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("red/black list appeal")
+        verbose_name_plural = _("red/black list appeals")
+        ordering = ["-filed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(status="pending"),
+                name="credit_appeal_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} — {self.get_status_display()}"
 
 
 class Notification(models.Model):

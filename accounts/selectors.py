@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import (
+    CreditListAppeal,
+    CreditListEntry,
     Invitation,
     Membership,
     Notification,
@@ -352,7 +354,11 @@ def verification_requests_for_user(*, user: Any) -> QuerySet[VerificationRequest
     """The requests the user submitted (for themselves and for their organizations)."""
     if not getattr(user, "is_authenticated", False):
         return VerificationRequest.objects.none()
-    return VerificationRequest.objects.filter(submitted_by=user).select_related("organization")
+    return (
+        VerificationRequest.objects.filter(submitted_by=user)
+        .select_related("organization")
+        .prefetch_related("evidence")
+    )
 
 
 def verification_latest_for_user(*, user: Any) -> VerificationRequest | None:
@@ -510,3 +516,129 @@ def provider_profile_owner_ids(*, profile_ids: Any) -> dict[int, list[int]]:
                 ).values_list("user_id", flat=True)
             )
     return owners
+
+
+# --- The credit red/black list (诚信红黑榜) ---------------------------------------------------
+
+
+def _active(now: Any = None) -> Q:
+    now = now or timezone.now()
+    return Q(lifted_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
+
+
+def credit_list_active(*, kind: str | None = None) -> QuerySet[CreditListEntry]:
+    """Entries that apply now (started, not expired, not lifted), newest first."""
+    entries = CreditListEntry.objects.filter(_active()).select_related("user", "organization")
+    if kind:
+        entries = entries.filter(kind=kind)
+    return entries.order_by("-starts_at", "-id")
+
+
+def black_list_entry_for(
+    *, user: Any = None, organization: Organization | None = None
+) -> CreditListEntry | None:
+    """The black-list entry that applies now to the person or to the organization (either may
+    be given; the first found), or None. Posting and bidding refuse through this."""
+    parties = Q(pk__in=[])
+    if getattr(user, "is_authenticated", False):
+        parties |= Q(user_id=user.pk)
+    if organization is not None:
+        parties |= Q(organization_id=organization.pk)
+    return (
+        CreditListEntry.objects.filter(_active(), parties, kind=CreditListEntry.Kind.BLACK)
+        .order_by("expires_at")
+        .last()
+    )
+
+
+def black_list_entry_for_provider(*, profile: ProviderProfile) -> CreditListEntry | None:
+    if profile.organization_id:
+        return black_list_entry_for(organization=profile.organization)
+    return black_list_entry_for(user=profile.user)
+
+
+def black_listed_provider_ids() -> set[int]:
+    """Provider profiles whose person or firm is black-listed now: search and matching leave
+    them out (DESIGN §7). Read from PostgreSQL at query time, so an entry's expiry applies at
+    once, without waiting for a re-index."""
+    black = CreditListEntry.objects.filter(_active(), kind=CreditListEntry.Kind.BLACK)
+    return set(
+        ProviderProfile.objects.filter(
+            Q(user_id__in=black.filter(user__isnull=False).values("user_id"))
+            | Q(
+                organization_id__in=black.filter(organization__isnull=False).values(
+                    "organization_id"
+                )
+            )
+        ).values_list("pk", flat=True)
+    )
+
+
+def black_listed_organization_ids() -> set[int]:
+    return set(
+        CreditListEntry.objects.filter(
+            _active(), kind=CreditListEntry.Kind.BLACK, organization__isnull=False
+        ).values_list("organization_id", flat=True)
+    )
+
+
+def credit_list_entries_of(
+    *, user_ids: Any = (), organization_ids: Any = ()
+) -> list[CreditListEntry]:
+    """The entries that apply now to any of the given people and organizations (the credit
+    score reads these)."""
+    return list(
+        CreditListEntry.objects.filter(_active()).filter(
+            Q(user_id__in=list(user_ids)) | Q(organization_id__in=list(organization_ids))
+        )
+    )
+
+
+def credit_list_party_users(*, entry: CreditListEntry) -> list[Any]:
+    """Who answers for the listed party: the person, or the organization's owners and admins."""
+    if entry.user_id:
+        return [entry.user]
+    assert entry.organization_id is not None
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organization_id=entry.organization_id, role__in=MANAGER_ROLES
+        ).select_related("user")
+    ]
+
+
+def user_may_appeal_entry(*, user: Any, entry: CreditListEntry) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if entry.user_id:
+        return bool(entry.user_id == user.pk)
+    assert entry.organization_id is not None
+    return Membership.objects.filter(
+        user_id=user.pk, organization_id=entry.organization_id, role__in=MANAGER_ROLES
+    ).exists()
+
+
+def credit_list_entries_for_user(*, user: Any) -> QuerySet[CreditListEntry]:
+    """Every entry about the user or an organization they manage (current and past), with its
+    appeals: the listed party's own page."""
+    if not getattr(user, "is_authenticated", False):
+        return CreditListEntry.objects.none()
+    managed = Membership.objects.filter(user_id=user.pk, role__in=MANAGER_ROLES).values(
+        "organization_id"
+    )
+    return (
+        CreditListEntry.objects.filter(Q(user_id=user.pk) | Q(organization_id__in=managed))
+        .select_related("user", "organization")
+        .prefetch_related(
+            Prefetch("appeals", queryset=CreditListAppeal.objects.order_by("-filed_at"))
+        )
+        .order_by("-starts_at", "-id")
+    )
+
+
+def credit_list_entry_get_for_party(*, user: Any, entry_id: int) -> CreditListEntry:
+    """An entry the user may appeal; NotFound otherwise (never says it exists)."""
+    entry = credit_list_entries_for_user(user=user).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(_("This entry does not exist or is not about you."))
+    return entry

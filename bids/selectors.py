@@ -8,10 +8,16 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
-from accounts.selectors import provider_profile_ids_operated_by, provider_profiles_operated_by
+from accounts.selectors import (
+    black_list_entry_for,
+    black_list_entry_for_provider,
+    provider_profile_ids_operated_by,
+    provider_profiles_operated_by,
+)
 from bids.models import Bid, BidMilestone
 from bids.states import BID
 from marketplace.errors import NotFound
@@ -63,6 +69,18 @@ def bid_eligibility(
         return Eligibility(False, _("You cannot bid for that provider."), "not_your_provider")
     if provider.organization_id == task.organization_id:
         return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
+    # The credit black list (诚信红黑榜): the person bidding, or the provider they bid for.
+    listed = black_list_entry_for(user=user) or black_list_entry_for_provider(profile=provider)
+    if listed is not None:
+        return Eligibility(
+            False,
+            _(
+                "%(party)s is on the credit black list until %(date)s, so it cannot bid. "
+                "You can appeal the entry from your credit list page."
+            )
+            % {"party": listed.party_name, "date": date_format(listed.expires_at, "DATE_FORMAT")},
+            "black_listed",
+        )
     if task.visibility == Task.Visibility.VERIFIED and not provider.is_verified:
         return Eligibility(
             False,

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.selectors import notifications_unread_count
+from accounts.selectors import black_list_entry_for, notifications_unread_count
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -17,5 +17,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # A callable, so it is queried only if a template shows it, and at most once a request.
         "unread_notifications": functools.cache(
             lambda: notifications_unread_count(user=user) if user is not None else 0
+        ),
+        # The black-listed see no "Post a task" (services refuse it too).
+        "posting_barred": functools.cache(
+            lambda: user is not None and black_list_entry_for(user=user) is not None
         ),
     }

@@ -179,8 +179,27 @@ class PersonVerificationForm(forms.Form):
         widget=UnechoedTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    id_front = forms.FileField(
+        label=_("ID document, front"),
+        help_text=_("A photo or scan of the side with your photo: PDF, PNG or JPEG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+    id_back = forms.FileField(
+        label=_("ID document, back"),
+        help_text=_("The side with the issuing authority and validity: PDF, PNG or JPEG."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
     def clean_id_number(self) -> str:
         return validate_id_number(self.cleaned_data["id_number"])
+
+    def submission(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "legal_name": data["legal_name"],
+            "id_number": data["id_number"],
+            "documents": {"id_front": data["id_front"], "id_back": data["id_back"]},
+        }
 
 
 class OrganizationVerificationForm(forms.Form):
@@ -196,5 +215,22 @@ class OrganizationVerificationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    licence = forms.FileField(
+        label=_("Business licence (营业执照)"),
+        help_text=_(
+            "A scan or photo of the business licence or the unit's registration certificate: "
+            "PDF, PNG or JPEG. Only the reviewers see it."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
     def clean_credit_code(self) -> str:
         return validate_credit_code(self.cleaned_data["credit_code"])
+
+    def submission(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "legal_name": data["legal_name"],
+            "credit_code": data["credit_code"],
+            "documents": {"licence": data["licence"]},
+        }

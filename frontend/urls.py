@@ -2,6 +2,7 @@ from django.urls import path
 
 from frontend import urls_contracts, urls_payments, urls_tasks
 from frontend.views import (
+    credit_list,
     me,
     organizations,
     pages,
@@ -55,6 +56,14 @@ urlpatterns = [
     path("tasks/<int:task_id>/matches/", search.task_matches, name="task_matches"),
     path("providers/<int:profile_id>/", providers.provider_detail, name="provider_detail"),
     path("verify/", verification.verify_person, name="verify_person"),
+    # The credit red/black list (诚信红黑榜)
+    path("credit-list/", credit_list.credit_list_public, name="credit_list"),
+    path("me/credit-list/", credit_list.credit_list_mine, name="credit_list_mine"),
+    path(
+        "me/credit-list/<int:entry_id>/appeal/",
+        credit_list.credit_list_appeal,
+        name="credit_list_appeal",
+    ),
     # Pictures, favourites, portfolios and inviting from a profile
     path("me/avatar/", profiles.my_avatar, name="my_avatar"),
     path("orgs/<slug:slug>/logo/", profiles.org_logo, name="org_logo"),

@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
@@ -194,6 +196,49 @@ def check_upload(upload: UploadedFile, *, max_bytes: int) -> CheckedFile:
     return CheckedFile(
         name=name, content_type=kind.content_type, size=size, sha256=digest.hexdigest()
     )
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files no URL reaches: kept under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT, which the demo
+    serves under /media/), handed out only by views that check who asks."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self) -> str:
+        # Read at each use, so that a test's settings override applies.
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return str(PurePath(self.base_location))
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no URL; serve them through a view that checks access.")
+
+
+_private = PrivateStorage()
+
+
+def private_storage() -> PrivateStorage:
+    return _private
+
+
+def file_inline_private(*, stored: FieldFile, name: str, content_type: str) -> FileResponse:
+    """A private file (an image or a PDF a reviewer looks at) shown inline, never cached by the
+    browser or a proxy, and never sniffed or allowed to run script."""
+    # as_attachment=False: the Content-Disposition is "inline" with the original name.
+    response = FileResponse(
+        stored.open("rb"), as_attachment=False, filename=name, content_type=content_type
+    )
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    response["Pragma"] = "no-cache"
+    response["Expires"] = "0"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def file_download(*, stored: FieldFile, name: str, content_type: str) -> FileResponse:

@@ -387,6 +387,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Verification evidence (licences, ID documents): never under MEDIA_URL, served by a view that
+# checks the viewer is a verifier and logs the view (marketplace.files.PrivateStorage).
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -474,6 +477,8 @@ MARKETPLACE: dict[str, Any] = {
     "PORTFOLIO_FILE_MAX_BYTES": env_int("PORTFOLIO_FILE_MAX_BYTES", 10 * 1024 * 1024),
     "IMAGE_MAX_BYTES": env_int("IMAGE_MAX_BYTES", 5 * 1024 * 1024),
     "AVATAR_MAX_BYTES": env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024),
+    # A verification document (a licence or one side of an ID document: PDF, PNG or JPEG).
+    "EVIDENCE_MAX_BYTES": env_int("EVIDENCE_MAX_BYTES", 8 * 1024 * 1024),
     "PLATFORM_FEE_BASIS_POINTS": env_int("PLATFORM_FEE_BASIS_POINTS", 500),
     # Per-user limits of the talk: questions an hour, negotiation messages a minute (stored
     # rows are counted, so the limits hold across processes and while Redis is down).

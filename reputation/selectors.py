@@ -5,6 +5,12 @@ experience. Newcomers start from a neutral prior rather than zero, so one early 
 score less than it would on a raw average (a Bayesian average with two pseudo-observations).
 The factors are shown to the person or organization they describe; others see score and grade.
 Everything is computed in a bounded number of queries for a whole page of subjects.
+
+The credit red/black list (accounts, 诚信红黑榜) is a visible factor: a red entry that applies
+now adds RED_BONUS points (the total stays within 100), a black entry takes BLACK_PENALTY off and
+caps the score at BLACK_CAP (grade D). A party that has completed no work yet shows "no history
+yet" instead of a grade (issue 12): a prior-smoothed B for a brand-new account said more than we
+know. A black-listed party is graded all the same: the sanction is what there is to know.
 """
 
 from __future__ import annotations
@@ -15,10 +21,17 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, ProviderProfile
+from accounts.models import CreditListEntry, Organization, ProviderProfile
+from accounts.selectors import (
+    MANAGER_ROLES,
+    credit_list_entries_of,
+    organizations_with_role_for_user,
+    provider_profiles_operated_by,
+)
 from contracts.models import Contract, Milestone, Review
 from contracts.selectors import reviews_public
 from tasks.models import Task
@@ -26,6 +39,9 @@ from tasks.models import Task
 PRIOR_WEIGHT = 2
 PRIOR_RATE = Fraction(4, 5)
 PRIOR_RATING = Fraction(4)
+RED_BONUS = 5
+BLACK_PENALTY = 20
+BLACK_CAP = 40
 
 
 def _percent(numerator: int, denominator: int) -> int | None:
@@ -53,6 +69,9 @@ class CreditFactor:
 class CreditScore:
     score: int
     factors: list[CreditFactor] = field(default_factory=list)
+    # False until the party has completed work (and is not black-listed): pages then say
+    # "no history yet" instead of the grade; the factors stay visible to the party itself.
+    rated: bool = True
 
     @property
     def grade(self) -> str:
@@ -76,12 +95,68 @@ class CreditScore:
         }[self.grade]
 
 
-def _score(parts: list[tuple[str, str | Promise, Fraction, int, str | Promise]]) -> CreditScore:
+@dataclass(frozen=True)
+class ListStanding:
+    """The red/black list entries that apply now to one party (the latest expiry of each)."""
+
+    red_until: Any = None
+    black_until: Any = None
+
+    @property
+    def black(self) -> bool:
+        return self.black_until is not None
+
+
+def _standing(entries: Iterable[CreditListEntry]) -> ListStanding:
+    red = [e.expires_at for e in entries if e.kind == CreditListEntry.Kind.RED]
+    black = [e.expires_at for e in entries if e.kind == CreditListEntry.Kind.BLACK]
+    return ListStanding(red_until=max(red, default=None), black_until=max(black, default=None))
+
+
+def _list_factor(standing: ListStanding) -> CreditFactor:
+    if standing.black:
+        return CreditFactor(
+            "credit_list",
+            _("Credit red/black list"),
+            -BLACK_PENALTY,
+            RED_BONUS,
+            _("On the black list until %(date)s: %(penalty)d points off, score capped at %(cap)d")
+            % {
+                "date": date_format(standing.black_until, "DATE_FORMAT"),
+                "penalty": BLACK_PENALTY,
+                "cap": BLACK_CAP,
+            },
+        )
+    if standing.red_until is not None:
+        return CreditFactor(
+            "credit_list",
+            _("Credit red/black list"),
+            RED_BONUS,
+            RED_BONUS,
+            _("On the red list until %(date)s")
+            % {"date": date_format(standing.red_until, "DATE_FORMAT")},
+        )
+    return CreditFactor(
+        "credit_list", _("Credit red/black list"), 0, RED_BONUS, _("Not on either list")
+    )
+
+
+def _score(
+    parts: list[tuple[str, str | Promise, Fraction, int, str | Promise]],
+    *,
+    standing: ListStanding | None = None,
+    has_history: bool = True,
+) -> CreditScore:
     factors = [
         CreditFactor(key, label, round(share * max_points), max_points, detail)
         for key, label, share, max_points, detail in parts
     ]
-    return CreditScore(score=sum(f.points for f in factors), factors=factors)
+    standing = standing or ListStanding()
+    factors.append(_list_factor(standing))
+    score = max(0, min(100, sum(f.points for f in factors)))
+    if standing.black:
+        score = min(score, BLACK_CAP)
+    return CreditScore(score=score, factors=factors, rated=has_history or standing.black)
 
 
 class _Ratings:
@@ -116,6 +191,12 @@ class ProviderStats(_Ratings):
     repeat_clients: int
     earned: int
     verified: bool
+    standing: ListStanding = field(default_factory=ListStanding)
+
+    @property
+    def has_history(self) -> bool:
+        """Completed work on the platform: until then the grade says "no history yet"."""
+        return self.contracts_completed > 0
 
     @property
     def completion_rate(self) -> int | None:
@@ -147,14 +228,17 @@ class ProviderStats(_Ratings):
                  _("%(n)d completed contracts (10 count fully)") % {"n": self.contracts_completed}),
                 ("repeat", _("Repeat clients"), Fraction(min(self.repeat_clients, 5), 5), 5,
                  _("%(n)d clients hired again (5 count fully)") % {"n": self.repeat_clients}),
-            ]
+            ],
+            standing=self.standing,
+            has_history=self.has_history,
         )  # fmt: skip
 
 
 def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, ProviderStats]:
-    """Statistics for several provider profiles in five queries, whatever their number."""
+    """Statistics for several provider profiles in six queries, whatever their number."""
     profiles = list(profiles)
     ids = [p.pk for p in profiles]
+    profile_by_id = {p.pk: p for p in profiles}
     contracts = {
         row["provider_id"]: row
         for row in Contract.objects.filter(provider_id__in=ids)
@@ -200,6 +284,10 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
     ):
         repeat[row["provider_id"]] = repeat.get(row["provider_id"], 0) + 1
     verified = _verified_profiles(profiles)
+    entries = credit_list_entries_of(
+        user_ids=[p.user_id for p in profiles if p.user_id],
+        organization_ids=[p.organization_id for p in profiles if p.organization_id],
+    )
     result = {}
     for pid in ids:
         c: Mapping[str, Any] = contracts.get(pid) or {}
@@ -216,8 +304,15 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
             repeat_clients=repeat.get(pid, 0),
             earned=earned.get(pid, 0),
             verified=pid in verified,
+            standing=_standing([e for e in entries if _entry_about_profile(e, profile_by_id[pid])]),
         )
     return result
+
+
+def _entry_about_profile(entry: CreditListEntry, profile: ProviderProfile) -> bool:
+    if profile.organization_id:
+        return entry.organization_id == profile.organization_id
+    return entry.user_id is not None and entry.user_id == profile.user_id
 
 
 def _verified_profiles(profiles: list[ProviderProfile]) -> set[int]:
@@ -249,6 +344,12 @@ class PosterStats(_Ratings):
     rating_total: int
     spent: int
     verified: bool
+    standing: ListStanding = field(default_factory=ListStanding)
+
+    @property
+    def has_history(self) -> bool:
+        """A contract completed as the poster: until then the grade says "no history yet"."""
+        return self.contracts_completed > 0
 
     @property
     def hire_rate(self) -> int | None:
@@ -285,7 +386,9 @@ class PosterStats(_Ratings):
                 ("experience", _("Experience on the platform"),
                  Fraction(min(self.contracts_completed, 5), 5), 5,
                  _("%(n)d completed contracts (5 count fully)") % {"n": self.contracts_completed}),
-            ]
+            ],
+            standing=self.standing,
+            has_history=self.has_history,
         )  # fmt: skip
 
 
@@ -333,6 +436,7 @@ def poster_stats(*, organization: Organization) -> PosterStats:
         rating_total=reviews["total"] or 0,
         spent=accepted["spent"] or 0,
         verified=organization.is_verified,
+        standing=_standing(credit_list_entries_of(organization_ids=[organization.pk])),
     )
 
 
@@ -342,3 +446,50 @@ def reviews_of_provider(*, profile: ProviderProfile) -> QuerySet[Review]:
 
 def reviews_of_organization(*, organization: Organization) -> QuerySet[Review]:
     return reviews_public().filter(contract__organization=organization, side=Review.Side.PROVIDER)
+
+
+POSTER_KINDS = (Organization.Kind.ENTERPRISE, Organization.Kind.GOVERNMENT)
+
+
+@dataclass(frozen=True)
+class CreditSubject:
+    """One party the user answers for: a provider profile, or a poster organization they
+    manage; with its credit, factors included (for this user's eyes only)."""
+
+    side: str  # "provider" or "poster"
+    object_id: int
+    name: str
+    credit: CreditScore
+    profile: ProviderProfile | None = None
+    organization: Organization | None = None
+
+
+def credit_subjects_for_user(*, user: Any) -> list[CreditSubject]:
+    """The credit of the provider profiles the user acts for and of the poster organizations
+    they manage (owners and admins)."""
+    profiles = list(provider_profiles_operated_by(user=user).select_related("user", "organization"))
+    stats = provider_stats_many(profiles=profiles)
+    subjects = [
+        CreditSubject(
+            side="provider",
+            object_id=profile.pk,
+            name=profile.display_name,
+            credit=stats[profile.pk].credit,
+            profile=profile,
+        )
+        for profile in profiles
+    ]
+    for organization in organizations_with_role_for_user(user=user):
+        if getattr(organization, "my_role", None) in MANAGER_ROLES and (
+            organization.kind in POSTER_KINDS
+        ):
+            subjects.append(
+                CreditSubject(
+                    side="poster",
+                    object_id=organization.pk,
+                    name=organization.name,
+                    credit=poster_stats(organization=organization).credit,
+                    organization=organization,
+                )
+            )
+    return subjects

@@ -17,7 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
-from accounts.selectors import provider_profiles_operated_by
+from accounts.selectors import (
+    black_listed_organization_ids,
+    black_listed_provider_ids,
+    provider_profiles_operated_by,
+)
 from bids.selectors import provider_ids_who_bid, task_ids_bid_by
 from marketplace import notifications
 from marketplace.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -30,7 +34,7 @@ from search.models import SavedSearch
 from search.query import MAX_PAGE, Hit, ProviderQuery, Results, TaskQuery
 from search.ranking import GOOD_MATCH_COVERAGE
 from tasks.models import Task
-from tasks.selectors import listing_viewer, task_capabilities
+from tasks.selectors import listing_viewer, task_capabilities, task_ids_searchable
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +67,10 @@ def search_tasks(*, user: Any, query: TaskQuery) -> Results:
 
 
 def search_providers(*, user: Any, query: ProviderQuery) -> Results:
-    """The provider directory (找服务商): suspended people never appear."""
-    results, degraded = _answer(lambda b: b.search_providers(_page(query)))
+    """The provider directory (找服务商): suspended people never appear, nor the black-listed
+    (read from PostgreSQL at query time, so an entry's start and expiry apply at once)."""
+    exclude = black_listed_provider_ids()
+    results, degraded = _answer(lambda b: b.search_providers(_page(query), exclude=exclude))
     results.degraded = degraded
     return results
 
@@ -74,14 +80,15 @@ def recommended_providers(
 ) -> tuple[list[Hit], bool]:
     """Providers for a task, best first, each explained; for the poster's members only.
 
-    Leaves out the unavailable, suspended people, the poster's own firm and whoever already bid.
+    Leaves out the unavailable, suspended people, the poster's own firm, whoever already bid
+    and the black-listed (DESIGN §7).
     """
     if not task_capabilities(user=user, task=task).member:
         raise NotAllowed(_("Only members of the posting organization see recommended providers."))
     docs = list(sources.documents(TASKS, [task.pk]))
     if not docs:
         return [], False
-    exclude = provider_ids_who_bid(task_id=task.pk)
+    exclude = set(provider_ids_who_bid(task_id=task.pk)) | black_listed_provider_ids()
     now = timezone.now()
     return _answer(lambda b: b.match_providers(docs[0], exclude=exclude, limit=limit, now=now))
 
@@ -97,7 +104,10 @@ def tasks_for_provider(
     if not docs:
         return [], False
     viewer = listing_viewer(user=user)
-    exclude = task_ids_bid_by(provider_id=profile.pk)
+    # Tasks of black-listed organizations stay out of the feed too.
+    exclude = set(task_ids_bid_by(provider_id=profile.pk)) | set(
+        task_ids_searchable(organization_ids=black_listed_organization_ids())
+    )
     now = timezone.now()
     return _answer(
         lambda b: b.match_tasks(docs[0], viewer=viewer, exclude=exclude, limit=limit, now=now)
@@ -211,7 +221,7 @@ def providers_matching_well(*, task_id: int) -> list[Hit]:
     docs = list(sources.documents(TASKS, [task_id]))
     if not docs:
         return []
-    exclude = provider_ids_who_bid(task_id=task_id)
+    exclude = set(provider_ids_who_bid(task_id=task_id)) | black_listed_provider_ids()
     hits, _degraded = _answer(
         lambda b: b.match_providers(docs[0], exclude=exclude, limit=50, now=timezone.now())
     )

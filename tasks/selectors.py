@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import ProviderProfile
+from accounts.models import Organization, ProviderProfile
 from accounts.selectors import (
+    black_list_entry_for,
     organization_ids_for_user,
     provider_profile_ids_operated_by,
     provider_profiles_operated_by,
@@ -48,6 +51,19 @@ def user_is_poster_member(*, user: Any, task: Task) -> bool:
     return user_is_member(user=user, organization=task.organization)
 
 
+def task_posting_block(*, user: Any, organization: Organization) -> str:
+    """Why the user may not post or publish tasks for the organization now, or "": the person
+    or the organization is on the credit black list (诚信红黑榜). Services refuse with this
+    message; pages hide "Post a task" and "Publish" through it."""
+    entry = black_list_entry_for(user=user, organization=organization)
+    if entry is None:
+        return ""
+    return _(
+        "%(party)s is on the credit black list until %(date)s, so it cannot post or publish "
+        "tasks. You can appeal the entry from your credit list page."
+    ) % {"party": entry.party_name, "date": date_format(entry.expires_at, "DATE_FORMAT")}
+
+
 def user_can_manage_task(*, user: Any, task: Task) -> bool:
     """Owners and admins of the poster organization award, cancel and accept deliveries."""
     return user_can_manage_organization(user=user, organization=task.organization)
@@ -66,10 +82,18 @@ class TaskCapabilities:
     manage: bool  # its owners and admins
     author: bool  # the member who wrote the task
     moderator: bool
+    user: Any = field(default=None, compare=False, repr=False)
 
     @property
     def status(self) -> str:
         return self.task.status
+
+    @cached_property
+    def posting_block(self) -> str:
+        """Why this member may not publish now (the credit black list), or ""; asked lazily."""
+        if not self.member:
+            return ""
+        return task_posting_block(user=self.user, organization=self.task.organization)
 
     @property
     def edit(self) -> bool:
@@ -77,7 +101,7 @@ class TaskCapabilities:
 
     @property
     def publish(self) -> bool:
-        return self.member and TASK.can(self.status, "submit_for_review")
+        return self.member and TASK.can(self.status, "submit_for_review") and not self.posting_block
 
     @property
     def cancel(self) -> bool:
@@ -132,6 +156,7 @@ def task_capabilities(*, user: Any, task: Task) -> TaskCapabilities:
         manage=user_can_manage_task(user=user, task=task),
         author=authenticated and task.created_by_id == user.pk,
         moderator=user_is_moderator(user),
+        user=user,
     )
 
 

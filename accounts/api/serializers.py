@@ -117,6 +117,16 @@ class ProviderProfileOutputSerializer(serializers.Serializer):
         return None if money is None else money.format()
 
 
+class VerificationEvidenceOutputSerializer(serializers.Serializer):
+    """What the applicant uploaded; the file itself is served to verifiers only."""
+
+    kind = serializers.CharField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
 class VerificationRequestOutputSerializer(serializers.Serializer):
     """Never carries the ID number itself: only its masked form."""
 
@@ -131,6 +141,7 @@ class VerificationRequestOutputSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
     reviewed_at = serializers.DateTimeField(allow_null=True)
     decision_note = serializers.CharField()
+    evidence = VerificationEvidenceOutputSerializer(many=True, source="evidence.all")
 
 
 class NotificationOutputSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from accounts.api import (
     auth,
+    credit_list,
     invitations,
     notifications,
     organizations,
@@ -134,6 +135,14 @@ urlpatterns = [
         "verification-requests/organization/",
         verification.VerificationOrganizationSubmitApi.as_view(),
         name="verification-organization",
+    ),
+    # The credit red/black list (诚信红黑榜)
+    path("credit-list/", credit_list.CreditListPublicApi.as_view(), name="credit-list"),
+    path("credit-list/mine/", credit_list.CreditListMineApi.as_view(), name="credit-list-mine"),
+    path(
+        "credit-list/<int:entry_id>/appeals/",
+        credit_list.CreditListAppealApi.as_view(),
+        name="credit-list-appeal",
     ),
     # Notifications
     path("notifications/", notifications.NotificationListApi.as_view(), name="notification-list"),

@@ -4,6 +4,12 @@ Each runs in one transaction, checks who acts and the current state under a row 
 audit row and sends emails and broadcasts only after commit.
 """
 
+from accounts.services.credit_list import (
+    credit_appeal_decide,
+    credit_appeal_file,
+    credit_list_add,
+    credit_list_lift,
+)
 from accounts.services.favourites import provider_favourite_add, provider_favourite_remove
 from accounts.services.invitations import (
     invitation_accept,
@@ -42,6 +48,7 @@ from accounts.services.users import (
     user_unsuspend,
 )
 from accounts.services.verification import (
+    evidence_view_record,
     verification_approve,
     verification_reject,
     verification_submit_organization,
@@ -51,6 +58,11 @@ from accounts.services.verification import (
 __all__ = [
     "api_token_issue",
     "api_token_revoke",
+    "credit_appeal_decide",
+    "credit_appeal_file",
+    "credit_list_add",
+    "credit_list_lift",
+    "evidence_view_record",
     "in_language_of",
     "invitation_accept",
     "invitation_accept_url",

@@ -6,15 +6,25 @@ digest; nothing here ever returns or logs it in clear.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import crypto, events
-from accounts.models import Organization, User, VerificationRequest
+from accounts.models import (
+    EvidenceView,
+    Organization,
+    User,
+    VerificationEvidence,
+    VerificationRequest,
+)
 from accounts.services._common import (
     clean_text,
     integrity_as,
@@ -25,12 +35,76 @@ from accounts.services._common import (
 from accounts.services.notifications import in_language_of, notify
 from accounts.validators import mask_id_number, validate_credit_code, validate_id_number
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, FieldErrors, InvalidTransition
+from marketplace.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    InvalidTransition,
+    NotAllowed,
+)
+from marketplace.files import JPEG, PDF, PNG, CheckedFile, check_upload
 from marketplace.permissions import require_active_user
 
 REVIEW_PERMISSION = "accounts.change_verificationrequest"
+EVIDENCE_PERMISSION = "accounts.view_verificationevidence"
 Status = VerificationRequest.Status
 Subject = VerificationRequest.Subject
+Kind = VerificationEvidence.Kind
+# What a reviewer checks each subject against (the form fields and API parts share the names).
+REQUIRED_EVIDENCE: dict[str, tuple[str, ...]] = {
+    Subject.PERSON: (Kind.ID_FRONT, Kind.ID_BACK),
+    Subject.ORGANIZATION: (Kind.LICENCE,),
+}
+EVIDENCE_TYPES = frozenset({PDF.content_type, PNG.content_type, JPEG.content_type})
+
+
+def _checked_evidence(
+    errors: FieldErrors, subject: str, documents: Mapping[str, Any] | None
+) -> list[tuple[str, UploadedFile, CheckedFile]]:
+    """Each required document present and, by its content, a PDF, PNG or JPEG within the size
+    limit; problems become field errors under the document's name."""
+    documents = documents or {}
+    checked: list[tuple[str, UploadedFile, CheckedFile]] = []
+    for kind in REQUIRED_EVIDENCE[subject]:
+        upload = documents.get(kind)
+        if not isinstance(upload, UploadedFile):
+            errors.add(kind, _("Upload this document (a PDF, PNG or JPEG)."))
+            continue
+        try:
+            info = check_upload(upload, max_bytes=settings.MARKETPLACE["EVIDENCE_MAX_BYTES"])
+        except DomainError as exc:
+            errors.add(kind, exc.message)
+            continue
+        if info.content_type not in EVIDENCE_TYPES:
+            errors.add(
+                kind,
+                _("%(name)s is not a PDF, PNG or JPEG file.") % {"name": info.name},
+            )
+            continue
+        checked.append((kind, upload, info))
+    return checked
+
+
+def _store_evidence(
+    request: VerificationRequest,
+    actor: Any,
+    checked: list[tuple[str, UploadedFile, CheckedFile]],
+) -> None:
+    for kind, upload, info in checked:
+        evidence = VerificationEvidence(
+            request=request,
+            kind=kind,
+            original_name=info.name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+            uploaded_by=actor,
+        )
+        upload.seek(0)
+        extension = info.name.rsplit(".", 1)[-1].lower()
+        # The stored name is the content hash: nothing of the applicant's file name reaches disk.
+        evidence.file.save(f"{info.sha256}.{extension}", ContentFile(upload.read()), save=False)
+        evidence.save()
 
 
 def _id_number_taken() -> Conflict:
@@ -63,12 +137,14 @@ def _pending_exists() -> Conflict:
 
 
 def verification_submit_person(
-    *, user: Any, legal_name: str, id_number: str
+    *, user: Any, legal_name: str, id_number: str, documents: Mapping[str, Any] | None
 ) -> VerificationRequest:
-    """One pending request per person; an ID number verifies one account only."""
+    """One pending request per person, with both sides of the ID document; an ID number
+    verifies one account only."""
     require_active_user(user)
     errors = FieldErrors()
     legal_name = clean_text(errors, "legal_name", legal_name, max_length=80, required=True)
+    checked = _checked_evidence(errors, Subject.PERSON, documents)
     number = ""
     try:
         number = validate_id_number(id_number if isinstance(id_number, str) else "")
@@ -103,23 +179,34 @@ def verification_submit_person(
                 id_number_masked=mask_id_number(number),
                 id_number_digest=number_digest,
             )
+        _store_evidence(request, user, checked)
         audit_record(
             actor=user,
             action="verification.submitted",
             target=request,
-            data={"subject": Subject.PERSON, "id_number": request.id_number_masked},
+            data={
+                "subject": Subject.PERSON,
+                "id_number": request.id_number_masked,
+                "evidence": {kind: info.sha256 for kind, _upload, info in checked},
+            },
         )
     return request
 
 
 def verification_submit_organization(
-    *, actor: Any, organization: Organization, legal_name: str, credit_code: str
+    *,
+    actor: Any,
+    organization: Organization,
+    legal_name: str,
+    credit_code: str,
+    documents: Mapping[str, Any] | None,
 ) -> VerificationRequest:
-    """One pending request per organization, by its owners or admins; one code, one
-    organization."""
+    """One pending request per organization, by its owners or admins, with its business
+    licence; one code, one organization."""
     require_active_user(actor)
     errors = FieldErrors()
     legal_name = clean_text(errors, "legal_name", legal_name, max_length=120, required=True)
+    checked = _checked_evidence(errors, Subject.ORGANIZATION, documents)
     code = ""
     try:
         code = validate_credit_code(credit_code if isinstance(credit_code, str) else "")
@@ -150,6 +237,7 @@ def verification_submit_organization(
                 legal_name=legal_name,
                 credit_code=code,
             )
+        _store_evidence(request, actor, checked)
         audit_record(
             actor=actor,
             action="verification.submitted",
@@ -158,6 +246,7 @@ def verification_submit_organization(
                 "subject": Subject.ORGANIZATION,
                 "organization_id": organization.pk,
                 "credit_code": code,
+                "evidence": {kind: info.sha256 for kind, _upload, info in checked},
             },
         )
     return request
@@ -280,3 +369,24 @@ def verification_reject(
         )
         _notify_decision(request)
     return request
+
+
+def user_may_view_evidence(user: Any) -> bool:
+    """Verifiers: staff holding the evidence permission (the moderator group), not suspended."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.suspended_at is None
+        and user.has_perm(EVIDENCE_PERMISSION)
+    )
+
+
+def evidence_view_record(
+    *, viewer: Any, evidence: VerificationEvidence, address: str | None = None
+) -> EvidenceView:
+    """Let a verifier look at one document, and log the look (who, when, which file). Anyone
+    else is refused, and nothing is logged for them."""
+    if not user_may_view_evidence(viewer):
+        raise NotAllowed(_("Only verifiers may look at verification documents."))
+    return EvidenceView.objects.create(evidence=evidence, viewer=viewer, address=address)

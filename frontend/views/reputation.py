@@ -16,9 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, ProviderProfile
 from accounts.selectors import (
-    MANAGER_ROLES,
-    organizations_with_role_for_user,
-    provider_profiles_operated_by,
     user_can_act_for_provider,
     user_can_manage_organization,
 )
@@ -88,29 +85,25 @@ class CreditEntry:
 def my_credit(*, user: Any) -> list[CreditEntry]:
     """The credit of the provider profiles the user acts for and of the poster organizations
     they manage, factors included: the dashboard shows them only to this user."""
-    profiles = list(provider_profiles_operated_by(user=user).select_related("user", "organization"))
-    stats = reputation.provider_stats_many(profiles=profiles)
-    entries = [
-        CreditEntry(
-            role=_("As a provider"),
-            name=profile.display_name,
-            url=reverse("frontend:provider_detail", args=[profile.pk]),
-            credit=stats[profile.pk].credit,
-            key=f"provider-{profile.pk}",
-        )
-        for profile in profiles
-    ]
-    for organization in organizations_with_role_for_user(user=user):
-        if getattr(organization, "my_role", None) in MANAGER_ROLES and (
-            organization.kind in POSTER_KINDS
-        ):
-            entries.append(
-                CreditEntry(
-                    role=_("As a poster"),
-                    name=organization.name,
-                    url=reverse("frontend:org_detail", args=[organization.slug]),
-                    credit=reputation.poster_stats(organization=organization).credit,
-                    key=f"poster-{organization.pk}",
-                )
+    entries = []
+    for subject in reputation.credit_subjects_for_user(user=user):
+        if subject.side == "provider":
+            assert subject.profile is not None
+            role, url = (
+                _("As a provider"),
+                reverse("frontend:provider_detail", args=[subject.object_id]),
             )
+        else:
+            assert subject.organization is not None
+            role = _("As a poster")
+            url = reverse("frontend:org_detail", args=[subject.organization.slug])
+        entries.append(
+            CreditEntry(
+                role=role,
+                name=subject.name,
+                url=url,
+                credit=subject.credit,
+                key=f"{subject.side}-{subject.object_id}",
+            )
+        )
     return entries

@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import (
+    black_list_entry_for,
     poster_organizations_for_user,
     provider_profile_get_public,
     provider_profiles_search,
@@ -104,6 +106,16 @@ def task_create(request: HttpRequest) -> HttpResponse:
     organizations = poster_organizations_for_user(user=user)
     if not organizations.exists():
         return render(request, "frontend/tasks/form.html", {"mode": "create", "no_org": True})
+    if barred := black_list_entry_for(user=user):
+        messages.error(
+            request,
+            _(
+                "You are on the credit black list until %(date)s, so you cannot post tasks. "
+                "You can appeal the entry here."
+            )
+            % {"date": date_format(barred.expires_at, "DATE_FORMAT")},
+        )
+        return redirect("frontend:credit_list_mine")
     if request.method == "POST":
         forms = TaskForms(request.POST, organizations=organizations)
         if forms.is_valid():

@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import poster_organizations_for_user, skills_grouped
+from accounts.selectors import (
+    black_list_entry_for,
+    poster_organizations_for_user,
+    skills_grouped,
+)
 from bids.models import Bid
 from bids.negotiation.selectors import thread_of_bid, unread_by_bid
 from bids.selectors import (
@@ -82,7 +86,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "cards": [(task, counts.get(task.pk, 0)) for task in page],
         "favourite_ids": favourite_task_ids(user=request.user, task_ids=[t.pk for t in page]),
         "filtered": form.is_bound and form.is_valid() and form.is_filtered(),
-        "can_post": poster_organizations_for_user(user=request.user).exists(),
+        "can_post": poster_organizations_for_user(user=request.user).exists()
+        and black_list_entry_for(user=request.user) is None,
     }
     if is_htmx(request):
         return render(request, "frontend/tasks/_results.html", context)

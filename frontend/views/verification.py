@@ -26,10 +26,10 @@ def verify_person(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     latest = verification_latest_for_user(user=user)
     can_submit = _can_submit(user.is_real_name_verified, latest)
-    form = PersonVerificationForm(request.POST or None)
+    form = PersonVerificationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and can_submit and form.is_valid():
         try:
-            account_services.verification_submit_person(user=user, **form.cleaned_data)
+            account_services.verification_submit_person(user=user, **form.submission())
         except DomainError as exc:
             form_apply_domain_error(form, exc)
         else:
@@ -52,12 +52,12 @@ def verify_organization(request: HttpRequest, slug: str) -> HttpResponse:
     latest = verification_latest_for_organization(organization=organization)
     can_submit = _can_submit(organization.is_verified, latest)
     form = OrganizationVerificationForm(
-        request.POST or None, initial={"legal_name": organization.name}
+        request.POST or None, request.FILES or None, initial={"legal_name": organization.name}
     )
     if request.method == "POST" and can_submit and form.is_valid():
         try:
             account_services.verification_submit_organization(
-                actor=request.user, organization=organization, **form.cleaned_data
+                actor=request.user, organization=organization, **form.submission()
             )
         except DomainError as exc:
             form_apply_domain_error(form, exc)

@@ -18,7 +18,53 @@ PEOPLE = [
     ("emma.clarke@provider.demo", "Emma Clarke", "en", False),
     ("zhou.jie@yujian-lab.demo", "周杰", "zh-hans", False),
     ("qian.hui@zhongbao.demo", "钱慧", "zh-hans", False),
+    ("zheng.hao@zhongbao.demo", "郑浩", "zh-hans", False),
+    ("sun.li@yunjiang.demo", "孙丽", "zh-hans", False),
+    ("he.jun@provider.demo", "何军", "zh-hans", False),
 ]
+
+# Platform moderators (the "moderator" group: task moderation, real-name verification with the
+# evidence, the red/black list; not superusers).
+MODERATOR_STAFF = ["zheng.hao@zhongbao.demo"]
+
+# An enterprise whose verification waits for a moderator, with its business licence uploaded.
+PENDING_ORGANIZATION = (
+    "sun.li@yunjiang.demo",
+    "云江精密制造有限公司（演示）",
+    "enterprise",
+    "500112",
+    "精密零部件加工与检测，正在申请企业认证。We machine and inspect precision parts.",
+    "91500112MA5YJ2K8X",
+)
+
+# The credit red/black list (诚信红黑榜): who, list, reason, evidence, days from now it expires.
+BLACK_LISTED_PROVIDER = (
+    "he.jun@provider.demo",
+    "结构仿真与有限元分析（演示）",
+    "我做结构强度仿真和有限元分析。I do structural simulation and FEA.",
+)
+CREDIT_LIST = [
+    (
+        "user:he.jun@provider.demo",
+        "black",
+        "连续两次中标后未按约定启动工作，且未回应需求方联系（演示）。",
+        "合同沟通记录与平台通知记录（演示）：需求方三次催告均未获回复。",
+        180,
+    ),
+    (
+        "org:yujian",
+        "red",
+        "全部里程碑按期交付，需求方评价优秀（演示）。",
+        "已完成合同的验收记录与评价（演示）。",
+        365,
+    ),
+]
+# The black-listed provider's appeal, waiting for a moderator.
+CREDIT_APPEAL = (
+    "he.jun@provider.demo",
+    "第二个项目开工前我因病住院，已向需求方说明并提供了病历，请求复核。I was in hospital; "
+    "the poster was told and has the records.",
+)
 
 # Platform finance staff (the "finance" group: voucher programmes and issuing, not superusers).
 FINANCE_STAFF = ["qian.hui@zhongbao.demo"]

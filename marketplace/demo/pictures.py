@@ -9,7 +9,7 @@ import io
 import math
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 
 def _upload(image: Image.Image, name: str) -> SimpleUploadedFile:
@@ -101,3 +101,70 @@ def logo(colour: tuple[int, int, int], name: str) -> SimpleUploadedFile:
     draw.rounded_rectangle([80, 80, 320, 320], radius=40, fill=colour)
     draw.rounded_rectangle([192, 192, 432, 432], radius=40, outline=colour, width=36)
     return _upload(image, name)
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A CJK font where the machine has one (Noto CJK on Debian), else Pillow's own."""
+    for path in (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+    ):
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def business_licence(name: str, code: str) -> SimpleUploadedFile:
+    """A plainly fictitious business licence (营业执照) scan: a demo watermark on every copy."""
+    image = Image.new("RGB", (1100, 780), (253, 250, 242))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([24, 24, 1076, 756], outline=(178, 34, 34), width=6)
+    draw.rectangle([40, 40, 1060, 740], outline=(178, 34, 34), width=2)
+    draw.text((550, 110), "营业执照", fill=(178, 34, 34), font=_font(64), anchor="mm")
+    draw.text(
+        (550, 175), "BUSINESS LICENCE (DEMO)", fill=(120, 40, 40), font=_font(26), anchor="mm"
+    )
+    rows = [
+        ("统一社会信用代码", code),
+        ("名称", name),
+        ("类型", "有限责任公司"),
+        ("住所", "重庆市渝北区（演示地址）"),
+        ("成立日期", "2019年05月20日"),
+    ]
+    for i, (label, value) in enumerate(rows):
+        draw.text((110, 250 + i * 70), label, fill=(60, 60, 60), font=_font(28))
+        draw.text((420, 250 + i * 70), value, fill=(20, 20, 20), font=_font(28))
+    draw.ellipse([820, 560, 1000, 740], outline=(200, 30, 30), width=5)
+    draw.text((910, 650), "演示", fill=(200, 30, 30), font=_font(40), anchor="mm")
+    draw.text(
+        (550, 720),
+        "样本 · 仅供演示 · SAMPLE ONLY",
+        fill=(150, 150, 150),
+        font=_font(22),
+        anchor="mm",
+    )
+    return _upload(image, "licence.png")
+
+
+def id_document(name: str, side: str) -> SimpleUploadedFile:
+    """A fictitious ID document side ("front" or "back"), marked as a demo sample."""
+    image = _gradient((856, 540), (232, 240, 250), (200, 220, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle([12, 12, 844, 528], radius=28, outline=(90, 120, 160), width=4)
+    if side == "front":
+        draw.rectangle([600, 90, 800, 340], fill=(170, 185, 205))
+        draw.ellipse([650, 130, 750, 230], fill=(120, 135, 160))
+        draw.text((60, 100), f"姓名  {name}", fill=(20, 20, 40), font=_font(32))
+        draw.text((60, 170), "性别  —    民族  —", fill=(20, 20, 40), font=_font(28))
+        draw.text((60, 240), "住址  重庆市（演示）", fill=(20, 20, 40), font=_font(28))
+        draw.text((60, 420), "公民身份号码  ••••••••••••••••••", fill=(20, 20, 40), font=_font(26))
+    else:
+        draw.text((428, 120), "中华人民共和国", fill=(160, 30, 30), font=_font(44), anchor="mm")
+        draw.text((428, 190), "居民身份证", fill=(160, 30, 30), font=_font(56), anchor="mm")
+        draw.text((120, 360), "签发机关  演示公安局", fill=(20, 20, 40), font=_font(28))
+        draw.text((120, 420), "有效期限  2020.01.01-2040.01.01", fill=(20, 20, 40), font=_font(28))
+    draw.text((428, 500), "SAMPLE · 演示样本", fill=(120, 120, 140), font=_font(22), anchor="mm")
+    return _upload(image, f"id-{side}.png")

@@ -18,7 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as accounts_services
+from accounts.apps import MODERATOR_GROUP
 from accounts.models import (
+    CreditListEntry,
     Organization,
     PortfolioEntry,
     ProviderProfile,
@@ -118,9 +120,29 @@ class DemoSeeder:
             request = VerificationRequest.objects.filter(
                 organization=org, status=VerificationRequest.Status.PENDING
             ).first() or accounts_services.verification_submit_organization(
-                actor=org_owner, organization=org, legal_name=org.name, credit_code=code
-            )
+                actor=org_owner, organization=org, legal_name=org.name, credit_code=code,
+                documents={"licence": pictures.business_licence(org.name, code)},
+            )  # fmt: skip
             accounts_services.verification_approve(reviewer=self.admin, request=request)
+        self.pending_organization()
+
+    def pending_organization(self) -> None:
+        """An enterprise whose verification waits in the moderators' queue, licence attached."""
+        email, name, kind, region, description, body = data.PENDING_ORGANIZATION
+        owner = self.users[email]
+        org = Organization.objects.filter(name=name).first()
+        if org is None:
+            org = accounts_services.organization_create(
+                actor=owner, name=name, kind=kind, region=region, description=description
+            )
+            self.log(f"organization {name}")
+        if not VerificationRequest.objects.filter(organization=org).exists():
+            code = demo_credit_code(body)
+            accounts_services.verification_submit_organization(
+                actor=owner, organization=org, legal_name=name, credit_code=code,
+                documents={"licence": pictures.business_licence(name, code)},
+            )  # fmt: skip
+            self.log(f"verification waiting: {name}")
 
     def provider_profiles(self) -> None:
         for owner, headline, bio, rate, region, years, skills in data.PROVIDERS:
@@ -151,14 +173,66 @@ class DemoSeeder:
             request = VerificationRequest.objects.filter(
                 submitted_by=user, status=VerificationRequest.Status.PENDING
             ).first() or accounts_services.verification_submit_person(
-                user=user, legal_name=user.name, id_number=demo_id_number(seq)
-            )
+                user=user, legal_name=user.name, id_number=demo_id_number(seq),
+                documents=self._id_documents(user.name),
+            )  # fmt: skip
             accounts_services.verification_approve(reviewer=self.admin, request=request)
         emma = self.users["emma.clarke@provider.demo"]
         if not VerificationRequest.objects.filter(submitted_by=emma).exists():
             accounts_services.verification_submit_person(
-                user=emma, legal_name="Emma Clarke", id_number=demo_id_number(3)
+                user=emma, legal_name="Emma Clarke", id_number=demo_id_number(3),
+                documents=self._id_documents("Emma Clarke"),
+            )  # fmt: skip
+
+    @staticmethod
+    def _id_documents(name: str) -> dict[str, Any]:
+        return {
+            "id_front": pictures.id_document(name, "front"),
+            "id_back": pictures.id_document(name, "back"),
+        }
+
+    def moderators(self) -> None:
+        """Moderator staff join the "moderator" group (accounts and tasks give it its
+        permissions after every migrate)."""
+        group, _created = Group.objects.get_or_create(name=MODERATOR_GROUP)
+        for email in data.MODERATOR_STAFF:
+            user = self.users[email]
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            user.groups.add(group)
+
+    def credit_list(self) -> None:
+        """A black-listed provider who appealed, and a red-listed micro-firm."""
+        email, headline, bio = data.BLACK_LISTED_PROVIDER
+        person = self.users[email]
+        if not ProviderProfile.objects.filter(user=person).exists():
+            accounts_services.provider_profile_save(
+                actor=person, organization=None, headline=headline, bio=bio, day_rate=80_000,
+                region="500103", years_experience=6,
+            )  # fmt: skip
+            self.log(f"provider {person.name}")
+        moderator = self.users[data.MODERATOR_STAFF[0]]
+        now = timezone.now()
+        for party, kind, reason, evidence, days in data.CREDIT_LIST:
+            who, key = party.split(":", 1)
+            target = (
+                {"user": self.users[key]} if who == "user" else {"organization": self.orgs[key]}
             )
+            if CreditListEntry.objects.filter(kind=kind, **target).exists():
+                continue
+            accounts_services.credit_list_add(
+                actor=moderator, kind=kind, reason=reason, evidence=evidence,
+                starts_at=now - dt.timedelta(days=3), expires_at=now + dt.timedelta(days=days),
+                **target,
+            )  # fmt: skip
+            self.log(f"credit list: {kind} {key}")
+        email, statement = data.CREDIT_APPEAL
+        appellant = self.users[email]
+        entry = CreditListEntry.objects.filter(user=appellant, kind="black").first()
+        if entry is not None and not entry.appeals.exists():
+            accounts_services.credit_appeal_file(actor=appellant, entry=entry, statement=statement)
+            self.log(f"credit list appeal by {email}")
 
     # --- pictures, portfolios and favourites --------------------------------------------------
     def pictures(self) -> None:
@@ -462,6 +536,8 @@ class DemoSeeder:
             self.portfolios()
             self.favourites()
             self.finance_group()
+            self.moderators()
+            self.credit_list()
             self.vouchers()
             self.questions()
             self.negotiations()

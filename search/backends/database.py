@@ -206,9 +206,10 @@ class DatabaseBackend:
         )
         return self._page(scored, query.page, query.page_size, facets)
 
-    def search_providers(self, query: ProviderQuery) -> Results:
+    def search_providers(self, query: ProviderQuery, *, exclude: Iterable[int] = ()) -> Results:
         terms = Terms.parse(query.text)
         entries = SearchEntry.objects.filter(kind=PROVIDERS)
+        excluded = set(exclude)
         if terms:
             entries = entries.filter(_text_filter(terms))
         skills = wanted_skills(query.skills, query.category)
@@ -217,6 +218,8 @@ class DatabaseBackend:
         scored = []
         for entry in entries.only("doc", "words", "text"):
             doc = entry.doc
+            if doc["id"] in excluded:
+                continue
             if terms and not text_matches(terms, words=entry.words, raw=entry.text, doc=doc):
                 continue
             if not region_matches(doc.get("region", ""), query.region):

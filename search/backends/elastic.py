@@ -352,7 +352,13 @@ class ElasticBackend:
             took.append(int(response.get("took", 0)))
         return _results(response, query.page, query.page_size, list(body["aggs"]))  # type: ignore[call-overload]
 
-    def search_providers(self, query: ProviderQuery, *, took: list[int] | None = None) -> Results:
+    def search_providers(
+        self,
+        query: ProviderQuery,
+        *,
+        exclude: Iterable[int] = (),
+        took: list[int] | None = None,
+    ) -> Results:
         terms = Terms.parse(query.text)
         filters: list[dict[str, Any]] = []
         skills = wanted_skills(query.skills, query.category)
@@ -365,6 +371,9 @@ class ElasticBackend:
         if query.availability:
             filters.append({"terms": {"availability": list(query.availability)}})
         bool_query: dict[str, Any] = {"filter": filters}
+        excluded = [str(i) for i in exclude]
+        if excluded:
+            bool_query["must_not"] = [{"ids": {"values": excluded}}]
         if terms:
             bool_query["must"] = [text_query(terms, PROVIDER_TEXT)]
         sort = {

@@ -39,7 +39,7 @@ from tasks.models import (
     TaskMilestonePlan,
     TaskSkill,
 )
-from tasks.selectors import task_capabilities
+from tasks.selectors import task_capabilities, task_posting_block
 from tasks.states import TASK
 
 # Budgets, in major units of the task's currency (¥10 to ¥100 million for CNY): above that a
@@ -225,6 +225,8 @@ def task_create(
         )
     if organization.kind == Organization.Kind.MICROFIRM:
         raise NotAllowed(_("Micro-firms bid on tasks; enterprises and government units post them."))
+    if block := task_posting_block(user=actor, organization=organization):
+        raise NotAllowed(block, code="black_listed")
     fields: dict[str, Any] = {
         "kind": kind,
         "title": title.strip(),
@@ -398,12 +400,21 @@ def task_attachment_remove(*, actor: Any, attachment: TaskAttachment) -> None:
 
 
 def task_submit(*, actor: Any, task: Task) -> Task:
-    """Publish a draft: government units' and flagged tasks wait for moderation, others open."""
+    """Publish a draft: government units' and flagged tasks wait for moderation, others open.
+
+    An unverified enterprise may publish public tasks (a deliberate choice, README "Real-name
+    verification"): requiring a verified licence before the first task would stop most new
+    posters at the door, and providers see the "Not verified" badge on the task and can keep
+    to verified posters in search. Government units' tasks are always moderated first. The
+    black-listed may not publish at all."""
     require_active_user(actor)
     with transaction.atomic():
         task = Task.objects.select_for_update().select_related("organization").get(pk=task.pk)
-        if not task_capabilities(user=actor, task=task).member:
+        capabilities = task_capabilities(user=actor, task=task)
+        if not capabilities.member:
             raise NotAllowed(_("Only members of the posting organization can publish this task."))
+        if capabilities.posting_block:
+            raise NotAllowed(capabilities.posting_block, code="black_listed")
         now = timezone.now()
         if task.bid_deadline < now + BID_WINDOW_MIN:
             raise ValidationFailed(

@@ -276,3 +276,25 @@ class NotificationFactory(DjangoModelFactory):
     kind = "test.event"
     title = factory.Sequence(lambda n: f"Notification {n}")
     body = ""
+
+
+def png_upload(name: str = "scan.png", colour: tuple[int, int, int] = (200, 40, 40)) -> Any:
+    """A small real PNG, as an upload (verification evidence is checked by its content)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def id_documents() -> dict[str, Any]:
+    """Both sides of an ID document, for verification_submit_person."""
+    return {"id_front": png_upload("front.png"), "id_back": png_upload("back.png", (40, 40, 200))}
+
+
+def licence_documents() -> dict[str, Any]:
+    """A business licence, for verification_submit_organization."""
+    return {"licence": png_upload("licence.png", (250, 240, 220))}

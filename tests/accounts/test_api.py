@@ -29,6 +29,8 @@ from tests.accounts.factories import (
     SkillCategoryFactory,
     SkillFactory,
     UserFactory,
+    id_documents,
+    licence_documents,
     make_credit_code,
     make_id_number,
     make_org_member,
@@ -450,7 +452,11 @@ class TestProviders:
 class TestVerification:
     def test_a_person_submits_and_only_the_masked_number_comes_back(self, api) -> None:
         number = make_id_number(21)
-        response = api.post(url("verification-person"), {"legal_name": "张三", "id_number": number})
+        response = api.post(
+            url("verification-person"),
+            {"legal_name": "张三", "id_number": number, **id_documents()},
+            format="multipart",
+        )
         assert response.status_code == 201, response.json()
         assert number not in response.content.decode()
         assert response.json()["id_number_masked"].endswith(number[-4:])
@@ -459,7 +465,9 @@ class TestVerification:
 
     def test_an_invalid_id_number_is_a_400_field_error_and_nothing_is_written(self, api) -> None:
         response = api.post(
-            url("verification-person"), {"legal_name": "张三", "id_number": "123456789012345678"}
+            url("verification-person"),
+            {"legal_name": "张三", "id_number": "123456789012345678", **id_documents()},
+            format="multipart",
         )
         assert response.status_code == 400
         assert list(error(response)["fields"]) == ["id_number"]
@@ -472,7 +480,13 @@ class TestVerification:
         for code in (wrong_check, "91350100I000100Y43", "913501"):
             response = api.post(
                 url("verification-organization"),
-                {"organization_id": org.pk, "legal_name": "Acme 有限公司", "credit_code": code},
+                {
+                    "organization_id": org.pk,
+                    "legal_name": "Acme 有限公司",
+                    "credit_code": code,
+                    **licence_documents(),
+                },
+                format="multipart",
             )
             assert response.status_code == 400, code
             fields = error(response)["fields"]
@@ -487,7 +501,9 @@ class TestVerification:
                 "organization_id": org.pk,
                 "legal_name": "Acme 有限公司",
                 "credit_code": make_credit_code(5),
+                **licence_documents(),
             },
+            format="multipart",
         )
         assert response.status_code == 201, response.json()
         assert response.json()["organization"]["id"] == org.pk
@@ -497,7 +513,13 @@ class TestVerification:
         make_org_member(member, org)
         response = client_for(member).post(
             url("verification-organization"),
-            {"organization_id": org.pk, "legal_name": "Acme", "credit_code": make_credit_code(6)},
+            {
+                "organization_id": org.pk,
+                "legal_name": "Acme",
+                "credit_code": make_credit_code(6),
+                **licence_documents(),
+            },
+            format="multipart",
         )
         assert response.status_code == 403
         assert VerificationRequest.objects.count() == 0
@@ -505,14 +527,22 @@ class TestVerification:
     def test_an_unknown_organization_is_a_404(self, api) -> None:
         response = api.post(
             url("verification-organization"),
-            {"organization_id": 999_999, "legal_name": "X", "credit_code": make_credit_code(7)},
+            {
+                "organization_id": 999_999,
+                "legal_name": "X",
+                "credit_code": make_credit_code(7),
+                **licence_documents(),
+            },
+            format="multipart",
         )
         assert response.status_code == 404
 
     def test_a_second_pending_request_is_a_409(self, api, user) -> None:
         PersonVerificationRequestFactory(submitted_by=user)
         response = api.post(
-            url("verification-person"), {"legal_name": "张三", "id_number": make_id_number(1)}
+            url("verification-person"),
+            {"legal_name": "张三", "id_number": make_id_number(1), **id_documents()},
+            format="multipart",
         )
         assert response.status_code == 409
         assert VerificationRequest.objects.count() == 1
@@ -525,7 +555,8 @@ class TestVerification:
         for _ in range(3):
             OrganizationVerificationRequestFactory(submitted_by=user)
         PersonVerificationRequestFactory()  # someone else's
-        with django_assert_num_queries(2):
+        # The page's count, the requests with their organizations, their documents.
+        with django_assert_num_queries(3):
             response = api.get(url("verification-list"))
         assert response.json()["count"] == 5
 

@@ -35,6 +35,8 @@ from tests.accounts.factories import (
     SkillCategoryFactory,
     SkillFactory,
     UserFactory,
+    id_documents,
+    licence_documents,
     make_credit_code,
     make_id_number,
     make_org_member,
@@ -647,7 +649,7 @@ class TestVerificationSubmitPerson:
     def test_the_id_number_is_stored_encrypted_masked_and_digested_only(self, user) -> None:
         number = make_id_number(1)
         request = services.verification_submit_person(
-            user=user, legal_name="张三", id_number=number
+            user=user, legal_name="张三", id_number=number, documents=id_documents()
         )
         row = VerificationRequest.objects.filter(pk=request.pk).values().get()
         assert number not in repr(row)
@@ -661,17 +663,19 @@ class TestVerificationSubmitPerson:
         number = make_id_number(1)
         wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
         with pytest.raises(ValidationFailed) as exc:
-            services.verification_submit_person(user=user, legal_name="张三", id_number=wrong)
+            services.verification_submit_person(
+                user=user, legal_name="张三", id_number=wrong, documents=id_documents()
+            )
         assert list(exc.value.fields) == ["id_number"]
         assert VerificationRequest.objects.count() == 0
 
     def test_a_second_pending_request_is_refused(self, user) -> None:
         services.verification_submit_person(
-            user=user, legal_name="张三", id_number=make_id_number(1)
+            user=user, legal_name="张三", id_number=make_id_number(1), documents=id_documents()
         )
         with pytest.raises(Conflict):
             services.verification_submit_person(
-                user=user, legal_name="张三", id_number=make_id_number(2)
+                user=user, legal_name="张三", id_number=make_id_number(2), documents=id_documents()
             )
         assert VerificationRequest.objects.count() == 1
 
@@ -679,7 +683,10 @@ class TestVerificationSubmitPerson:
         verified = UserFactory(real_name_verified=True)
         with pytest.raises(Conflict):
             services.verification_submit_person(
-                user=verified, legal_name="张三", id_number=make_id_number(1)
+                user=verified,
+                legal_name="张三",
+                id_number=make_id_number(1),
+                documents=id_documents(),
             )
 
     def test_an_id_number_verified_for_someone_else_is_refused_without_saying_whose(
@@ -688,12 +695,14 @@ class TestVerificationSubmitPerson:
         holder = UserFactory(name="Secret Holder", email="holder@example.com")
         number = make_id_number(7)
         request = services.verification_submit_person(
-            user=holder, legal_name="王五", id_number=number
+            user=holder, legal_name="王五", id_number=number, documents=id_documents()
         )
         services.verification_approve(reviewer=reviewer, request=request)
         intruder = UserFactory()
         with pytest.raises(Conflict) as exc:
-            services.verification_submit_person(user=intruder, legal_name="王五", id_number=number)
+            services.verification_submit_person(
+                user=intruder, legal_name="王五", id_number=number, documents=id_documents()
+            )
         text = str(exc.value.message) + repr(exc.value.fields)
         assert "holder" not in text.lower()
         assert "王五" not in text
@@ -704,14 +713,14 @@ class TestVerificationSubmitPerson:
     ) -> None:
         number = make_id_number(8)
         first = services.verification_submit_person(
-            user=UserFactory(), legal_name="赵六", id_number=number
+            user=UserFactory(), legal_name="赵六", id_number=number, documents=id_documents()
         )
         services.verification_approve(reviewer=reviewer, request=first)
 
         settings.SECRET_KEY = "rotated-" + "x" * 60
         with pytest.raises(Conflict) as exc:
             services.verification_submit_person(
-                user=UserFactory(), legal_name="赵六", id_number=number
+                user=UserFactory(), legal_name="赵六", id_number=number, documents=id_documents()
             )
         assert exc.value.code == "id_number_taken"
         first.refresh_from_db()
@@ -732,6 +741,7 @@ class TestVerificationSubmitOrganization:
             organization=org,
             legal_name="重庆某科技有限公司",
             credit_code="91350100m000100y43",
+            documents=licence_documents(),
         )
         assert request.credit_code == "91350100M000100Y43"
         assert request.status == VerificationRequest.Status.PENDING
@@ -741,7 +751,11 @@ class TestVerificationSubmitOrganization:
         make_org_member(user, org)
         with pytest.raises(NotAllowed):
             services.verification_submit_organization(
-                actor=user, organization=org, legal_name="X", credit_code=make_credit_code(1)
+                actor=user,
+                organization=org,
+                legal_name="X",
+                credit_code=make_credit_code(1),
+                documents=licence_documents(),
             )
         assert VerificationRequest.objects.count() == 0
 
@@ -749,7 +763,11 @@ class TestVerificationSubmitOrganization:
         org = OrganizationFactory(owner=user)
         with pytest.raises(ValidationFailed) as exc:
             services.verification_submit_organization(
-                actor=user, organization=org, legal_name="X", credit_code="91350100M000100Y44"
+                actor=user,
+                organization=org,
+                legal_name="X",
+                credit_code="91350100M000100Y44",
+                documents=licence_documents(),
             )
         assert list(exc.value.fields) == ["credit_code"]
         assert VerificationRequest.objects.count() == 0
@@ -759,7 +777,11 @@ class TestVerificationSubmitOrganization:
         org = OrganizationFactory(owner=user)
         with pytest.raises(Conflict) as exc:
             services.verification_submit_organization(
-                actor=user, organization=org, legal_name="X", credit_code=taken.credit_code
+                actor=user,
+                organization=org,
+                legal_name="X",
+                credit_code=taken.credit_code,
+                documents=licence_documents(),
             )
         assert taken.name not in str(exc.value.message)
 
@@ -767,7 +789,11 @@ class TestVerificationSubmitOrganization:
         org = OrganizationFactory(owner=user, verified=True)
         with pytest.raises(Conflict):
             services.verification_submit_organization(
-                actor=user, organization=org, legal_name="X", credit_code=make_credit_code(99)
+                actor=user,
+                organization=org,
+                legal_name="X",
+                credit_code=make_credit_code(99),
+                documents=licence_documents(),
             )
 
 
@@ -814,7 +840,10 @@ class TestVerificationReview:
         assert request.decision_note == "Blurry photo"
         assert "Blurry photo" in Notification.objects.get(recipient=request.submitted_by).body
         services.verification_submit_person(
-            user=request.submitted_by, legal_name="李四", id_number=make_id_number(3)
+            user=request.submitted_by,
+            legal_name="李四",
+            id_number=make_id_number(3),
+            documents=id_documents(),
         )
 
     def test_only_staff_with_the_permission_review(self) -> None:

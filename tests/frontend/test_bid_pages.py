@@ -251,7 +251,9 @@ def test_the_comparison_lists_live_bids_cheapest_first_with_track_records(task, 
     page = html(client.get(f"/tasks/{task.pk}/bids/", HTTP_ACCEPT_LANGUAGE="en"))
     cheap, dear, decided = (page.index(s) for s in ("65,000.00", "72,000.00", "Decided bids"))
     assert cheap < dear < decided < page.index("81,000.00")
-    assert "grade-" in page
+    # Newcomers with no completed work: "no history yet" instead of a grade (issue 12).
+    assert 'data-credit-grade="none"' in page
+    assert "grade-" not in page
     assert "expand" in page  # the long proposal folds
     for bid in bids[:2]:
         assert reverse("frontend:bid_award", args=[bid.pk]) in page

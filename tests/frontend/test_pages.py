@@ -14,6 +14,7 @@ from accounts.models import (
     ProviderProfile,
     VerificationRequest,
 )
+from tests.accounts.factories import id_documents, licence_documents
 from tests.factories import (
     InvitationFactory,
     NotificationFactory,
@@ -265,7 +266,8 @@ def test_invalid_credit_code_on_organization_verification_writes_nothing(owner_c
 
 def test_valid_organization_verification_is_submitted(owner_client, org) -> None:
     response = owner_client.post(
-        f"/orgs/{org.slug}/verify/", {"legal_name": org.name, "credit_code": make_credit_code(8)}
+        f"/orgs/{org.slug}/verify/",
+        {"legal_name": org.name, "credit_code": make_credit_code(8), **licence_documents()},
     )
     assert response.status_code == 302
     request = VerificationRequest.objects.get(organization=org)
@@ -275,7 +277,9 @@ def test_valid_organization_verification_is_submitted(owner_client, org) -> None
 
 def test_person_verification_shows_the_id_number_only_masked(owner_client) -> None:
     number = make_id_number(42)
-    response = owner_client.post("/verify/", {"legal_name": "李明", "id_number": number})
+    response = owner_client.post(
+        "/verify/", {"legal_name": "李明", "id_number": number, **id_documents()}
+    )
     assert response.status_code == 302
     page = html(owner_client.get("/verify/"))
     request = VerificationRequest.objects.get()

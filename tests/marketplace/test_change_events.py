@@ -27,6 +27,7 @@ from tests.accounts.factories import (
     ProviderProfileFactory,
     SkillFactory,
     UserFactory,
+    id_documents,
     make_id_number,
 )
 from tests.bids.factories import BidFactory, bid_operator
@@ -101,7 +102,7 @@ def test_a_profile_its_skills_a_verification_and_a_suspension_tell_search(
     assert ("provider", (profile.pk,), ("skills",)) in events
 
     request = verification_submit_person(
-        user=person, legal_name="张三", id_number=make_id_number(3)
+        user=person, legal_name="张三", id_number=make_id_number(3), documents=id_documents()
     )
     events.clear()
     with django_capture_on_commit_callbacks(execute=True):

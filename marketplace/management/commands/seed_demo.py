@@ -3,7 +3,13 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from marketplace.demo.data import DEMO_PASSWORD, FINANCE_STAFF, PEOPLE
+from marketplace.demo.data import (
+    BLACK_LISTED_PROVIDER,
+    DEMO_PASSWORD,
+    FINANCE_STAFF,
+    MODERATOR_STAFF,
+    PEOPLE,
+)
 from marketplace.demo.seed import seed
 
 
@@ -23,5 +29,9 @@ class Command(BaseCommand):
             role = " (staff: back office at /admin/)" if staff else ""
             if email in FINANCE_STAFF:
                 role = " (finance staff: /admin/ and /vouchers/programmes/)"
+            if email in MODERATOR_STAFF:
+                role = " (moderator: verification queue and red/black list at /admin/)"
+            if email == BLACK_LISTED_PROVIDER[0]:
+                role = " (black-listed provider with an appeal waiting)"
             self.stdout.write(f"  {email:<32} {name}{role}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
