@@ -88,9 +88,9 @@ def dispute_open(*, actor: Any, milestone: Milestone, reason: str, statement: st
     statement = _text(
         statement,
         field="statement",
-        minimum=20,
+        minimum=10,
         maximum=8000,
-        say=_("Say what happened and what you ask for, in at least 20 characters."),
+        say=_("Say what happened and what you ask for, in at least 10 characters."),
     )
     with transaction.atomic():
         contract, milestone = milestone_lock(milestone_id=milestone.pk)
@@ -124,9 +124,9 @@ def dispute_respond(*, actor: Any, dispute: Dispute, response: str) -> Dispute:
     response = _text(
         response,
         field="response",
-        minimum=20,
+        minimum=10,
         maximum=8000,
-        say=_("Give your side of it in at least 20 characters."),
+        say=_("Give your side of it in at least 10 characters."),
     )
     with transaction.atomic():
         dispute = _locked(dispute.pk)
@@ -226,9 +226,9 @@ def dispute_decide(
     reasons = _text(
         reasons,
         field="reasons",
-        minimum=20,
+        minimum=10,
         maximum=8000,
-        say=_("Give the reasons for the decision in at least 20 characters."),
+        say=_("Give the reasons for the decision in at least 10 characters."),
     )
     with transaction.atomic():
         dispute = _locked(dispute.pk)
@@ -287,9 +287,9 @@ def dispute_appeal(*, actor: Any, dispute: Dispute, reason: str) -> DisputeAppea
     reason = _text(
         reason,
         field="reason",
-        minimum=20,
+        minimum=10,
         maximum=4000,
-        say=_("Say why the decision is wrong in at least 20 characters."),
+        say=_("Say why the decision is wrong in at least 10 characters."),
     )
     with transaction.atomic():
         dispute = _locked(dispute.pk)

@@ -48,7 +48,7 @@ class DisputeListApi(APIView):
 
 class DisputeOpenInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(Dispute.Reason.choices)
-    statement = serializers.CharField(max_length=8000, help_text="At least 20 characters.")
+    statement = serializers.CharField(max_length=8000, help_text="At least 10 characters.")
 
 
 class MilestoneDisputeOpenApi(APIView):
@@ -88,7 +88,7 @@ class DisputeDetailApi(APIView):
 
 
 class DisputeResponseInputSerializer(serializers.Serializer):
-    response = serializers.CharField(max_length=8000, help_text="At least 20 characters.")
+    response = serializers.CharField(max_length=8000, help_text="At least 10 characters.")
 
 
 class DisputeRespondApi(APIView):
@@ -132,7 +132,7 @@ class DisputeEvidenceApi(APIView):
 
 
 class DisputeAppealInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000, help_text="At least 20 characters.")
+    reason = serializers.CharField(max_length=4000, help_text="At least 10 characters.")
 
 
 class DisputeAppealApi(APIView):
