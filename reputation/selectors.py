@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, ProviderProfile
 from contracts.models import Contract, Milestone, Review
 from contracts.selectors import reviews_public
+from disputes.selectors import DisputeRecord, dispute_record_for
 from tasks.models import Task
 
 PRIOR_WEIGHT = 2
@@ -84,6 +85,20 @@ def _score(parts: list[tuple[str, str | Promise, Fraction, int, str | Promise]])
     return CreditScore(score=sum(f.points for f in factors), factors=factors)
 
 
+def _with_disputes(credit: CreditScore, record: DisputeRecord) -> CreditScore:
+    """Disputes decided by a mediator (disputes.selectors.dispute_record_for) deduct from the
+    score rather than share its 100 points, so a party without disputes loses nothing: a lost
+    dispute costs 6 points and a split one 2, at most 20 in all."""
+    penalty = min(credit.score, 20, 6 * record.lost + 2 * record.split)
+    detail = _("%(won)d won, %(lost)d lost, %(split)d split by a mediator's decision") % {
+        "won": record.won,
+        "lost": record.lost,
+        "split": record.split,
+    }
+    factor = CreditFactor("disputes", _("Disputes"), -penalty, 0, detail)
+    return CreditScore(score=credit.score - penalty, factors=[*credit.factors, factor])
+
+
 class _Ratings:
     """The rating part shared by provider and poster statistics (public reviews only)."""
 
@@ -116,6 +131,7 @@ class ProviderStats(_Ratings):
     repeat_clients: int
     earned: int
     verified: bool
+    disputes: DisputeRecord = DisputeRecord()
 
     @property
     def completion_rate(self) -> int | None:
@@ -127,6 +143,9 @@ class ProviderStats(_Ratings):
 
     @property
     def credit(self) -> CreditScore:
+        return _with_disputes(self._credit(), self.disputes)
+
+    def _credit(self) -> CreditScore:
         return _score(
             [
                 ("identity", _("Real-name verified"), Fraction(int(self.verified)), 15,
@@ -152,7 +171,7 @@ class ProviderStats(_Ratings):
 
 
 def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, ProviderStats]:
-    """Statistics for several provider profiles in five queries, whatever their number."""
+    """Statistics for several provider profiles in six queries, whatever their number."""
     profiles = list(profiles)
     ids = [p.pk for p in profiles]
     contracts = {
@@ -200,6 +219,7 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
     ):
         repeat[row["provider_id"]] = repeat.get(row["provider_id"], 0) + 1
     verified = _verified_profiles(profiles)
+    records = dispute_record_for(providers=ids)
     result = {}
     for pid in ids:
         c: Mapping[str, Any] = contracts.get(pid) or {}
@@ -216,6 +236,7 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
             repeat_clients=repeat.get(pid, 0),
             earned=earned.get(pid, 0),
             verified=pid in verified,
+            disputes=records.get(("provider", pid), DisputeRecord()),
         )
     return result
 
@@ -249,6 +270,7 @@ class PosterStats(_Ratings):
     rating_total: int
     spent: int
     verified: bool
+    disputes: DisputeRecord = DisputeRecord()
 
     @property
     def hire_rate(self) -> int | None:
@@ -264,6 +286,9 @@ class PosterStats(_Ratings):
 
     @property
     def credit(self) -> CreditScore:
+        return _with_disputes(self._credit(), self.disputes)
+
+    def _credit(self) -> CreditScore:
         return _score(
             [
                 ("identity", _("Organization verified"), Fraction(int(self.verified)), 15,
@@ -333,6 +358,9 @@ def poster_stats(*, organization: Organization) -> PosterStats:
         rating_total=reviews["total"] or 0,
         spent=accepted["spent"] or 0,
         verified=organization.is_verified,
+        disputes=dispute_record_for(organizations=[organization.pk]).get(
+            ("organization", organization.pk), DisputeRecord()
+        ),
     )
 
 
