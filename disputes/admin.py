@@ -189,7 +189,9 @@ class DisputeAdmin(ReadOnlyAdminMixin, ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        dispute = get_object_or_404(Dispute.objects.select_related("contract", "milestone"), pk=object_id)
+        dispute = get_object_or_404(
+            Dispute.objects.select_related("contract", "milestone"), pk=object_id
+        )
         return super().change_view(
             request,
             object_id,
@@ -200,7 +202,9 @@ class DisputeAdmin(ReadOnlyAdminMixin, ModelAdmin):
     def decide_view(self, request: HttpRequest, dispute_id: int) -> HttpResponse:
         if not request.user.has_perm("disputes.decide_dispute"):
             raise PermissionDenied
-        dispute = get_object_or_404(Dispute.objects.select_related("contract", "milestone"), pk=dispute_id)
+        dispute = get_object_or_404(
+            Dispute.objects.select_related("contract", "milestone"), pk=dispute_id
+        )
         change_url = reverse("admin:disputes_dispute_change", args=[dispute.pk])
         if request.method != "POST":
             return HttpResponseRedirect(change_url)
@@ -245,7 +249,9 @@ class DisputeAdmin(ReadOnlyAdminMixin, ModelAdmin):
         # Bad input: the dispute's page again with the form's errors, nothing written.
         return self._with_form(request, dispute, form)
 
-    def _with_form(self, request: HttpRequest, dispute: Dispute, form: DecisionForm) -> HttpResponse:
+    def _with_form(
+        self, request: HttpRequest, dispute: Dispute, form: DecisionForm
+    ) -> HttpResponse:
         request.method = "GET"
         response = super().change_view(
             request, str(dispute.pk), "", self._context(request, dispute, form)

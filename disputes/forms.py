@@ -16,7 +16,7 @@ class YuanField(forms.CharField):
         self.currency = currency
         super().__init__(max_length=20, **kwargs)
 
-    def clean(self, value: Any) -> int:  # type: ignore[override]
+    def clean(self, value: Any) -> int:
         text = super().clean(value)
         try:
             money = Money.parse(text, self.currency)

@@ -43,7 +43,10 @@ def _parties(dispute: Dispute) -> list[Any]:
 )
 def _dispute_event(event: str, dispute_id: int, tag: str) -> None:
     dispute = Dispute.objects.select_related(
-        "contract__task__created_by", "contract__task__organization", "contract__provider", "milestone"
+        "contract__task__created_by",
+        "contract__task__organization",
+        "contract__provider",
+        "milestone",
     ).get(pk=dispute_id)
     title = dispute.contract.task.title
     milestone = dispute.milestone.title
@@ -58,11 +61,13 @@ def _dispute_event(event: str, dispute_id: int, tag: str) -> None:
             Message(
                 "dispute",
                 lambda: _("Dispute opened: %(milestone)s of %(title)s") % names,
-                lambda: _(
-                    "%(held)s stays in escrow until a mediator decides. The other party has "
-                    "%(days)d days to respond; add your evidence on the dispute's page."
-                )
-                % {"held": held, "days": (dispute.response_due_at - dispute.opened_at).days},
+                lambda: (
+                    _(
+                        "%(held)s stays in escrow until a mediator decides. The other party has "
+                        "%(days)d days to respond; add your evidence on the dispute's page."
+                    )
+                    % {"held": held, "days": (dispute.response_due_at - dispute.opened_at).days}
+                ),
                 url,
             ),
             key,

@@ -154,7 +154,9 @@ def disputes_queue() -> QuerySet[Dispute]:
 
 def disputes_open_summary() -> dict[str, Any]:
     """The dashboard's figures: open disputes and the oldest's opening, appeals waiting."""
-    open_ = Dispute.objects.filter(status__in=OPEN).aggregate(n=Count("pk"), oldest=Min("opened_at"))
+    open_ = Dispute.objects.filter(status__in=OPEN).aggregate(
+        n=Count("pk"), oldest=Min("opened_at")
+    )
     appeals = DisputeAppeal.objects.filter(dispute__status=D.APPEALED).aggregate(
         n=Count("pk"), oldest=Min("created_at")
     )
@@ -444,7 +446,7 @@ def dispute_timeline(*, dispute: Dispute) -> list[TimelineItem]:
     return sorted(items, key=lambda item: (item.at, item.key))
 
 
-# --- outcomes, for credit --------------------------------------------------------------------------
+# --- outcomes, for credit ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

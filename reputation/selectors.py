@@ -85,6 +85,9 @@ def _score(parts: list[tuple[str, str | Promise, Fraction, int, str | Promise]])
     return CreditScore(score=sum(f.points for f in factors), factors=factors)
 
 
+NO_DISPUTES = DisputeRecord()
+
+
 def _with_disputes(credit: CreditScore, record: DisputeRecord) -> CreditScore:
     """Disputes decided by a mediator (disputes.selectors.dispute_record_for) deduct from the
     score rather than share its 100 points, so a party without disputes loses nothing: a lost
@@ -131,7 +134,7 @@ class ProviderStats(_Ratings):
     repeat_clients: int
     earned: int
     verified: bool
-    disputes: DisputeRecord = DisputeRecord()
+    disputes: DisputeRecord = NO_DISPUTES
 
     @property
     def completion_rate(self) -> int | None:
@@ -270,7 +273,7 @@ class PosterStats(_Ratings):
     rating_total: int
     spent: int
     verified: bool
-    disputes: DisputeRecord = DisputeRecord()
+    disputes: DisputeRecord = NO_DISPUTES
 
     @property
     def hire_rate(self) -> int | None:

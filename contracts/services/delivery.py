@@ -247,7 +247,10 @@ def milestone_dispute(*, actor: Any, milestone: Milestone, reference: str) -> Mi
         capabilities = contract_capabilities(user=actor, contract=contract)
         if not capabilities.may_dispute:
             raise NotAllowed(
-                _("Only the provider or the poster organization's owners and admins can open a dispute.")
+                _(
+                    "Only the provider or the poster organization's owners and admins can "
+                    "open a dispute."
+                )
             )
         if contract.status != Contract.Status.ACTIVE:
             raise InvalidTransition(_("Only a milestone of an active contract can be disputed."))

@@ -519,12 +519,16 @@ class DemoSeeder:
                 self.deliver(contract, owner, [position])
             provider_side, poster_side = self._actor_for(owner), self.users[poster]
             by, other = (
-                (provider_side, poster_side) if opener == "provider" else (poster_side, provider_side)
+                (provider_side, poster_side)
+                if opener == "provider"
+                else (poster_side, provider_side)
             )
             dispute = dispute_services.dispute_open(
                 actor=by, milestone=milestone, reason=reason, statement=statement
             )
-            dispute = dispute_services.dispute_respond(actor=other, dispute=dispute, response=response)
+            dispute = dispute_services.dispute_respond(
+                actor=other, dispute=dispute, response=response
+            )
             dispute_services.dispute_evidence_add(
                 actor=other, dispute=dispute, file=_report_pdf(), note=response[:80]
             )
@@ -536,7 +540,9 @@ class DemoSeeder:
                 dispute.refresh_from_db()
                 if dispute.appeal_due_at is not None:
                     # The demo lets the appeal window pass: the beat's own service executes it.
-                    dispute_services.dispute_advance(dispute_id=dispute.pk, now=dispute.appeal_due_at)
+                    dispute_services.dispute_advance(
+                        dispute_id=dispute.pk, now=dispute.appeal_due_at
+                    )
             self.log(f"dispute on {milestone}")
 
     def saved_searches(self) -> None:

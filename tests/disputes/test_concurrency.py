@@ -81,7 +81,8 @@ def test_two_mediators_deciding_at_once_give_one_execution(settings: Any) -> Non
 
     decisions = [r for r in results if isinstance(r, DisputeDecision)]
     refused = [r for r in results if isinstance(r, Exception)]
-    assert len(decisions) == 1 and len(refused) == 1
+    assert len(decisions) == 1
+    assert len(refused) == 1
     assert isinstance(refused[0], Conflict)
     assert DisputeDecision.objects.count() == 1
     d.refresh_from_db()

@@ -8,8 +8,14 @@ import pytest
 
 from disputes.services import dispute_decide, dispute_respond
 from reputation.selectors import poster_stats, provider_stats
-from tests.disputes.setup import REASONS, RESPONSE, funded_contract, mediator, open_dispute
-from tests.disputes.setup import small_amounts
+from tests.disputes.setup import (
+    REASONS,
+    RESPONSE,
+    funded_contract,
+    mediator,
+    open_dispute,
+    small_amounts,
+)
 from tests.frontend.contracts_setup import poster_owner
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +30,8 @@ def test_a_lost_dispute_lowers_the_losers_credit_and_not_the_winners(settings: A
     contract = funded_contract()
     provider_before = provider_stats(profile=contract.provider).credit
     poster_before = poster_stats(organization=contract.organization).credit
-    assert _factor(provider_before).points == 0 and _factor(poster_before).points == 0
+    assert _factor(provider_before).points == 0
+    assert _factor(poster_before).points == 0
     d = open_dispute(contract)
     dispute_respond(actor=poster_owner(contract), dispute=d, response=RESPONSE)
     dispute_decide(actor=mediator(), dispute=d, refund=20_000_00, release=0, reasons=REASONS)

@@ -54,7 +54,8 @@ def test_the_provider_opens_a_dispute_and_the_escrow_is_held(django_capture_on_c
         d = open_dispute(contract)
     assert (d.status, d.opener_side, d.held_amount) == (D.OPENED, "provider", 20_000_00)
     m = milestone(contract, 1)
-    assert m.status == M.DISPUTED and m.review_due_at is None
+    assert m.status == M.DISPUTED
+    assert m.review_due_at is None
     assert escrow(contract) == Money(50_000_00)
     assert AuditEvent.objects.filter(action="dispute.open").count() == 1
     # Nothing moves the money of a disputed milestone.
@@ -84,7 +85,8 @@ def test_both_parties_and_the_mediators_are_notified_of_a_new_dispute(
 def test_the_poster_may_dispute_a_funded_milestone_before_any_delivery():
     contract = funded_contract()
     d = open_dispute(contract, by="poster")
-    assert d.opener_side == "poster" and d.respondent_side == "provider"
+    assert d.opener_side == "poster"
+    assert d.respondent_side == "provider"
 
 
 def test_an_outsider_cannot_open_a_dispute_and_nothing_is_written():
@@ -155,7 +157,8 @@ def test_only_the_respondent_responds_once_then_evidence_runs():
     with pytest.raises(ValidationFailed):
         dispute_respond(actor=poster_owner(contract), dispute=d, response="短")
     d = dispute_respond(actor=poster_owner(contract), dispute=d, response=RESPONSE)
-    assert d.status == D.EVIDENCE and d.evidence_due_at is not None
+    assert d.status == D.EVIDENCE
+    assert d.evidence_due_at is not None
     with pytest.raises(InvalidTransition):
         dispute_respond(actor=poster_owner(contract), dispute=d, response=RESPONSE)
 
@@ -166,7 +169,8 @@ def test_evidence_files_are_checked_like_every_upload():
     contract = funded_contract()
     d = open_dispute(contract)
     evidence = dispute_evidence_add(actor=provider_user(contract), dispute=d, file=pdf("log.pdf"))
-    assert len(evidence.sha256) == 64 and evidence.side == "provider"
+    assert len(evidence.sha256) == 64
+    assert evidence.side == "provider"
     disguised = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
     with pytest.raises(ValidationFailed):
         dispute_evidence_add(actor=provider_user(contract), dispute=d, file=disguised)
@@ -199,9 +203,7 @@ def test_a_small_decision_executes_at_once_with_ledger_entries(settings):
     contract = funded_contract()
     d = open_dispute(contract)
     dispute_respond(actor=poster_owner(contract), dispute=d, response=RESPONSE)
-    dispute_decide(
-        actor=mediator(), dispute=d, refund=8_000_00, release=12_000_00, reasons=REASONS
-    )
+    dispute_decide(actor=mediator(), dispute=d, refund=8_000_00, release=12_000_00, reasons=REASONS)
     d.refresh_from_db()
     assert (d.status, d.outcome) == (D.EXECUTED, Dispute.Outcome.SPLIT)
     assert milestone(contract, 1).status == M.SPLIT
@@ -273,7 +275,8 @@ def test_a_large_decision_waits_for_its_appeal_window_then_the_beat_executes_it(
     dispute_respond(actor=poster_owner(contract), dispute=d, response=RESPONSE)
     dispute_decide(actor=mediator(), dispute=d, refund=0, release=20_000_00, reasons=REASONS)
     d.refresh_from_db()
-    assert d.status == D.DECIDED and d.appeal_due_at is not None
+    assert d.status == D.DECIDED
+    assert d.appeal_due_at is not None
     assert escrow(contract) == Money(50_000_00)
     assert disputes_advance_due(now=_later(1)) == 0
     assert disputes_advance_due(now=_later(6)) == 1

@@ -107,7 +107,8 @@ def test_the_timeline_contains_every_piece_of_evidence_of_a_scripted_contract() 
     assert by_kind["statement"].side == "provider"
     assert by_kind["response"].body == RESPONSE
     assert by_kind["delivery_decision"].body == "缺少现场测试数据。"
-    assert by_kind["offer"].amount is not None and by_kind["offer"].amount.amount == 48_000_00
+    assert by_kind["offer"].amount is not None
+    assert by_kind["offer"].amount.amount == 48_000_00
     assert "含现场测试" in by_kind["offer"].body
     assert by_kind["evidence"].body == "现场记录"
     assert by_kind["appeal"].side == "provider"
