@@ -112,17 +112,20 @@ class DisputeEvidence(models.Model):
     """A file a party adds to the dispute, checked by content like every upload."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence")
-    side = models.CharField(max_length=8, choices=Side.choices)
+    side = models.CharField(_("side"), max_length=8, choices=Side.choices)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
     )
     note = models.TextField(_("what it shows"), blank=True, max_length=2000)
-    file = models.FileField(upload_to=evidence_file_path, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(_("file"), upload_to=evidence_file_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evidence file")
