@@ -210,9 +210,8 @@ def _split(dispute: Dispute, refund: int, release: int) -> tuple[int, int]:
             "release": Money(release, dispute.currency).format(),
             "held": dispute.held_money.format(),
         }
-        raise ValidationFailed(
-            message, fields={"refund": [message], "release": [message]}, code="split_mismatch"
-        )
+        # Neither amount alone is wrong: the form shows it once, above both.
+        raise ValidationFailed(message, code="split_mismatch")
     return refund, release
 
 

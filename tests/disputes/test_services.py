@@ -351,3 +351,25 @@ def test_outcomes_make_each_partys_record(settings):
     assert (poster_record.won, poster_record.lost, poster_record.split) == (1, 0, 1)
     contract.refresh_from_db()
     assert contract.status == "completed"
+
+
+def test_a_card_dispute_freezing_the_escrow_postpones_the_execution_not_the_decision(settings):
+    from payments.models import Escrow
+
+    small_amounts(settings)
+    contract = funded_contract()
+    d = open_dispute(contract)
+    dispute_respond(actor=poster_owner(contract), dispute=d, response=RESPONSE)
+    Escrow.objects.filter(contract=contract).update(frozen_at=timezone.now())
+    dispute_decide(actor=mediator(), dispute=d, refund=0, release=20_000_00, reasons=REASONS)
+    d.refresh_from_db()
+    assert d.status == D.DECIDED
+    assert escrow(contract) == Money(50_000_00)
+    assert disputes_advance_due(now=_later(1)) == 0  # still frozen: tried, nothing moved
+    d.refresh_from_db()
+    assert d.status == D.DECIDED
+    Escrow.objects.filter(contract=contract).update(frozen_at=None)
+    assert disputes_advance_due(now=_later(1)) == 1
+    d.refresh_from_db()
+    assert d.status == D.EXECUTED
+    assert escrow(contract) == Money(30_000_00)
