@@ -93,6 +93,16 @@ class ContractCapabilities:
         return self.decides and self.active and MILESTONE.can(milestone.status, "request_changes")
 
     @property
+    def may_dispute(self) -> bool:
+        """Either party may dispute: the provider, or the poster's owners and admins (those
+        who decide on deliveries)."""
+        return self.side == PROVIDER or self.decides
+
+    def can_dispute(self, milestone: Milestone) -> bool:
+        """A funded, delivered or returned milestone of an active contract can be disputed."""
+        return self.may_dispute and self.active and MILESTONE.can(milestone.status, "dispute")
+
+    @property
     def may_write_review(self) -> bool:
         """Whether the user's side is one that reviews, and they may write it for the side."""
         if self.side == PROVIDER:

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "bids",
     "contracts",
     "payments",
+    "disputes",
     "search",
     "frontend",
 ]
@@ -227,6 +228,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "payments.tasks.release_stale_voucher_reservations",
         "schedule": 900.0,
     },
+    # Disputes past a deadline: silent respondent or closed evidence → mediation; a decision
+    # past its appeal window → executed.
+    "advance-disputes": {"task": "disputes.tasks.advance_disputes", "schedule": 600.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------
@@ -480,6 +484,14 @@ MARKETPLACE: dict[str, Any] = {
     # A verification document (a licence or one side of an ID document: PDF, PNG or JPEG).
     "EVIDENCE_MAX_BYTES": env_int("EVIDENCE_MAX_BYTES", 8 * 1024 * 1024),
     "PLATFORM_FEE_BASIS_POINTS": env_int("PLATFORM_FEE_BASIS_POINTS", 500),
+    # Disputes (README "Disputes"): the respondent answers within DISPUTE_RESPONSE_DAYS, else it
+    # goes to mediation on the evidence there is; after a response both sides add evidence for
+    # DISPUTE_EVIDENCE_DAYS. A decision on DISPUTE_APPEAL_THRESHOLD fen or more waits
+    # DISPUTE_APPEAL_WINDOW_DAYS for an appeal before the money moves.
+    "DISPUTE_RESPONSE_DAYS": env_int("DISPUTE_RESPONSE_DAYS", 7),
+    "DISPUTE_EVIDENCE_DAYS": env_int("DISPUTE_EVIDENCE_DAYS", 5),
+    "DISPUTE_APPEAL_THRESHOLD": env_int("DISPUTE_APPEAL_THRESHOLD", 10_000_00),
+    "DISPUTE_APPEAL_WINDOW_DAYS": env_int("DISPUTE_APPEAL_WINDOW_DAYS", 5),
     # Per-user limits of the talk: questions an hour, negotiation messages a minute (stored
     # rows are counted, so the limits hold across processes and while Redis is down).
     "QUESTIONS_PER_HOUR": env_int("QUESTIONS_PER_HOUR", 20),

@@ -16,7 +16,7 @@ know. A black-listed party is graded all the same: the sanction is what there is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -34,6 +34,7 @@ from accounts.selectors import (
 )
 from contracts.models import Contract, Milestone, Review
 from contracts.selectors import reviews_public
+from disputes.selectors import DisputeRecord, dispute_record_for
 from tasks.models import Task
 
 PRIOR_WEIGHT = 2
@@ -159,6 +160,23 @@ def _score(
     return CreditScore(score=score, factors=factors, rated=has_history or standing.black)
 
 
+NO_DISPUTES = DisputeRecord()
+
+
+def _with_disputes(credit: CreditScore, record: DisputeRecord) -> CreditScore:
+    """Disputes decided by a mediator (disputes.selectors.dispute_record_for) deduct from the
+    score rather than share its 100 points, so a party without disputes loses nothing: a lost
+    dispute costs 6 points and a split one 2, at most 20 in all."""
+    penalty = min(credit.score, 20, 6 * record.lost + 2 * record.split)
+    detail = _("%(won)d won, %(lost)d lost, %(split)d split by a mediator's decision") % {
+        "won": record.won,
+        "lost": record.lost,
+        "split": record.split,
+    }
+    factor = CreditFactor("disputes", _("Disputes"), -penalty, 0, detail)
+    return replace(credit, score=credit.score - penalty, factors=[*credit.factors, factor])
+
+
 class _Ratings:
     """The rating part shared by provider and poster statistics (public reviews only)."""
 
@@ -192,6 +210,7 @@ class ProviderStats(_Ratings):
     earned: int
     verified: bool
     standing: ListStanding = field(default_factory=ListStanding)
+    disputes: DisputeRecord = NO_DISPUTES
 
     @property
     def has_history(self) -> bool:
@@ -208,6 +227,9 @@ class ProviderStats(_Ratings):
 
     @property
     def credit(self) -> CreditScore:
+        return _with_disputes(self._credit(), self.disputes)
+
+    def _credit(self) -> CreditScore:
         return _score(
             [
                 ("identity", _("Real-name verified"), Fraction(int(self.verified)), 15,
@@ -288,6 +310,7 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
         user_ids=[p.user_id for p in profiles if p.user_id],
         organization_ids=[p.organization_id for p in profiles if p.organization_id],
     )
+    records = dispute_record_for(providers=ids)
     result = {}
     for pid in ids:
         c: Mapping[str, Any] = contracts.get(pid) or {}
@@ -305,6 +328,7 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
             earned=earned.get(pid, 0),
             verified=pid in verified,
             standing=_standing([e for e in entries if _entry_about_profile(e, profile_by_id[pid])]),
+            disputes=records.get(("provider", pid), DisputeRecord()),
         )
     return result
 
@@ -345,6 +369,7 @@ class PosterStats(_Ratings):
     spent: int
     verified: bool
     standing: ListStanding = field(default_factory=ListStanding)
+    disputes: DisputeRecord = NO_DISPUTES
 
     @property
     def has_history(self) -> bool:
@@ -365,6 +390,9 @@ class PosterStats(_Ratings):
 
     @property
     def credit(self) -> CreditScore:
+        return _with_disputes(self._credit(), self.disputes)
+
+    def _credit(self) -> CreditScore:
         return _score(
             [
                 ("identity", _("Organization verified"), Fraction(int(self.verified)), 15,
@@ -437,6 +465,9 @@ def poster_stats(*, organization: Organization) -> PosterStats:
         spent=accepted["spent"] or 0,
         verified=organization.is_verified,
         standing=_standing(credit_list_entries_of(organization_ids=[organization.pk])),
+        disputes=dispute_record_for(organizations=[organization.pk]).get(
+            ("organization", organization.pk), DisputeRecord()
+        ),
     )
 
 

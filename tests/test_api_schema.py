@@ -20,6 +20,7 @@ OUR_PREFIXES = (
     "/api/v1/moderation/",
     "/api/v1/contracts/",
     "/api/v1/milestones/",
+    "/api/v1/disputes/",
     "/api/v1/delivery-files/",
     "/api/v1/receipts/",
     "/api/v1/deliveries/",
@@ -98,8 +99,9 @@ def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schem
     operations = _our_operations(schema)
 
     # Counted from the schema: the operations under OUR_PREFIXES (tasks, bids, contracts,
-    # payments, vouchers, receipts, payouts, favourites, search, negotiation, questions).
-    assert len(operations) == 71
+    # payments, vouchers, receipts, payouts, favourites, search, negotiation, questions,
+    # disputes).
+    assert len(operations) == 77
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)

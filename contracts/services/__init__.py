@@ -1,9 +1,11 @@
 """Every state change of contracts, milestones, deliveries and reviews goes through these."""
 
+from contracts.services._locks import milestone_lock
 from contracts.services.award import contract_award
 from contracts.services.delivery import (
     milestone_accept,
     milestone_auto_accept,
+    milestone_dispute,
     milestone_mark_released,
     milestone_request_changes,
     milestone_settle,
@@ -19,6 +21,8 @@ __all__ = [
     "contract_funding_received",
     "milestone_accept",
     "milestone_auto_accept",
+    "milestone_dispute",
+    "milestone_lock",
     "milestone_mark_released",
     "milestone_request_changes",
     "milestone_settle",

@@ -236,6 +236,33 @@ def milestone_mark_released(*, milestone: Milestone, reference: str) -> Mileston
     return milestone
 
 
+def milestone_dispute(*, actor: Any, milestone: Milestone, reference: str) -> Milestone:
+    """Put a milestone into dispute (called by disputes inside its own transaction): under the
+    contract's and the milestone's locks, so an auto-acceptance or a decision racing it is
+    re-checked after this commits and finds it disputed. Its escrow is then held until a
+    decision settles it: nothing releases, refunds or auto-accepts a disputed milestone."""
+    require_active_user(actor)
+    with transaction.atomic():
+        contract, milestone = milestone_lock(milestone_id=milestone.pk)
+        capabilities = contract_capabilities(user=actor, contract=contract)
+        if not capabilities.may_dispute:
+            raise NotAllowed(
+                _(
+                    "Only the provider or the poster organization's owners and admins can "
+                    "open a dispute."
+                )
+            )
+        if contract.status != Contract.Status.ACTIVE:
+            raise InvalidTransition(_("Only a milestone of an active contract can be disputed."))
+        milestone.status = MILESTONE.check(milestone.status, "dispute")
+        milestone.review_due_at = None
+        milestone.save(update_fields=["status", "review_due_at"])
+        audit_record(
+            actor=actor, action="milestone.dispute", target=milestone, data={"reference": reference}
+        )
+    return milestone
+
+
 SETTLEMENTS = {"refunded": "refund", "split": "split"}
 
 

@@ -28,6 +28,7 @@ from contracts import selectors, services
 from contracts.models import Contract, Delivery, Milestone, Review
 from contracts.selectors import REVIEW_BLIND_DAYS, ContractViewer, Step, reviews_public
 from contracts.states import MILESTONE, MILESTONE_DONE
+from disputes.selectors import disputes_of_milestones
 from frontend.forms_contracts import ChangesForm, DeliveryForm, ReviewForm
 from frontend.forms_errors import form_apply_domain_error
 from frontend.views._helpers import paginate
@@ -120,6 +121,8 @@ class MilestoneView:
     changes_form: ChangesForm | None = None
     rounds_left: int = 0
     show_changes: bool = False
+    can_dispute: bool = False
+    dispute: Any = None
 
     @property
     def latest(self) -> Delivery | None:
@@ -241,11 +244,14 @@ def _render_detail(
     milestones = selectors.contract_milestones(contract=contract)
     views = []
     opened = False
+    disputes = disputes_of_milestones(milestone_ids=[m.pk for m in milestones])
     for milestone in milestones:
         view = MilestoneView(
             milestone=milestone,
             deliveries=list(milestone.deliveries.all()),
             rounds_left=max(0, max_rounds - milestone.change_rounds),
+            can_dispute=capabilities.can_dispute(milestone),
+            dispute=disputes.get(milestone.pk),
         )
         if capabilities.can_deliver(milestone):
             view.can_deliver = True

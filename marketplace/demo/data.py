@@ -21,6 +21,7 @@ PEOPLE = [
     ("zheng.hao@zhongbao.demo", "郑浩", "zh-hans", False),
     ("sun.li@yunjiang.demo", "孙丽", "zh-hans", False),
     ("he.jun@provider.demo", "何军", "zh-hans", False),
+    ("wu.min@zhongbao.demo", "吴敏", "zh-hans", False),
 ]
 
 # Platform moderators (the "moderator" group: task moderation, real-name verification with the
@@ -68,6 +69,36 @@ CREDIT_APPEAL = (
 
 # Platform finance staff (the "finance" group: voucher programmes and issuing, not superusers).
 FINANCE_STAFF = ["qian.hui@zhongbao.demo"]
+# Platform mediators (the "mediator" group: they read the evidence and decide disputes).
+MEDIATOR_STAFF = ["wu.min@zhongbao.demo"]
+
+# Disputes on the NVH contract (Emma Clarke for 渝新汽车): milestone, who opens (provider or
+# poster), reason, statement, response, and the mediator's split in fen (None: still gathering
+# evidence).
+DISPUTES = [
+    (
+        1,
+        "provider",
+        "not_reviewed",
+        "The root-cause report was delivered on time with the ODS and TPA results. The poster "
+        "asks for new vehicle measurements that the contract does not include, and will not "
+        "accept the report. I ask for the full payment of this milestone.",
+        "报告未包含合同约定的 30% 负载工况下的实车复测数据，根因结论缺少验证。我们要求退还部分款项。",
+        (19_200_00, 28_800_00),
+        "报告已按期交付且分析方法符合合同；但 30% 负载工况复测数据确属合同约定而缺失。"
+        "按六成支付服务商、四成退还需求方。",
+    ),
+    (
+        2,
+        "poster",
+        "late",
+        "对策验证已超过约定期限两周仍未交付，服务商未说明原因，请求调解并退还本阶段款项。",
+        "The test vehicle was only made available three weeks after the agreed date; the delay "
+        "is the poster's. Emails with the dates are attached as evidence.",
+        None,
+        "",
+    ),
+]
 
 # The district's innovation voucher programme (创新券): issuer key, name, budget fen, face value
 # fen, largest share of a funding (basis points), eligible task kinds; and who holds vouchers.

@@ -35,6 +35,9 @@ from bids.models import Bid, NegotiationThread
 from bids.negotiation import services as negotiation_services
 from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
+from disputes import services as dispute_services
+from disputes.apps import MEDIATOR_GROUP
+from disputes.models import Dispute
 from marketplace.demo import data, pictures
 from marketplace.money import Money
 from marketplace.terms import MilestoneTerms
@@ -95,6 +98,13 @@ class DemoSeeder:
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
             user.groups.add(finance)
+        mediators = Group.objects.get(name=MEDIATOR_GROUP)
+        for email in data.MEDIATOR_STAFF:
+            user = self.users[email]
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            user.groups.add(mediators)
 
     def organizations(self) -> None:
         for key, owner, name, kind, region, description in data.ORGANIZATIONS:
@@ -560,6 +570,9 @@ class DemoSeeder:
         ce = self.award("ce", "org:yujian", "liu.yang@shancheng-home.demo")
         if ce is not None:
             self.deliver(ce, "org:yujian", [1])
+        nvh = self.award("nvh", "emma.clarke@provider.demo", "chen.wei@yuxin-auto.demo")
+        if nvh is not None:
+            self.disputes(nvh, "emma.clarke@provider.demo", "chen.wei@yuxin-auto.demo")
         # One awarded and waiting for its escrow: the poster funds it in the sandbox and follows
         # it through delivery, acceptance and release to the provider's earnings.
         self.award("weld", "li.ming@provider.demo", "chen.wei@yuxin-auto.demo", fund=False)
@@ -569,6 +582,44 @@ class DemoSeeder:
         from search.indexing import repair_all
 
         repair_all()
+
+    def disputes(self, contract: Contract, owner: str, poster: str) -> None:
+        """One dispute decided and executed (a 60/40 split), one gathering evidence, each
+        through the disputes services; a milestone that already has one is left as it is."""
+        mediator = self.users[data.MEDIATOR_STAFF[0]]
+        for position, opener, reason, statement, response, split, reasons in data.DISPUTES:
+            milestone = contract.milestones.get(position=position)
+            if Dispute.objects.filter(milestone=milestone).exists():
+                continue
+            if milestone.status == Milestone.Status.FUNDED and opener == "provider":
+                self.deliver(contract, owner, [position])
+            provider_side, poster_side = self._actor_for(owner), self.users[poster]
+            by, other = (
+                (provider_side, poster_side)
+                if opener == "provider"
+                else (poster_side, provider_side)
+            )
+            dispute = dispute_services.dispute_open(
+                actor=by, milestone=milestone, reason=reason, statement=statement
+            )
+            dispute = dispute_services.dispute_respond(
+                actor=other, dispute=dispute, response=response
+            )
+            dispute_services.dispute_evidence_add(
+                actor=other, dispute=dispute, file=_report_pdf(), note=response[:80]
+            )
+            if split is not None:
+                refund, release = split
+                dispute_services.dispute_decide(
+                    actor=mediator, dispute=dispute, refund=refund, release=release, reasons=reasons
+                )
+                dispute.refresh_from_db()
+                if dispute.appeal_due_at is not None:
+                    # The demo lets the appeal window pass: the beat's own service executes it.
+                    dispute_services.dispute_advance(
+                        dispute_id=dispute.pk, now=dispute.appeal_due_at
+                    )
+            self.log(f"dispute on {milestone}")
 
     def saved_searches(self) -> None:
         """A provider's saved search with alerts (found by name, so seeding twice adds none)."""

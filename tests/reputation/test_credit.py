@@ -103,7 +103,8 @@ def test_stats_for_a_page_of_providers_take_a_fixed_number_of_queries(
 ):
     providers = [ProviderProfileFactory() for _ in range(5)]
     completed_contract(providers[0])
-    # Contracts, milestones, reviews, repeat clients, verification, red/black list entries.
+    # Contracts, milestones, reviews, repeat clients, verification, red/black list entries,
+    # and the dispute record (disputes.selectors).
     with django_assert_max_num_queries(6):
         many = provider_stats_many(profiles=providers)
     assert many[providers[0].pk].contracts_completed == 1

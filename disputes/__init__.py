@@ -1,0 +1,1 @@
+"""Disputes on milestones: opening, the evidence timeline, mediation, decisions and appeals."""
