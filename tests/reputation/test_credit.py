@@ -105,7 +105,7 @@ def test_stats_for_a_page_of_providers_take_a_fixed_number_of_queries(
     completed_contract(providers[0])
     # Contracts, milestones, reviews, repeat clients, verification, red/black list entries,
     # and the dispute record (disputes.selectors).
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         many = provider_stats_many(profiles=providers)
     assert many[providers[0].pk].contracts_completed == 1
     assert many[providers[1].pk].contracts_completed == 0
