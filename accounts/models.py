@@ -53,6 +53,15 @@ def logo_path(instance: Organization, filename: str) -> str:
 class User(AbstractUser):
     """A person who signs in with an email address."""
 
+    class Role(models.TextChoices):
+        """What the person came to do, chosen at sign-up; it shapes the navigation, the
+        dashboard and the onboarding checklist, never what they may do (permissions come from
+        memberships and profiles), and can be changed on the profile page."""
+
+        POSTER = "poster", _("Post work for an organization")
+        PROVIDER = "provider", _("Take work as an individual or a micro-firm")
+        BOTH = "both", _("Both")
+
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
@@ -61,6 +70,7 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.BOTH)
     # Set by the real-name verification service when staff approve a person's request.
     real_name_verified_at = models.DateTimeField(_("real name verified at"), null=True, blank=True)
     verified_real_name = models.CharField(_("verified real name"), max_length=80, blank=True)
@@ -90,6 +100,14 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+    @property
+    def posts_work(self) -> bool:
+        return self.role in (self.Role.POSTER, self.Role.BOTH)
+
+    @property
+    def takes_work(self) -> bool:
+        return self.role in (self.Role.PROVIDER, self.Role.BOTH)
 
     @property
     def display_name(self) -> str:

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organization, ProviderProfile, ProviderSkill, Skill
+from accounts.models import Membership, Organization, ProviderProfile, ProviderSkill, Skill, User
 from accounts.regions import region_choices
 from accounts.validators import validate_credit_code, validate_id_number
 from marketplace.errors import DomainError
@@ -35,6 +35,12 @@ class ProfileForm(forms.Form):
         label=_("Language"),
         choices=settings.LANGUAGES,
         help_text=_("The language of the site and of the emails we send you."),
+    )
+    role = forms.ChoiceField(
+        label=_("What you do here"),
+        choices=User.Role.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Shapes your navigation, dashboard and checklist; it never limits what you may do."),
     )
 
 

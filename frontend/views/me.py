@@ -34,7 +34,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             language = form.cleaned_data["language"]
             try:
                 account_services.user_profile_update(
-                    user=user, name=form.cleaned_data["name"], language=language
+                    user=user,
+                    name=form.cleaned_data["name"],
+                    language=language,
+                    role=form.cleaned_data["role"],
                 )
             except DomainError as exc:
                 form_apply_domain_error(form, exc)
@@ -46,7 +49,9 @@ def profile(request: HttpRequest) -> HttpResponse:
                 set_language_cookie(response, language)
                 return response
     else:
-        form = ProfileForm(initial={"name": user.name, "language": user.language})
+        form = ProfileForm(
+            initial={"name": user.name, "language": user.language, "role": user.role}
+        )
     return render(
         request, "frontend/me/profile.html", {"form": form, "picture_form": PictureForm()}
     )

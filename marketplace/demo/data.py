@@ -20,6 +20,17 @@ PEOPLE = [
     ("qian.hui@zhongbao.demo", "钱慧", "zh-hans", False),
 ]
 
+# What each person came to do (the sign-up role; staff keep "both").
+ROLES = {
+    "chen.wei@yuxin-auto.demo": "poster",
+    "liu.yang@shancheng-home.demo": "poster",
+    "zhao.min@yubei-kj.demo": "poster",
+    "li.ming@provider.demo": "provider",
+    "wang.fang@provider.demo": "provider",
+    "emma.clarke@provider.demo": "provider",
+    "zhou.jie@yujian-lab.demo": "provider",
+}
+
 # Platform finance staff (the "finance" group: voucher programmes and issuing, not superusers).
 FINANCE_STAFF = ["qian.hui@zhongbao.demo"]
 
