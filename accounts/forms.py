@@ -22,11 +22,13 @@ class SignupExtraForm(forms.Form):
     role = forms.ChoiceField(
         label=_("What brings you here?"),
         choices=[
-            ("poster", _("I post work for an organization (雇主: an enterprise or a government unit)")),
-            ("provider", _("I take work as an individual or a micro-firm (服务商)")),
+            ("poster", _("I post work for an organization: an enterprise or a government unit")),
+            ("provider", _("I take work as an individual or a micro-firm")),
         ],
         widget=forms.RadioSelect,
-        help_text=_("This sets up your dashboard. You can do both later: change it in your profile."),
+        help_text=_(
+            "This sets up your dashboard. You can do both later: change it in your profile."
+        ),
     )
 
     def signup(self, request: HttpRequest, user: Any) -> None:

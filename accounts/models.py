@@ -609,6 +609,14 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120, blank=True)
     # Set by the email task once the email went out: a retried task sends nothing twice.
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The title's and body's phrases (marketplace.notifications.Phrase.to_json): rendered in the
+    # reader's language when shown. title and body above are the text in the recipient's
+    # language when it was sent: what rows from before phrases existed show, and what admin
+    # and search read.
+    params = models.JSONField(default=dict, blank=True)
+    # Similar notifications share it (the kind and the page they lead to) and are shown as one
+    # group while unread ("3 new bids on …").
+    group_key = models.CharField(max_length=340, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -625,6 +633,41 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the stored text for rows without phrases)."""
+        from marketplace.notifications import render_phrase
+
+        return render_phrase(self.params.get("title")) or self.title
+
+    @property
+    def shown_body(self) -> str:
+        from marketplace.notifications import render_phrase
+
+        if "body" in self.params:
+            return render_phrase(self.params["body"])
+        return self.body
+
+
+class NotificationEmailOptOut(models.Model):
+    """A kind of notification the user reads in the app only: no email for it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification email opt-out")
+        verbose_name_plural = _("notification email opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}"
 
 
 class SignInFailure(models.Model):

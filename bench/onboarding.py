@@ -50,12 +50,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
     from django.conf import global_settings, settings
-    from django.test import override_settings
+    from django.core.management import call_command
+    from django.test import Client, override_settings
+    from django.test.utils import setup_test_environment
 
     before = override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS)
     after = override_settings(PASSWORD_HASHERS=settings.PASSWORD_HASHERS)

@@ -40,7 +40,9 @@ class ProfileForm(forms.Form):
         label=_("What you do here"),
         choices=User.Role.choices,
         widget=forms.RadioSelect,
-        help_text=_("Shapes your navigation, dashboard and checklist; it never limits what you may do."),
+        help_text=_(
+            "Shapes your navigation, dashboard and checklist; it never limits what you may do."
+        ),
     )
 
 

@@ -85,9 +85,14 @@ def poster_checklist(*, user: Any) -> Checklist:
         Step(
             "org_verification",
             _("Verify the organization"),
-            _("The unified social credit code and licence, checked by staff; providers trust verified posters."),
+            _(
+                "The unified social credit code and licence, checked by staff; "
+                "providers trust verified posters."
+            ),
             verified,
-            reverse("frontend:verify_organization", args=[organization.slug]) if organization else "",
+            reverse("frontend:verify_organization", args=[organization.slug])
+            if organization
+            else "",
             _("Verify"),
             pending=pending,
         ),

@@ -14,6 +14,8 @@ from accounts.services.invitations import (
 from accounts.services.notifications import (
     in_language_of,
     notification_payload,
+    notification_email_preferences_set,
+    notification_open,
     notifications_mark_read,
     notify,
 )
@@ -59,6 +61,8 @@ __all__ = [
     "membership_remove",
     "membership_set_role",
     "notification_payload",
+    "notification_email_preferences_set",
+    "notification_open",
     "notifications_mark_read",
     "notify",
     "organization_create",

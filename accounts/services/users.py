@@ -24,9 +24,7 @@ from marketplace.permissions import require_active_user
 SUSPEND_PERMISSION = "accounts.change_user"
 
 
-def user_profile_update(
-    *, user: Any, name: str, language: str, role: str | None = None
-) -> User:
+def user_profile_update(*, user: Any, name: str, language: str, role: str | None = None) -> User:
     """A user changes their own display name, language and role (nobody else's); a role of
     None keeps the current one."""
     require_active_user(user)

@@ -17,8 +17,8 @@ from accounts.selectors import (
     verification_latest_for_user,
 )
 from bids.selectors import bid_counts_for_tasks
-from frontend.onboarding import checklists_for
 from frontend import selectors
+from frontend.onboarding import checklists_for
 from frontend.views import search as search_views
 from frontend.views._helpers import signed_in_user
 from tasks.selectors import favourite_task_ids, tasks_public_latest
