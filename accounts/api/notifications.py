@@ -76,7 +76,7 @@ class NotificationMarkReadApi(APIView):
 
 class NotificationKindOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  (a field named "label")
     email = serializers.BooleanField(help_text="Whether this kind also comes by email.")
 
 

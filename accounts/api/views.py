@@ -58,6 +58,6 @@ class MeApi(APIView):
             user=user,
             name=data.validated_data.get("name", user.name),  # type: ignore[union-attr]
             language=data.validated_data.get("language", user.language),  # type: ignore[union-attr]
-            role=data.validated_data.get("role"),  # type: ignore[union-attr]
+            role=data.validated_data.get("role"),
         )
         return Response(MeOutputSerializer(user).data)
