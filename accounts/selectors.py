@@ -173,7 +173,7 @@ class NotificationGroup:
 
     @property
     def title(self) -> str:
-        """"3 new bids on …" in the active language; the newest's own title for a single one."""
+        """ "3 new bids on …" in the active language; the newest's own title for a single one."""
         from marketplace.notifications import render_group_title
 
         if self.count == 1:
@@ -218,7 +218,9 @@ def notification_email_preferences(*, user: Any) -> list[dict[str, Any]]:
     from accounts.models import NotificationEmailOptOut
     from marketplace.notifications import notification_kinds
 
-    off = set(NotificationEmailOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True))
+    off = set(
+        NotificationEmailOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True)
+    )
     return [
         {"kind": kind.name, "label": str(kind.label), "email": kind.name not in off}
         for kind in notification_kinds()

@@ -194,9 +194,9 @@ class SkillWeightsForm(forms.Form):
     WEIGHTS = [
         ("", _("—")),
         (1, _("1 · nice to have")),
-        (2, _("2")),
+        (2, _("2 · useful")),
         (3, _("3 · important")),
-        (4, _("4")),
+        (4, _("4 · very important")),
         (5, _("5 · essential")),
     ]
 

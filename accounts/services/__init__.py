@@ -13,9 +13,9 @@ from accounts.services.invitations import (
 )
 from accounts.services.notifications import (
     in_language_of,
-    notification_payload,
     notification_email_preferences_set,
     notification_open,
+    notification_payload,
     notifications_mark_read,
     notify,
 )
@@ -60,9 +60,9 @@ __all__ = [
     "invitation_revoke",
     "membership_remove",
     "membership_set_role",
-    "notification_payload",
     "notification_email_preferences_set",
     "notification_open",
+    "notification_payload",
     "notifications_mark_read",
     "notify",
     "organization_create",

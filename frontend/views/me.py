@@ -27,8 +27,8 @@ from accounts.selectors import (
 from frontend.forms import ProfileForm
 from frontend.forms_errors import form_apply_domain_error
 from frontend.forms_profiles import PictureForm
-from frontend.views._helpers import is_htmx, paginate, signed_in_user
 from frontend.templatetags.ui import safe_link
+from frontend.views._helpers import is_htmx, paginate, signed_in_user
 from marketplace.errors import DomainError, NotFound
 
 
@@ -83,9 +83,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     """Following a notification marks it (and the unread ones grouped with it) read, then
     goes to its page; one that leads nowhere comes back to the list."""
     try:
-        notification = notification_get_for_user(
-            user=request.user, notification_id=notification_id
-        )
+        notification = notification_get_for_user(user=request.user, notification_id=notification_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     target = account_services.notification_open(user=request.user, notification=notification)
