@@ -16,7 +16,8 @@ def test_an_unknown_task_is_the_designed_404_in_the_visitors_language() -> None:
     assert response.status_code == 404
     page = response.content.decode()
     assert "We could not find that page" in page
-    assert "URLconf" not in page and "Using the URLconf" not in page
+    assert "URLconf" not in page
+    assert "Using the URLconf" not in page
 
 
 def test_a_get_of_a_post_only_page_goes_to_its_page() -> None:

@@ -42,7 +42,8 @@ def test_an_empty_first_step_is_refused_with_the_forms_messages(poster) -> None:
     assert body["ok"] is False
     assert {"kind", "title", "summary", "description"} <= set(body["errors"])
     # Later steps are not blamed yet.
-    assert "skills" not in body["errors"] and "budget_min" not in body["errors"]
+    assert "skills" not in body["errors"]
+    assert "budget_min" not in body["errors"]
     assert body["first_step"] == 1
 
 
