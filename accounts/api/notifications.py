@@ -76,7 +76,8 @@ class NotificationMarkReadApi(APIView):
 
 class NotificationKindOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  (a field named "label")
+    # A field named "label" shadows Field.label for the type checker only.
+    label = serializers.CharField()  # type: ignore[assignment]
     email = serializers.BooleanField(help_text="Whether this kind also comes by email.")
 
 

@@ -113,15 +113,15 @@ class TaskForms:
         later step never blames this one."""
         self.is_valid()
         errors: dict[str, list[str]] = {
-            name: [str(m) for m in messages] for name, messages in self.task.errors.items()
+            name: [str(m) for m in found] for name, found in self.task.errors.items()
         }
         if self.skills.errors:
             errors["skills"] = [str(m) for m in self.skills.non_field_errors()] or [
-                str(m) for messages in self.skills.errors.values() for m in messages
+                str(m) for found in self.skills.errors.values() for m in found
             ]
         plan_messages = [str(m) for m in self.plan.non_form_errors()]
         for row in self.plan.errors:
-            plan_messages += [str(m) for messages in row.values() for m in messages]
+            plan_messages += [str(m) for found in row.values() for m in found]
         if plan_messages:
             errors["milestones"] = plan_messages
         cleaned = getattr(self.task, "cleaned_data", {})
@@ -156,10 +156,10 @@ class TaskForms:
             milestones=self.plan.milestones() if "milestones" in readable else [],
             **fields,
         )
-        for name, messages in problems.items():
+        for name, refusals in problems.items():
             needs = {name, *RULE_NEEDS.get(name, ())}
             if name not in errors and needs <= readable:
-                errors[name] = messages
+                errors[name] = refusals
         allowed = {name for n, names in STEP_FIELDS.items() if n <= step for name in names}
         return {name: messages for name, messages in errors.items() if name in allowed}
 
