@@ -154,7 +154,16 @@ class SkillsForm(forms.Form):
         for skill in skills:
             name = f"skill_{skill.pk}"
             self.fields[name] = forms.TypedChoiceField(
-                label=skill.name, choices=choices, coerce=int, empty_value=None, required=False
+                label=skill.name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                # Named on the control itself too: screen readers in a long list of 88 selects
+                # read it without hunting for the label.
+                widget=forms.Select(
+                    attrs={"aria-label": _("Level in %(skill)s") % {"skill": skill.name}}
+                ),
             )
             self.skill_fields[skill.pk] = name
 

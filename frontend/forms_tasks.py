@@ -215,6 +215,9 @@ class SkillWeightsForm(forms.Form):
                     coerce=int,
                     empty_value=None,
                     required=False,
+                    widget=forms.Select(
+                        attrs={"aria-label": _("Weight of %(skill)s") % {"skill": skill.name}}
+                    ),
                 )
                 self.skill_fields[skill.pk] = name
 

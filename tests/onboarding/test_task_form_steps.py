@@ -105,3 +105,14 @@ def test_checking_needs_a_poster_and_a_post(poster) -> None:
     stranger.force_login(UserFactory())
     assert stranger.post(URL, base(_step="1")).status_code == 403
     assert poster.get(URL).status_code == 302  # a GET goes to the form's page
+
+
+def test_a_task_in_review_is_not_open_yet_rather_than_closed() -> None:
+    from bids.selectors import bid_eligibility
+    from tests.tasks.factories import TaskFactory
+
+    task = TaskFactory(status=Task.Status.PENDING_REVIEW)
+    staff = task.created_by
+    eligibility = bid_eligibility(user=staff, task=task)
+    assert not eligibility.allowed
+    assert eligibility.code == "not_published"
