@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -120,7 +120,7 @@ class TaskForms:
                 str(m) for found in self.skills.errors.values() for m in found
             ]
         plan_messages = [str(m) for m in self.plan.non_form_errors()]
-        for row in self.plan.errors:
+        for row in cast(list[dict[str, list[Any]]], self.plan.errors):
             plan_messages += [str(m) for found in row.values() for m in found]
         if plan_messages:
             errors["milestones"] = plan_messages
