@@ -23,7 +23,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -227,8 +227,10 @@ def render_group_title(*, kind: str, count: int, newest_title: Any, fallback: st
             args = {k: _decode(v) for k, v in (newest_title.get("args") or {}).items()}
         args["count"] = count
         singular, plural = declared.group
+        # Both forms are catalogue entries of their own (gettext_noop), chosen here: a language
+        # with other plural rules than English's gets them from its own catalogue's wording.
         try:
-            return ngettext(singular, plural, count) % args
+            return gettext(singular if count == 1 else plural) % args
         except (KeyError, TypeError, ValueError):
             pass
     return gettext("%(title)s (+%(more)d more)") % {"title": fallback, "more": count - 1}
