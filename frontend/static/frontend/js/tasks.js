@@ -380,7 +380,11 @@
         node.classList.remove("has-error");
         node.removeAttribute("data-js-marked");
       });
-      $all(form, "[data-step-problems]").forEach(function (box) { box.hidden = true; box.textContent = ""; });
+      $all(form, "[data-step-problems]").forEach(function (box) {
+        box.hidden = true;
+        box.textContent = "";
+        box.classList.remove("alert", "alert-error");
+      });
     }
     function showErrors(errors) {
       clearErrors();
@@ -412,6 +416,7 @@
           p.textContent = (labelOf(name) ? labelOf(name) + ": " : "") + messages.join(" ");
           summary.appendChild(p);
           summary.hidden = false;
+          summary.classList.add("alert", "alert-error");
         }
       });
       var problems = $(form, "[data-review-problems]");
@@ -425,6 +430,8 @@
           problemList.appendChild(li);
         });
         problems.hidden = Object.keys(errors).length === 0;
+        problems.classList.toggle("alert", !problems.hidden);
+        problems.classList.toggle("alert-error", !problems.hidden);
       }
       buttons.forEach(function (button, i) { button.classList.toggle("has-error", hasError(steps[i])); });
     }
