@@ -46,6 +46,8 @@ $(INSTALLED): uv.lock pyproject.toml | $(UV)
 # Embedded defaults: whatever server URL is in the environment is used, none is needed.
 # Demo logins must work without reading the console email, hence optional verification.
 run: export ACCOUNT_EMAIL_VERIFICATION ?= optional
+# The demo shows the designed error pages, never Django's debug page with the URL map.
+run: export DJANGO_DEBUG ?= false
 run: install
 	$(PY) manage.py migrate --noinput
 	@# The .mo files are committed: without gettext the committed ones are used as they are.

@@ -28,6 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)
         user.name = form.cleaned_data.get("name", "").strip()
+        role = form.cleaned_data.get("role") or ""
+        if role in user.Role.values:
+            user.role = role
         language = translation.get_language() or settings.LANGUAGE_CODE
         if language in dict(settings.LANGUAGES):
             user.language = language

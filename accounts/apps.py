@@ -60,7 +60,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_reset
 
-        from accounts import backoffice  # noqa: F401  (registers the dashboard's cards)
+        from accounts import (
+            backoffice,  # noqa: F401  (registers the dashboard's cards)
+            notifications,  # noqa: F401  (declares accounts' notification kinds)
+        )
 
         post_migrate.connect(_ensure_skills, sender=self, dispatch_uid="accounts.ensure_skills")
         post_migrate.connect(

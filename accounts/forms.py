@@ -19,5 +19,17 @@ class SignupExtraForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
+    role = forms.ChoiceField(
+        label=_("What brings you here?"),
+        choices=[
+            ("poster", _("I post work for an organization: an enterprise or a government unit")),
+            ("provider", _("I take work as an individual or a micro-firm")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "This sets up your dashboard. You can do both later: change it in your profile."
+        ),
+    )
+
     def signup(self, request: HttpRequest, user: Any) -> None:
         """allauth calls this after creating the user; the adapter already saved the name."""

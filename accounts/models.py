@@ -53,6 +53,15 @@ def logo_path(instance: Organization, filename: str) -> str:
 class User(AbstractUser):
     """A person who signs in with an email address."""
 
+    class Role(models.TextChoices):
+        """What the person came to do, chosen at sign-up; it shapes the navigation, the
+        dashboard and the onboarding checklist, never what they may do (permissions come from
+        memberships and profiles), and can be changed on the profile page."""
+
+        POSTER = "poster", _("Post work for an organization")
+        PROVIDER = "provider", _("Take work as an individual or a micro-firm")
+        BOTH = "both", _("Both")
+
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
@@ -61,6 +70,7 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.BOTH)
     # Set by the real-name verification service when staff approve a person's request.
     real_name_verified_at = models.DateTimeField(_("real name verified at"), null=True, blank=True)
     verified_real_name = models.CharField(_("verified real name"), max_length=80, blank=True)
@@ -90,6 +100,14 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+    @property
+    def posts_work(self) -> bool:
+        return self.role in (self.Role.POSTER, self.Role.BOTH)
+
+    @property
+    def takes_work(self) -> bool:
+        return self.role in (self.Role.PROVIDER, self.Role.BOTH)
 
     @property
     def display_name(self) -> str:
@@ -811,6 +829,14 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120, blank=True)
     # Set by the email task once the email went out: a retried task sends nothing twice.
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The title's and body's phrases (marketplace.notifications.Phrase.to_json): rendered in the
+    # reader's language when shown. title and body above are the text in the recipient's
+    # language when it was sent: what rows from before phrases existed show, and what admin
+    # and search read.
+    params = models.JSONField(default=dict, blank=True)
+    # Similar notifications share it (the kind and the page they lead to) and are shown as one
+    # group while unread ("3 new bids on …").
+    group_key = models.CharField(max_length=340, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -827,6 +853,41 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the stored text for rows without phrases)."""
+        from marketplace.notifications import render_phrase
+
+        return render_phrase(self.params.get("title")) or self.title
+
+    @property
+    def shown_body(self) -> str:
+        from marketplace.notifications import render_phrase
+
+        if "body" in self.params:
+            return render_phrase(self.params["body"])
+        return self.body
+
+
+class NotificationEmailOptOut(models.Model):
+    """A kind of notification the user reads in the app only: no email for it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification email opt-out")
+        verbose_name_plural = _("notification email opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}"
 
 
 class SignInFailure(models.Model):

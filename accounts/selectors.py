@@ -3,6 +3,8 @@ not query accounts' tables themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -153,6 +155,79 @@ def notifications_unread_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class NotificationGroup:
+    """Similar notifications shown as one: the newest, and how many there are. Unread ones
+    with the same group key (one kind, one page) group; read ones stay one per row."""
+
+    newest: Notification
+    ids: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    @property
+    def unread(self) -> bool:
+        return self.newest.read_at is None
+
+    @property
+    def title(self) -> str:
+        """ "3 new bids on …" in the active language; the newest's own title for a single one."""
+        from marketplace.notifications import render_group_title
+
+        if self.count == 1:
+            return self.newest.shown_title
+        return render_group_title(
+            kind=self.newest.kind,
+            count=self.count,
+            newest_title=self.newest.params.get("title"),
+            fallback=self.newest.shown_title,
+        )
+
+
+def notifications_grouped(notifications: Iterable[Notification]) -> list[NotificationGroup]:
+    """Group one page of notifications (newest first): each unread one joins the group of the
+    first unread one with its group key; read ones are shown one by one."""
+    groups: list[NotificationGroup] = []
+    open_groups: dict[str, NotificationGroup] = {}
+    for notification in notifications:
+        key = notification.group_key
+        if notification.read_at is None and key:
+            group = open_groups.get(key)
+            if group is not None:
+                group.ids.append(notification.pk)
+                continue
+            group = NotificationGroup(notification, [notification.pk])
+            open_groups[key] = group
+        else:
+            group = NotificationGroup(notification, [notification.pk])
+        groups.append(group)
+    return groups
+
+
+def notification_get_for_user(*, user: Any, notification_id: int) -> Notification:
+    notification = Notification.objects.filter(pk=notification_id, recipient_id=user.pk).first()
+    if notification is None:
+        raise NotFound(_("No such notification."))
+    return notification
+
+
+def notification_email_preferences(*, user: Any) -> list[dict[str, Any]]:
+    """Every kind a person can choose to have emailed, with its label and whether it is."""
+    from accounts.models import NotificationEmailOptOut
+    from marketplace.notifications import notification_kinds
+
+    off = set(
+        NotificationEmailOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True)
+    )
+    return [
+        {"kind": kind.name, "label": str(kind.label), "email": kind.name not in off}
+        for kind in notification_kinds()
+        if kind.emailable
+    ]
 
 
 # --- Permission-checked fetches for pages and APIs ----------------------------------------------

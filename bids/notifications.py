@@ -5,14 +5,54 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.notifying import Message, send
 from accounts.selectors import provider_profile_members
 from bids.models import Bid, NegotiationMessage, Offer, Side
-from marketplace.notifications import link, notification
+from marketplace.notifications import link, notification, notification_kind, raw, t
 from tasks.models import TaskQuestion
 from tasks.notifications import poster_recipients
+
+notification_kind(
+    "bid_new",
+    gettext_lazy("New bids on my tasks"),
+    group=(
+        gettext_noop("%(count)d new bid on %(title)s"),
+        gettext_noop("%(count)d new bids on %(title)s"),
+    ),
+)
+notification_kind(
+    "bid_revised",
+    gettext_lazy("Bids revised on my tasks"),
+    group=(
+        gettext_noop("%(count)d bid revised on %(title)s"),
+        gettext_noop("%(count)d bids revised on %(title)s"),
+    ),
+)
+notification_kind("bid_awarded", gettext_lazy("Tasks I won"))
+notification_kind("bid_rejected", gettext_lazy("Bids of mine declined or not selected"))
+notification_kind("task_cancelled", gettext_lazy("Tasks I bid on that were cancelled"))
+notification_kind("task_answer", gettext_lazy("Answers to questions on tasks I bid on"))
+notification_kind("task_clarification", gettext_lazy("Clarifications on tasks I bid on"))
+notification_kind(
+    "negotiation_offer",
+    gettext_lazy("Offers in my negotiations"),
+    group=(
+        gettext_noop("%(count)d new offer about %(title)s"),
+        gettext_noop("%(count)d new offers about %(title)s"),
+    ),
+)
+notification_kind(
+    "negotiation_message",
+    gettext_lazy("Messages in my negotiations"),
+    emailable=False,
+    group=(
+        gettext_noop("%(count)d new message about %(title)s"),
+        gettext_noop("%(count)d new messages about %(title)s"),
+    ),
+)
+notification_kind("negotiation_accepted", gettext_lazy("Offers accepted in my negotiations"))
 
 
 @notification(
@@ -36,17 +76,15 @@ def _bid_event(event: str, bid_id: int, tag: str) -> None:
             poster_recipients(task),
             Message(
                 "bid_new" if event == "bid_placed" else "bid_revised",
-                lambda: (
-                    (
-                        _("New bid from %(bidder)s on %(title)s")
-                        if event == "bid_placed"
-                        else _("%(bidder)s revised their bid on %(title)s")
-                    )
-                    % {"bidder": bidder, "title": task.title}
+                t(
+                    gettext_noop("New bid from %(bidder)s on %(title)s")
+                    if event == "bid_placed"
+                    else gettext_noop("%(bidder)s revised their bid on %(title)s"),
+                    {"bidder": bidder, "title": task.title},
                 ),
-                lambda: (
-                    _("%(amount)s, %(days)d days.")
-                    % {"amount": amount.format(), "days": bid.duration_days}
+                t(
+                    gettext_noop("%(amount)s, %(days)d days."),
+                    {"amount": amount, "days": bid.duration_days},
                 ),
                 link("frontend:task_bids", task.pk),
                 email=event == "bid_placed",
@@ -60,34 +98,40 @@ def _bid_event(event: str, bid_id: int, tag: str) -> None:
         contract_url = link("frontend:my_contracts")
         message = Message(
             "bid_awarded",
-            lambda: _("You won %(title)s") % {"title": task.title},
-            lambda: (
-                _("%(org)s awarded you the task. Work starts once the escrow is funded.")
-                % {"org": task.organization.name}
+            t(gettext_noop("You won %(title)s"), {"title": task.title}),
+            t(
+                gettext_noop(
+                    "%(org)s awarded you the task. Work starts once the escrow is funded."
+                ),
+                {"org": task.organization.name},
             ),
             contract_url or url,
         )
     elif event == "bid_not_selected":
         message = Message(
             "bid_rejected",
-            lambda: _("%(title)s was awarded to another provider") % {"title": task.title},
-            lambda: _("Thank you for bidding. Keep an eye on new tasks that match your skills."),
+            t(gettext_noop("%(title)s was awarded to another provider"), {"title": task.title}),
+            t(
+                gettext_noop(
+                    "Thank you for bidding. Keep an eye on new tasks that match your skills."
+                )
+            ),
             url,
         )
     elif event == "bid_rejected":
         note = bid.decision_note
         message = Message(
             "bid_rejected",
-            lambda: _("Your bid on %(title)s was declined") % {"title": task.title},
-            lambda: note,
+            t(gettext_noop("Your bid on %(title)s was declined"), {"title": task.title}),
+            raw(note),
             url,
         )
     elif event == "bid_task_cancelled":
         note = bid.decision_note
         message = Message(
             "task_cancelled",
-            lambda: _("%(title)s was cancelled by the poster") % {"title": task.title},
-            lambda: note,
+            t(gettext_noop("%(title)s was cancelled by the poster"), {"title": task.title}),
+            raw(note),
             url,
         )
     else:
@@ -117,16 +161,16 @@ def _question_event(event: str, question_id: int, tag: str) -> None:
         answer = question.answer
         message = Message(
             "task_answer",
-            lambda: _("The poster answered a question on %(title)s") % {"title": task.title},
-            lambda: answer[:240],
+            t(gettext_noop("The poster answered a question on %(title)s"), {"title": task.title}),
+            raw(answer[:240]),
             f"{url}#questions" if url else "",
         )
     else:
         body = question.body
         message = Message(
             "task_clarification",
-            lambda: _("The poster clarified %(title)s") % {"title": task.title},
-            lambda: body[:240],
+            t(gettext_noop("The poster clarified %(title)s"), {"title": task.title}),
+            raw(body[:240]),
             f"{url}#questions" if url else "",
         )
     send(recipients, message, f"{event}:{question.pk}")
@@ -169,29 +213,33 @@ def _negotiation_message(event: str, message_id: int, tag: str) -> None:
         days = offer.duration_days
         text = Message(
             "negotiation_offer",
-            lambda: (
-                _("%(sender)s made an offer on %(title)s") % {"sender": sender, "title": task.title}
+            t(
+                gettext_noop("%(sender)s made an offer on %(title)s"),
+                {"sender": sender, "title": task.title},
             ),
-            lambda: _("%(amount)s, %(days)d days.") % {"amount": amount.format(), "days": days},
+            t(gettext_noop("%(amount)s, %(days)d days."), {"amount": amount, "days": days}),
             link("frontend:negotiation", bid.pk),
             email=True,
         )
     elif message.kind == NegotiationMessage.Kind.DECLINED:
         text = Message(
             "negotiation_offer",
-            lambda: (
-                _("%(sender)s declined your offer on %(title)s")
-                % {"sender": sender, "title": task.title}
+            t(
+                gettext_noop("%(sender)s declined your offer on %(title)s"),
+                {"sender": sender, "title": task.title},
             ),
-            lambda: body[:240],
+            raw(body[:240]),
             link("frontend:negotiation", bid.pk),
             email=False,
         )
     else:
         text = Message(
             "negotiation_message",
-            lambda: _("%(sender)s wrote about %(title)s") % {"sender": sender, "title": task.title},
-            lambda: (body or message.file_name)[:240],
+            t(
+                gettext_noop("%(sender)s wrote about %(title)s"),
+                {"sender": sender, "title": task.title},
+            ),
+            raw((body or message.file_name)[:240]),
             link("frontend:negotiation", bid.pk),
             email=False,
         )
@@ -216,12 +264,13 @@ def _offer_accepted(event: str, offer_id: int, tag: str) -> None:
         _side_recipients(bid, offer.side),
         Message(
             "negotiation_accepted",
-            lambda: (
-                _("%(who)s accepted your offer on %(title)s") % {"who": who, "title": task.title}
+            t(
+                gettext_noop("%(who)s accepted your offer on %(title)s"),
+                {"who": who, "title": task.title},
             ),
-            lambda: (
-                _("Agreed: %(amount)s, %(days)d days. The award will use these terms.")
-                % {"amount": amount.format(), "days": days}
+            t(
+                gettext_noop("Agreed: %(amount)s, %(days)d days. The award will use these terms."),
+                {"amount": amount, "days": days},
             ),
             link("frontend:negotiation", bid.pk),
         ),

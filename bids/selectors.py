@@ -54,6 +54,13 @@ def bid_eligibility(
         return Eligibility(False, _("Sign in to bid."), "not_authenticated")
     if not user_may_act(user):
         return Eligibility(False, _("Your account is suspended, so it cannot bid."), "suspended")
+    if task.status in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW):
+        # Not closed: it has not opened (its poster's staff see this on a task in review).
+        return Eligibility(
+            False,
+            _("This task is not open for bids yet: it is a draft or waiting for moderation."),
+            "not_published",
+        )
     if not task_bidding_open(task):
         return Eligibility(False, _("Bidding on this task has closed."), "closed")
     if user_is_poster_member(user=user, task=task):

@@ -7,15 +7,31 @@ delivery writes nothing new.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.notifying import Message
 from accounts.notifying import send as _send
 from accounts.selectors import provider_profile_members
 from contracts.models import Contract, Delivery, Milestone, Review
 from marketplace.money import Money
-from marketplace.notifications import link, notification
+from marketplace.notifications import link, notification, notification_kind, t
 from tasks.notifications import poster_recipients
+
+notification_kind("contract_funded", gettext_lazy("Escrow funded on my contracts"))
+notification_kind("contract_completed", gettext_lazy("Contracts completed"))
+notification_kind(
+    "delivery_submitted",
+    gettext_lazy("Deliveries to review"),
+    group=(
+        gettext_noop("%(count)d delivery to review on %(title)s"),
+        gettext_noop("%(count)d deliveries to review on %(title)s"),
+    ),
+)
+notification_kind("delivery_accepted", gettext_lazy("My deliveries accepted"))
+notification_kind("milestone_released", gettext_lazy("Money released to me"))
+notification_kind("delivery_changes_requested", gettext_lazy("Changes requested on my deliveries"))
+notification_kind("deadline_near", gettext_lazy("Deadlines coming up"), emailable=False)
+notification_kind("review_received", gettext_lazy("Reviews I received"))
 
 
 @notification("contract_funded", "contract_completed")
@@ -30,8 +46,8 @@ def _contract_event(event: str, contract_id: int, tag: str) -> None:
             provider_profile_members(profile=contract.provider),
             Message(
                 "contract_funded",
-                lambda: _("Escrow funded, you can start: %(title)s") % {"title": task.title},
-                lambda: _("The poster's money for the funded milestones is held in escrow."),
+                t(gettext_noop("Escrow funded, you can start: %(title)s"), {"title": task.title}),
+                t(gettext_noop("The poster's money for the funded milestones is held in escrow.")),
                 url,
             ),
             f"{event}:{contract.pk}:{tag}",
@@ -39,8 +55,12 @@ def _contract_event(event: str, contract_id: int, tag: str) -> None:
     elif event == "contract_completed":
         message = Message(
             "contract_completed",
-            lambda: _("Contract completed: %(title)s, leave a review") % {"title": task.title},
-            lambda: _("Every milestone is accepted. Rate how the work went; reviews build credit."),
+            t(gettext_noop("Contract completed: %(title)s, leave a review"), {"title": task.title}),
+            t(
+                gettext_noop(
+                    "Every milestone is accepted. Rate how the work went; reviews build credit."
+                )
+            ),
             url,
         )
         _send(
@@ -69,12 +89,15 @@ def _delivery_event(event: str, object_id: int, tag: str) -> None:
             poster_recipients(task),
             Message(
                 "delivery_submitted",
-                lambda: (
-                    _("Delivery to review: %(milestone)s of %(title)s")
-                    % {"milestone": milestone.title, "title": task.title}
+                t(
+                    gettext_noop("Delivery to review: %(milestone)s of %(title)s"),
+                    {"milestone": milestone.title, "title": task.title},
                 ),
-                lambda: _(
-                    "Accept it or ask for changes before the review window ends; silence accepts."
+                t(
+                    gettext_noop(
+                        "Accept it or ask for changes before the review window ends; "
+                        "silence accepts."
+                    )
                 ),
                 link("frontend:contract_detail", milestone.contract_id),
             ),
@@ -93,13 +116,15 @@ def _delivery_event(event: str, object_id: int, tag: str) -> None:
             recipients,
             Message(
                 "delivery_accepted",
-                lambda: (
-                    _("Milestone accepted: %(milestone)s of %(title)s")
-                    % {"milestone": milestone.title, "title": task.title}
+                t(
+                    gettext_noop("Milestone accepted: %(milestone)s of %(title)s"),
+                    {"milestone": milestone.title, "title": task.title},
                 ),
-                lambda: (
-                    _("%(amount)s is now due to you; it is paid out of escrow to your account.")
-                    % {"amount": amount.format()}
+                t(
+                    gettext_noop(
+                        "%(amount)s is now due to you; it is paid out of escrow to your account."
+                    ),
+                    {"amount": amount},
                 ),
                 url,
             ),
@@ -110,13 +135,11 @@ def _delivery_event(event: str, object_id: int, tag: str) -> None:
             recipients,
             Message(
                 "milestone_released",
-                lambda: (
-                    _("Payment released: %(milestone)s of %(title)s")
-                    % {"milestone": milestone.title, "title": task.title}
+                t(
+                    gettext_noop("Payment released: %(milestone)s of %(title)s"),
+                    {"milestone": milestone.title, "title": task.title},
                 ),
-                lambda: (
-                    _("%(amount)s was released to you from escrow.") % {"amount": amount.format()}
-                ),
+                t(gettext_noop("%(amount)s was released to you from escrow."), {"amount": amount}),
                 url,
             ),
             f"{event}:{milestone.pk}",
@@ -127,11 +150,14 @@ def _delivery_event(event: str, object_id: int, tag: str) -> None:
             recipients,
             Message(
                 "delivery_changes_requested",
-                lambda: (
-                    _("Changes requested: %(milestone)s of %(title)s")
-                    % {"milestone": milestone.title, "title": task.title}
+                t(
+                    gettext_noop("Changes requested: %(milestone)s of %(title)s"),
+                    {"milestone": milestone.title, "title": task.title},
                 ),
-                lambda: _("Read the feedback and deliver again (round %(n)d).") % {"n": rounds},
+                t(
+                    gettext_noop("Read the feedback and deliver again (round %(n)d)."),
+                    {"n": rounds},
+                ),
                 url,
             ),
             f"{event}:{milestone.pk}:{rounds}",
@@ -141,15 +167,19 @@ def _delivery_event(event: str, object_id: int, tag: str) -> None:
             recipients,
             Message(
                 "deadline_near",
-                lambda: (
-                    _("Deadline near: %(milestone)s of %(title)s is due %(date)s")
-                    % {
+                t(
+                    gettext_noop("Deadline near: %(milestone)s of %(title)s is due %(date)s"),
+                    {
                         "milestone": milestone.title,
                         "title": task.title,
                         "date": milestone.due_date,
-                    }
+                    },
                 ),
-                lambda: _("Deliver on time: on-time delivery counts towards your credit score."),
+                t(
+                    gettext_noop(
+                        "Deliver on time: on-time delivery counts towards your credit score."
+                    )
+                ),
                 url,
             ),
             f"{event}:{milestone.pk}:{milestone.due_date}",
@@ -159,11 +189,11 @@ def _delivery_event(event: str, object_id: int, tag: str) -> None:
             poster_recipients(task),
             Message(
                 "deadline_near",
-                lambda: (
-                    _("Review window closing: %(milestone)s of %(title)s")
-                    % {"milestone": milestone.title, "title": task.title}
+                t(
+                    gettext_noop("Review window closing: %(milestone)s of %(title)s"),
+                    {"milestone": milestone.title, "title": task.title},
                 ),
-                lambda: _("If you do nothing, the delivery is accepted automatically."),
+                t(gettext_noop("If you do nothing, the delivery is accepted automatically.")),
                 url,
             ),
             f"{event}:{milestone.pk}:{milestone.submitted_at}",
@@ -184,8 +214,8 @@ def _review_event(event: str, review_id: int, tag: str) -> None:
         recipients,
         Message(
             "review_received",
-            lambda: _("You received a review for %(title)s") % {"title": contract.task.title},
-            lambda: "",
+            t(gettext_noop("You received a review for %(title)s"), {"title": contract.task.title}),
+            None,
             link("frontend:contract_detail", contract.pk),
             email=False,
         ),

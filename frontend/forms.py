@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organization, ProviderProfile, ProviderSkill, Skill
+from accounts.models import Membership, Organization, ProviderProfile, ProviderSkill, Skill, User
 from accounts.regions import region_choices
 from accounts.validators import validate_credit_code, validate_id_number
 from marketplace.errors import DomainError
@@ -35,6 +35,14 @@ class ProfileForm(forms.Form):
         label=_("Language"),
         choices=settings.LANGUAGES,
         help_text=_("The language of the site and of the emails we send you."),
+    )
+    role = forms.ChoiceField(
+        label=_("What you do here"),
+        choices=User.Role.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Shapes your navigation, dashboard and checklist; it never limits what you may do."
+        ),
     )
 
 
@@ -146,7 +154,16 @@ class SkillsForm(forms.Form):
         for skill in skills:
             name = f"skill_{skill.pk}"
             self.fields[name] = forms.TypedChoiceField(
-                label=skill.name, choices=choices, coerce=int, empty_value=None, required=False
+                label=skill.name,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                # Named on the control itself too: screen readers in a long list of 88 selects
+                # read it without hunting for the label.
+                widget=forms.Select(
+                    attrs={"aria-label": _("Level in %(skill)s") % {"skill": skill.name}}
+                ),
             )
             self.skill_fields[skill.pk] = name
 

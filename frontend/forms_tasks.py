@@ -194,9 +194,9 @@ class SkillWeightsForm(forms.Form):
     WEIGHTS = [
         ("", _("—")),
         (1, _("1 · nice to have")),
-        (2, _("2")),
+        (2, _("2 · useful")),
         (3, _("3 · important")),
-        (4, _("4")),
+        (4, _("4 · very important")),
         (5, _("5 · essential")),
     ]
 
@@ -215,6 +215,9 @@ class SkillWeightsForm(forms.Form):
                     coerce=int,
                     empty_value=None,
                     required=False,
+                    widget=forms.Select(
+                        attrs={"aria-label": _("Weight of %(skill)s") % {"skill": skill.name}}
+                    ),
                 )
                 self.skill_fields[skill.pk] = name
 

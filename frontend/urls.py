@@ -21,6 +21,16 @@ urlpatterns = [
     path("me/", me.profile, name="profile"),
     path("notifications/", me.notifications, name="notifications"),
     path("notifications/read/", me.notifications_mark_all_read, name="notifications_read"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        me.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/preferences/",
+        me.notification_preferences,
+        name="notification_preferences",
+    ),
     path("orgs/", organizations.org_list, name="org_list"),
     path("orgs/new/", organizations.org_create, name="org_create"),
     path("orgs/<slug:slug>/", organizations.org_detail, name="org_detail"),

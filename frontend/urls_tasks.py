@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     # Tasks: browse, post, my organizations' tasks, the task page and what its poster does.
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/new/", task_posting.task_create, name="task_create"),
+    path("tasks/new/check/", task_posting.task_form_check, name="task_form_check"),
     path("tasks/mine/", tasks.task_mine, name="task_mine"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/edit/", task_posting.task_edit, name="task_edit"),

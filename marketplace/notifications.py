@@ -13,11 +13,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +88,149 @@ def link(name: str, *args: object) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+# --- What a notification says: a phrase (message id + arguments), rendered when read ---------
+#
+# A notification is stored as its kind and the phrases of its title and body: the English
+# message id (the gettext catalogue's key) and the arguments, as JSON. Pages, the API and
+# emails render them in the reader's language of the moment, so switching the site to English
+# shows existing notifications in English. Arguments that read differently per language are
+# tagged: an amount ({"$money": [minor units, currency]}) and a moment ({"$datetime": ISO}).
+# User-written text (a moderator's note, a question) is a raw phrase and is never translated.
+
+
+@dataclass(frozen=True)
+class Phrase:
+    msgid: str
+    args: dict[str, Any] = field(default_factory=dict)
+    raw: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        if self.raw:
+            return {"text": self.msgid}
+        return {"msgid": self.msgid, "args": {k: _encode(v) for k, v in self.args.items()}}
+
+    def render(self) -> str:
+        return render_phrase(self.to_json())
+
+
+def t(msgid: str, args: dict[str, Any] | None = None) -> Phrase:
+    """A translatable phrase: `t(gettext_noop("New bid on %(title)s"), {"title": task.title})`
+    (gettext_noop, so makemessages finds the message id and nothing is translated yet)."""
+    return Phrase(msgid, dict(args or {}))
+
+
+def raw(text: str) -> Phrase:
+    """Text a person wrote, shown as it is in every language."""
+    return Phrase(str(text), raw=True)
+
+
+def _encode(value: Any) -> Any:
+    from marketplace.money import Money
+
+    if isinstance(value, Phrase):
+        return {"$phrase": value.to_json()}
+    if isinstance(value, Money):
+        return {"$money": [value.amount, value.currency]}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "$phrase" in value:
+            return render_phrase(value["$phrase"])
+        if "$money" in value:
+            from marketplace.money import Money
+
+            amount, currency = value["$money"]
+            return Money(int(amount), str(currency)).format()
+        if "$datetime" in value:
+            moment = timezone.localtime(datetime.fromisoformat(value["$datetime"]))
+            return moment.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def render_phrase(stored: Any) -> str:
+    """A stored phrase in the active language; "" for none. An argument the message id does
+    not use, or a catalogue whose translation lost one, never breaks the page: the untranslated
+    message id is rendered instead, and failing that the bare id."""
+    if not isinstance(stored, dict):
+        return ""
+    if "text" in stored:
+        return str(stored["text"])
+    msgid = str(stored.get("msgid", ""))
+    if not msgid:
+        return ""
+    args = {k: _decode(v) for k, v in (stored.get("args") or {}).items()}
+    if not args:
+        return gettext(msgid)
+    for template in (gettext(msgid), msgid):
+        try:
+            return template % args
+        except (KeyError, TypeError, ValueError):
+            continue
+    return msgid
+
+
+# --- Kinds: what a person can choose to receive by email, and how similar ones group -------------
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    name: str
+    label: Promise | str  # what the email preference says
+    # ngettext forms for a group of unread ones ("%(count)d new bids on %(title)s"), with the
+    # newest notification's title arguments; without them a group reads "<newest> (+n more)".
+    group: tuple[str, str] | None = None
+    # False: never emailed (nothing to choose on the preferences page).
+    emailable: bool = True
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+def notification_kind(
+    name: str,
+    label: Promise | str,
+    *,
+    group: tuple[str, str] | None = None,
+    emailable: bool = True,
+) -> NotificationKind:
+    """Declare a notification kind (each app's notifications.py, beside its handlers)."""
+    kind = NotificationKind(name, label, group, emailable)
+    known = _kinds.get(name)
+    if known is not None and known != kind:
+        raise ImproperlyConfigured(f"notification kind {name!r} is declared twice")
+    _kinds[name] = kind
+    return kind
+
+
+def notification_kinds() -> list[NotificationKind]:
+    return sorted(_kinds.values(), key=lambda kind: kind.name)
+
+
+def notification_kind_get(name: str) -> NotificationKind | None:
+    return _kinds.get(name)
+
+
+def render_group_title(*, kind: str, count: int, newest_title: Any, fallback: str) -> str:
+    """The title of `count` similar unread notifications, in the active language."""
+    declared = _kinds.get(kind)
+    if declared is not None and declared.group is not None:
+        args = {}
+        if isinstance(newest_title, dict):
+            args = {k: _decode(v) for k, v in (newest_title.get("args") or {}).items()}
+        args["count"] = count
+        singular, plural = declared.group
+        # Both forms are catalogue entries of their own (gettext_noop), chosen here: a language
+        # with other plural rules than English's gets them from its own catalogue's wording.
+        try:
+            return gettext(singular if count == 1 else plural) % args
+        except (KeyError, TypeError, ValueError):
+            pass
+    return gettext("%(title)s (+%(more)d more)") % {"title": fallback, "more": count - 1}

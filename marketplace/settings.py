@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "frontend.middleware.PageErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SignInLimitMiddleware",
@@ -364,6 +365,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "TaskKindEnum": "tasks.models.Task.Kind",
+        "UserRoleEnum": "accounts.models.User.Role",
+        "MembershipRoleEnum": "accounts.models.Membership.Role",
         # Several outputs have a "status": each choice set gets its own name.
         "InvitationStatusEnum": ["pending", "expired", "accepted", "revoked"],
         "VoucherStateEnum": "payments.voucher_selectors.VoucherState",

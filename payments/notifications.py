@@ -11,16 +11,34 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.notifying import Message
 from accounts.notifying import send as _send
 from accounts.selectors import provider_profile_members
 from contracts.models import Milestone
 from marketplace.money import Money
-from marketplace.notifications import link, notification
+from marketplace.notifications import link, notification, notification_kind, raw, t
 from payments.models import CardDispute, ConnectedAccount, GatewayObject, ReconciliationMismatch
 from tasks.notifications import poster_recipients
+
+notification_kind("payout_account_active", gettext_lazy("My payout account is active"))
+notification_kind("payout_account_restricted", gettext_lazy("My payout account needs attention"))
+notification_kind("payout_waiting_setup", gettext_lazy("Payments waiting for my payout account"))
+notification_kind(
+    "payout_sent",
+    gettext_lazy("Payouts sent to me"),
+    group=(gettext_noop("%(count)d payout sent"), gettext_noop("%(count)d payouts sent")),
+)
+notification_kind("payment_failed", gettext_lazy("Escrow payments that failed"))
+notification_kind(
+    "milestone_release_reversed", gettext_lazy("Payments taken back after a decision")
+)
+notification_kind("card_dispute_opened", gettext_lazy("Card disputes opened (finance staff)"))
+notification_kind("card_dispute_closed", gettext_lazy("Card disputes closed (finance staff)"))
+notification_kind(
+    "reconciliation_mismatch", gettext_lazy("Reconciliation mismatches (finance staff)")
+)
 
 
 def finance_staff() -> list[Any]:
@@ -51,9 +69,11 @@ def _payout_event(event: str, object_id: int, tag: str) -> None:
         if event == "payout_account_active":
             message = Message(
                 event,
-                lambda: _("Payouts are active"),
-                lambda: _(
-                    "Your payout account can receive transfers. Money you are owed is sent now."
+                t(gettext_noop("Payouts are active")),
+                t(
+                    gettext_noop(
+                        "Your payout account can receive transfers. Money you are owed is sent now."
+                    )
                 ),
                 url,
             )
@@ -61,10 +81,12 @@ def _payout_event(event: str, object_id: int, tag: str) -> None:
             reason = account.disabled_reason
             message = Message(
                 event,
-                lambda: _("Payouts are paused: your payout account needs attention"),
-                lambda: (
-                    _("The payment processor needs more information (%(reason)s). Open Payouts.")
-                    % {"reason": reason or _("requirements due")}
+                t(gettext_noop("Payouts are paused: your payout account needs attention")),
+                t(
+                    gettext_noop(
+                        "The payment processor needs more information (%(reason)s). Open Payouts."
+                    ),
+                    {"reason": raw(reason) if reason else t(gettext_noop("requirements due"))},
                 ),
                 url,
             )
@@ -78,20 +100,20 @@ def _payout_event(event: str, object_id: int, tag: str) -> None:
     if event == "payout_waiting_setup":
         message = Message(
             event,
-            lambda: _("Payment waiting for your payout account: %(title)s") % {"title": title},
-            lambda: (
-                _("%(amount)s is released to you and waits until you set up payouts.")
-                % {"amount": amount.format()}
+            t(gettext_noop("Payment waiting for your payout account: %(title)s"), {"title": title}),
+            t(
+                gettext_noop("%(amount)s is released to you and waits until you set up payouts."),
+                {"amount": amount},
             ),
             url,
         )
     else:
         message = Message(
             event,
-            lambda: _("Payout sent: %(title)s") % {"title": title},
-            lambda: (
-                _("%(amount)s was transferred to your payout account.")
-                % {"amount": amount.format()}
+            t(gettext_noop("Payout sent: %(title)s"), {"title": title}),
+            t(
+                gettext_noop("%(amount)s was transferred to your payout account."),
+                {"amount": amount},
             ),
             url,
         )
@@ -107,10 +129,12 @@ def _payment_failed(event: str, object_id: int, tag: str) -> None:
         poster_recipients(task),
         Message(
             event,
-            lambda: _("Escrow payment failed: %(title)s") % {"title": task.title},
-            lambda: (
-                _("The payment of %(amount)s did not go through. Fund the escrow again.")
-                % {"amount": amount.format()}
+            t(gettext_noop("Escrow payment failed: %(title)s"), {"title": task.title}),
+            t(
+                gettext_noop(
+                    "The payment of %(amount)s did not go through. Fund the escrow again."
+                ),
+                {"amount": amount},
             ),
             link("frontend:contract_detail", payment.contract_id),
         ),
@@ -126,11 +150,11 @@ def _release_reversed(event: str, object_id: int, tag: str) -> None:
     task = milestone.contract.task
     message = Message(
         event,
-        lambda: (
-            _("Payment taken back after a decision: %(milestone)s of %(title)s")
-            % {"milestone": milestone.title, "title": task.title}
+        t(
+            gettext_noop("Payment taken back after a decision: %(milestone)s of %(title)s"),
+            {"milestone": milestone.title, "title": task.title},
         ),
-        lambda: _("Part or all of this milestone's payment was refunded to the poster."),
+        t(gettext_noop("Part or all of this milestone's payment was refunded to the poster.")),
         link("frontend:contract_detail", milestone.contract_id),
     )
     _send(
@@ -148,21 +172,21 @@ def _card_dispute(event: str, object_id: int, tag: str) -> None:
     if event == "card_dispute_opened":
         message = Message(
             event,
-            lambda: _("Card dispute opened on contract %(id)s") % {"id": contract_id},
-            lambda: (
-                _("%(amount)s is disputed by the card holder; the escrow is frozen.")
-                % {"amount": amount.format()}
+            t(gettext_noop("Card dispute opened on contract %(id)s"), {"id": contract_id}),
+            t(
+                gettext_noop("%(amount)s is disputed by the card holder; the escrow is frozen."),
+                {"amount": amount},
             ),
             _admin("carddispute_change", dispute.pk),
         )
     else:
         message = Message(
             event,
-            lambda: (
-                _("Card dispute closed on contract %(id)s: %(outcome)s")
-                % {"id": contract_id, "outcome": dispute.get_status_display()}
+            t(
+                gettext_noop("Card dispute closed on contract %(id)s: %(outcome)s"),
+                {"id": contract_id, "outcome": dispute.get_status_display()},
             ),
-            lambda: _("The escrow is unfrozen; a lost dispute is recorded as a chargeback."),
+            t(gettext_noop("The escrow is unfrozen; a lost dispute is recorded as a chargeback.")),
             _admin("carddispute_change", dispute.pk),
         )
     _send(finance_staff(), message, f"{event}:{dispute.pk}")
@@ -177,7 +201,7 @@ def _mismatch(event: str, object_id: int, tag: str) -> None:
         finance_staff(),
         Message(
             event,
-            lambda: _("Reconciliation mismatch on contract %(id)s") % {"id": contract_id},
+            t(gettext_noop("Reconciliation mismatch on contract %(id)s"), {"id": contract_id}),
             lambda: f"{mismatch.get_code_display()}: {subject}",
             _admin("reconciliationmismatch_change", mismatch.pk),
         ),

@@ -6,14 +6,21 @@ per task and saved search or provider, make a repeated delivery write nothing ne
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.notifying import Message
 from accounts.notifying import send as _send
 from accounts.selectors import provider_profile_members
-from marketplace.notifications import link, notification
+from marketplace.notifications import link, notification, notification_kind, raw, t
 from search import services
 from tasks.models import Task
+
+notification_kind(
+    "search_saved_match", gettext_lazy("New tasks for my saved searches"), emailable=False
+)
+notification_kind(
+    "search_good_match", gettext_lazy("New tasks that match my skills"), emailable=False
+)
 
 
 @notification("search_saved_match")
@@ -28,8 +35,8 @@ def _saved_match(event: str, task_id: int, tag: str) -> None:
             [saved.user],
             Message(
                 "search_saved_match",
-                lambda name=name: _("New task for your search “%(name)s”") % {"name": name},  # type: ignore[misc]
-                lambda: title,
+                t(gettext_noop("New task for your search “%(name)s”"), {"name": name}),
+                raw(title),
                 link("frontend:task_detail", task_id),
                 email=False,
             ),
@@ -59,10 +66,10 @@ def _good_match(event: str, task_id: int, tag: str) -> None:
             provider_profile_members(profile=profile),
             Message(
                 "search_good_match",
-                lambda: _("A new task matches your skills: %(title)s") % {"title": title},
-                lambda coverage=coverage: (  # type: ignore[misc]
-                    _("Your skills cover %(coverage)d%% of what this task needs.")
-                    % {"coverage": coverage}
+                t(gettext_noop("A new task matches your skills: %(title)s"), {"title": title}),
+                t(
+                    gettext_noop("Your skills cover %(coverage)d%% of what this task needs."),
+                    {"coverage": coverage},
                 ),
                 link("frontend:task_detail", task_id),
                 email=False,

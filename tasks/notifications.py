@@ -12,13 +12,29 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.notifying import Message
 from accounts.notifying import send as _send
 from accounts.selectors import MANAGER_ROLES, organization_members, provider_profile_members
-from marketplace.notifications import link, notification
+from marketplace.notifications import link, notification, notification_kind, raw, t
 from tasks.models import Task, TaskInvitation
+
+notification_kind(
+    "task_pending_review", gettext_lazy("Tasks waiting for moderation"), emailable=False
+)
+notification_kind("task_published", gettext_lazy("My task is open for bids"))
+notification_kind("task_sent_back", gettext_lazy("My task needs changes before publishing"))
+notification_kind("task_bidding_closed", gettext_lazy("Bidding on my task has closed"))
+notification_kind("task_invitation", gettext_lazy("Invitations to bid"))
+notification_kind(
+    "task_question",
+    gettext_lazy("Questions on my tasks"),
+    group=(
+        gettext_noop("%(count)d new question on %(title)s"),
+        gettext_noop("%(count)d new questions on %(title)s"),
+    ),
+)
 
 
 def poster_recipients(task: Task) -> list[Any]:
@@ -59,10 +75,10 @@ def _task_event(event: str, task_id: int, tag: str) -> None:
             moderators(),
             Message(
                 "task_pending_review",
-                lambda: _("Task waiting for review: %(title)s") % {"title": title},
-                lambda: (
-                    _("%(org)s submitted a task that needs moderation.")
-                    % {"org": task.organization.name}
+                t(gettext_noop("Task waiting for review: %(title)s"), {"title": title}),
+                t(
+                    gettext_noop("%(org)s submitted a task that needs moderation."),
+                    {"org": task.organization.name},
                 ),
                 link("admin:tasks_task_change", task.pk),
                 email=False,
@@ -74,8 +90,8 @@ def _task_event(event: str, task_id: int, tag: str) -> None:
             [task.created_by],
             Message(
                 "task_published",
-                lambda: _("Your task is open for bids: %(title)s") % {"title": title},
-                lambda: _("Providers can now find the task and bid until the deadline."),
+                t(gettext_noop("Your task is open for bids: %(title)s"), {"title": title}),
+                t(gettext_noop("Providers can now find the task and bid until the deadline.")),
                 url,
                 email=event == "task_moderation_approved",
             ),
@@ -87,11 +103,11 @@ def _task_event(event: str, task_id: int, tag: str) -> None:
             [task.created_by],
             Message(
                 "task_sent_back",
-                lambda: (
-                    _("Your task needs changes before it can be published: %(title)s")
-                    % {"title": title}
+                t(
+                    gettext_noop("Your task needs changes before it can be published: %(title)s"),
+                    {"title": title},
                 ),
-                lambda: note,
+                raw(note),
                 url,
             ),
             f"{event}:{task.pk}:{task.updated_at.timestamp():.0f}",
@@ -102,18 +118,19 @@ def _task_event(event: str, task_id: int, tag: str) -> None:
             poster_recipients(task),
             Message(
                 "task_bidding_closed",
-                lambda: (
-                    (
-                        _("Bidding ended without bids: %(title)s")
-                        if expired
-                        else _("Bidding has closed: %(title)s, time to compare and award")
-                    )
-                    % {"title": title}
-                ),
-                lambda: (
-                    _("Nobody bid before the deadline. Post the task again with a longer deadline.")
+                t(
+                    gettext_noop("Bidding ended without bids: %(title)s")
                     if expired
-                    else _("Compare the bids and award the task to one provider.")
+                    else gettext_noop("Bidding has closed: %(title)s, time to compare and award"),
+                    {"title": title},
+                ),
+                t(
+                    gettext_noop(
+                        "Nobody bid before the deadline. "
+                        "Post the task again with a longer deadline."
+                    )
+                    if expired
+                    else gettext_noop("Compare the bids and award the task to one provider.")
                 ),
                 link("frontend:task_bids", task.pk) if not expired else url,
             ),
@@ -131,14 +148,11 @@ def _invitation_event(event: str, invitation_id: int, tag: str) -> None:
         provider_profile_members(profile=invitation.provider),
         Message(
             "task_invitation",
-            lambda: (
-                _("%(org)s invites you to bid: %(title)s")
-                % {"org": task.organization.name, "title": task.title}
+            t(
+                gettext_noop("%(org)s invites you to bid: %(title)s"),
+                {"org": task.organization.name, "title": task.title},
             ),
-            lambda: (
-                _("Bids close %(deadline)s.")
-                % {"deadline": task.bid_deadline.strftime("%Y-%m-%d %H:%M")}
-            ),
+            t(gettext_noop("Bids close %(deadline)s."), {"deadline": task.bid_deadline}),
             link("frontend:task_detail", task.pk),
         ),
         f"{event}:{invitation.pk}",
@@ -159,8 +173,8 @@ def _question_asked(event: str, question_id: int, tag: str) -> None:
         poster_recipients(task),
         Message(
             "task_question",
-            lambda: _("New question on %(title)s") % {"title": task.title},
-            lambda: body[:240],
+            t(gettext_noop("New question on %(title)s"), {"title": task.title}),
+            raw(body[:240]),
             f"{url}#questions" if url else "",
             email=True,
         ),

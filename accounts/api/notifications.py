@@ -72,3 +72,40 @@ class NotificationMarkReadApi(APIView):
         data = validated(NotificationMarkReadInputSerializer, request.data)
         marked = services.notifications_mark_read(user=request.user, ids=data["ids"])
         return Response(NotificationMarkReadOutputSerializer({"marked": marked}).data)
+
+
+class NotificationKindOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    # A field named "label" shadows Field.label for the type checker only.
+    label = serializers.CharField()  # type: ignore[assignment]
+    email = serializers.BooleanField(help_text="Whether this kind also comes by email.")
+
+
+class NotificationPreferencesInputSerializer(serializers.Serializer):
+    emailed_kinds = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        max_length=200,
+        help_text="The kinds that also come by email; every other kind stays in the app only.",
+    )
+
+
+class NotificationPreferencesApi(APIView):
+    """Which kinds of notification also come by email (each kind is always in the app)."""
+
+    @extend_schema(tags=TAG, responses=NotificationKindOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = selectors.notification_email_preferences(user=request.user)
+        return Response(NotificationKindOutputSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=TAG,
+        request=NotificationPreferencesInputSerializer,
+        responses=NotificationKindOutputSerializer(many=True),
+    )
+    def put(self, request: Request) -> Response:
+        data = validated(NotificationPreferencesInputSerializer, request.data)
+        services.notification_email_preferences_set(
+            user=request.user, emailed_kinds=data["emailed_kinds"]
+        )
+        rows = selectors.notification_email_preferences(user=request.user)
+        return Response(NotificationKindOutputSerializer(rows, many=True).data)

@@ -147,9 +147,14 @@ class VerificationRequestOutputSerializer(serializers.Serializer):
 class NotificationOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    title = serializers.CharField()
-    body = serializers.CharField()
+    title = serializers.CharField(
+        source="shown_title", help_text="In the language of the request (Accept-Language)."
+    )
+    body = serializers.CharField(source="shown_body")
     url = serializers.CharField()
+    group_key = serializers.CharField(
+        help_text="Notifications with the same key are similar (one kind, one page)."
+    )
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
 

@@ -147,6 +147,11 @@ urlpatterns = [
     # Notifications
     path("notifications/", notifications.NotificationListApi.as_view(), name="notification-list"),
     path(
+        "notifications/preferences/",
+        notifications.NotificationPreferencesApi.as_view(),
+        name="notification-preferences",
+    ),
+    path(
         "notifications/unread-count/",
         notifications.NotificationUnreadCountApi.as_view(),
         name="notification-unread-count",

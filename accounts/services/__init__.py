@@ -19,6 +19,8 @@ from accounts.services.invitations import (
 )
 from accounts.services.notifications import (
     in_language_of,
+    notification_email_preferences_set,
+    notification_open,
     notification_payload,
     notifications_mark_read,
     notify,
@@ -70,6 +72,8 @@ __all__ = [
     "invitation_revoke",
     "membership_remove",
     "membership_set_role",
+    "notification_email_preferences_set",
+    "notification_open",
     "notification_payload",
     "notifications_mark_read",
     "notify",

@@ -24,18 +24,22 @@ from marketplace.permissions import require_active_user
 SUSPEND_PERMISSION = "accounts.change_user"
 
 
-def user_profile_update(*, user: Any, name: str, language: str) -> User:
-    """A user changes their own display name and language (nobody else's)."""
+def user_profile_update(*, user: Any, name: str, language: str, role: str | None = None) -> User:
+    """A user changes their own display name, language and role (nobody else's); a role of
+    None keeps the current one."""
     require_active_user(user)
     errors = FieldErrors()
     name = clean_text(errors, "name", name, max_length=80, required=True)
     language = clean_choice(errors, "language", language, settings.LANGUAGES)
+    if role is not None:
+        role = clean_choice(errors, "role", role, User.Role.choices)
     errors.raise_if_any()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        changed = {
-            k: v for k, v in (("name", name), ("language", language)) if getattr(user, k) != v
-        }
+        wanted = [("name", name), ("language", language)]
+        if role is not None:
+            wanted.append(("role", role))
+        changed = {k: v for k, v in wanted if getattr(user, k) != v}
         for field, value in changed.items():
             setattr(user, field, value)
         if changed:

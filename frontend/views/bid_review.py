@@ -77,14 +77,18 @@ def task_bids(request: HttpRequest, task_id: int) -> HttpResponse:
             )
         )
     live = [row for row in rows if row.bid.is_live]
-    decided = [row for row in rows if not row.bid.is_live]
+    # The award's winners are not "handled" like a declined bid: they get their own section.
+    won = [row for row in rows if row.bid.status == Bid.Status.AWARDED]
+    decided = [row for row in rows if not row.bid.is_live and row not in won]
     return render(
         request,
         "frontend/bids/compare.html",
         {
             "task": task,
             "live_rows": live,
+            "won_rows": won,
             "decided_rows": decided,
+            "bid_total": len(rows),
             "can_manage": task_caps.manage,
             "awardable": task_caps.award,
             "contract": next(iter(contracts_of_task(task=task)), None),

@@ -164,6 +164,16 @@ def bid_form(request: HttpRequest, task_id: int) -> HttpResponse:
                     if live is not None
                     else _("Your bid is in. It is sealed: only the poster sees your price."),
                 )
+                if terms["amount"] > task.budget_max:
+                    # Allowed (the poster may still choose it), but said plainly.
+                    messages.warning(
+                        request,
+                        _(
+                            "Your price is above the poster's budget of up to %(max)s. "
+                            "Say in your proposal why the work needs it."
+                        )
+                        % {"max": task.budget_max_money.format()},
+                    )
                 return redirect("frontend:task_detail", task_id=task.pk)
         if status == 200:
             status = 400

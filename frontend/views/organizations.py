@@ -30,6 +30,7 @@ from frontend.forms_errors import form_apply_domain_error
 from frontend.forms_profiles import PictureForm
 from frontend.views._helpers import is_htmx, managed_organization, organization_or_404
 from marketplace.errors import DomainError, NotFound
+from tasks.selectors import tasks_listed_for
 
 
 @login_required
@@ -65,6 +66,12 @@ def org_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "provider": provider_profile_for_organization(organization=organization),
         "member_count": organization_memberships(organization=organization).count(),
+        # What the reputation panel counts as published, listed (as browse would list them).
+        "tasks": list(
+            tasks_listed_for(user=request.user)
+            .filter(organization=organization)
+            .order_by("-published_at", "-pk")[:20]
+        ),
     }
     return render(request, "frontend/orgs/detail.html", context)
 

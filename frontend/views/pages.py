@@ -18,6 +18,7 @@ from accounts.selectors import (
 )
 from bids.selectors import bid_counts_for_tasks
 from frontend import selectors
+from frontend.onboarding import checklists_for
 from frontend.views import search as search_views
 from frontend.views._helpers import signed_in_user
 from tasks.selectors import favourite_task_ids, tasks_public_latest
@@ -55,20 +56,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = list(memberships_for_user(user=user))
     profile = provider_profile_for_user(user=user)
     verification = verification_latest_for_user(user=user)
-    steps = {
-        "organization": bool(memberships),
-        "provider": profile is not None,
-        "verified": user.is_real_name_verified,
-    }
     context = {
         "memberships": memberships,
         "profile": profile,
         "verification": verification,
         "notifications": list(notifications_for_user(user=user, unread_only=True)[:5]),
         "unread_count": notifications_unread_count(user=user),
-        "steps": steps,
-        "steps_done": sum(steps.values()),
-        "steps_total": len(steps),
-        "for_you": search_views.for_you(request),
+        "checklists": [c for c in checklists_for(user=user) if not c.complete],
+        "for_you": search_views.for_you(request) if user.takes_work else [],
     }
     return render(request, "frontend/dashboard.html", context)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,9 +37,26 @@ from frontend.forms_tasks import (
 from frontend.views._helpers import get_or_404, is_htmx, signed_in_user
 from frontend.views.tasks import detail_context, member_task_or_404
 from marketplace.errors import DomainError, ValidationFailed
+from marketplace.money import DEFAULT_CURRENCY
 from tasks import services as task_services
 from tasks.models import Task
 from tasks.selectors import task_capabilities
+
+# Which fields each step of the form holds (the template's sections follow the same split).
+STEP_FIELDS: dict[int, tuple[str, ...]] = {
+    1: ("organization", "kind", "title", "summary", "description"),
+    2: ("skills", "budget_min", "budget_max", "bid_deadline", "delivery_deadline", "region"),
+    3: ("visibility", "ip_terms", "ip_terms_custom", "nda_required", "milestones"),
+    4: ("__all__",),
+}
+# A service rule that compares fields is applied only when those are filled in too.
+RULE_NEEDS: dict[str, tuple[str, ...]] = {
+    "budget_max": ("budget_min",),
+    "delivery_deadline": ("bid_deadline",),
+    "milestones": ("bid_deadline", "delivery_deadline"),
+    "ip_terms_custom": ("ip_terms",),
+    "skills": ("skills",),
+}
 
 
 class TaskForms:
@@ -87,6 +106,64 @@ class TaskForms:
             or self.plan_errors
             or self.skill_errors
         )
+
+    def check(self, *, step: int) -> dict[str, list[str]]:
+        """Every error in steps 1..`step` (4: all), by field ("skills" and "milestones" for
+        the picker and the plan): the forms' own checks, then the service's rules
+        (tasks.services.task_fields_problems) on what the forms could read. A rule is
+        applied only once the fields it compares are filled in and readable, so an empty
+        later step never blames this one."""
+        self.is_valid()
+        errors: dict[str, list[str]] = {
+            name: [str(m) for m in found] for name, found in self.task.errors.items()
+        }
+        if self.skills.errors:
+            errors["skills"] = [str(m) for m in self.skills.non_field_errors()] or [
+                str(m) for found in self.skills.errors.values() for m in found
+            ]
+        plan_messages = [str(m) for m in self.plan.non_form_errors()]
+        for row in cast(list[dict[str, list[Any]]], self.plan.errors):
+            plan_messages += [str(m) for found in row.values() for m in found]
+        if plan_messages:
+            errors["milestones"] = plan_messages
+        cleaned = getattr(self.task, "cleaned_data", {})
+        readable = {name for name in self.task.fields if name not in self.task.errors}
+        if "skills" not in errors:
+            readable.add("skills")
+        if "milestones" not in errors:
+            readable.add("milestones")
+        now = timezone.now()
+        placeholders: dict[str, Any] = {
+            "kind": Task.Kind.values[0],
+            "title": "-",
+            "summary": "-",
+            "description": "-" * 20,
+            "budget_min": 1_000_00,
+            "budget_max": 1_000_00,
+            "currency": DEFAULT_CURRENCY,
+            "bid_deadline": now + dt.timedelta(days=7),
+            "delivery_deadline": (now + dt.timedelta(days=60)).date(),
+            "region": "",
+            "visibility": Task.Visibility.PUBLIC,
+            "ip_terms": Task.IpTerms.TRANSFER,
+            "ip_terms_custom": "",
+        }
+        fields = {
+            name: cleaned.get(name) if name in readable and cleaned.get(name) is not None else value
+            for name, value in placeholders.items()
+        }
+        fields["currency"] = DEFAULT_CURRENCY
+        problems = task_services.task_fields_problems(
+            skills=self.skills.weights() if "skills" in readable else {1: 1},
+            milestones=self.plan.milestones() if "milestones" in readable else [],
+            **fields,
+        )
+        for name, refusals in problems.items():
+            needs = {name, *RULE_NEEDS.get(name, ())}
+            if name not in errors and needs <= readable:
+                errors[name] = refusals
+        allowed = {name for n, names in STEP_FIELDS.items() if n <= step for name in names}
+        return {name: messages for name, messages in errors.items() if name in allowed}
 
     def context(self) -> dict[str, Any]:
         return {
@@ -145,6 +222,33 @@ def task_create(request: HttpRequest) -> HttpResponse:
     return render(
         request, "frontend/tasks/form.html", context, status=400 if forms.has_errors else 200
     )
+
+
+@login_required
+@require_POST
+def task_form_check(request: HttpRequest) -> JsonResponse:
+    """The stepped form asks before moving on: the errors of steps 1..`step` of what is
+    filled in, by field, with the messages a save would give (one set of rules, the
+    server's). Nothing is written. Editing a draft and creating share it."""
+    user = signed_in_user(request)
+    try:
+        step = max(1, min(4, int(request.POST.get("_step", "4"))))
+    except ValueError:
+        step = 4
+    organizations = poster_organizations_for_user(user=user)
+    if not organizations.exists():
+        return JsonResponse(
+            {"errors": {"__all__": [_("Register an organization before posting a task.")]}},
+            status=403,
+        )
+    task_id = request.POST.get("_task", "")
+    forms = TaskForms(request.POST, organizations=None if task_id else organizations)
+    errors = forms.check(step=step)
+    first = next(
+        (n for n in (1, 2, 3) if any(name in errors for name in STEP_FIELDS[n])),
+        None,
+    )
+    return JsonResponse({"ok": not errors, "errors": errors, "first_step": first})
 
 
 @login_required

@@ -67,6 +67,19 @@ CREDIT_APPEAL = (
     "the poster was told and has the records.",
 )
 
+# What each person came to do (the sign-up role; staff keep "both").
+ROLES = {
+    "chen.wei@yuxin-auto.demo": "poster",
+    "liu.yang@shancheng-home.demo": "poster",
+    "zhao.min@yubei-kj.demo": "poster",
+    "li.ming@provider.demo": "provider",
+    "wang.fang@provider.demo": "provider",
+    "emma.clarke@provider.demo": "provider",
+    "zhou.jie@yujian-lab.demo": "provider",
+    "sun.li@yunjiang.demo": "poster",
+    "he.jun@provider.demo": "provider",
+}
+
 # Platform finance staff (the "finance" group: voucher programmes and issuing, not superusers).
 FINANCE_STAFF = ["qian.hui@zhongbao.demo"]
 # Platform mediators (the "mediator" group: they read the evidence and decide disputes).

@@ -89,6 +89,11 @@ class DemoSeeder:
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
+            role = data.ROLES.get(email, User.Role.BOTH)
+            if user.role != role:
+                user = accounts_services.user_profile_update(
+                    user=user, name=user.name or name, language=user.language, role=role
+                )
             self.users[email] = user
         self.admin = self.users[data.PEOPLE[0][0]]
         finance = Group.objects.get(name="finance")

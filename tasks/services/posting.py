@@ -196,6 +196,19 @@ def _write_skills_and_plan(
     )
 
 
+def task_fields_problems(
+    *, skills: Mapping[int, int], milestones: Sequence[MilestoneTerms], **fields: Any
+) -> dict[str, list[str]]:
+    """What task_create and task_update would refuse in these fields, by field, without
+    writing anything: the stepped form asks this before moving on, so a step is checked by
+    the same rules and messages as the final save."""
+    try:
+        _validate(**fields, skills=skills, milestones=milestones, now=timezone.now())
+    except ValidationFailed as exc:
+        return {field: [str(m) for m in messages] for field, messages in exc.fields.items()}
+    return {}
+
+
 def task_create(
     *,
     actor: Any,

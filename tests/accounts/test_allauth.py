@@ -51,6 +51,7 @@ def test_sign_up_confirm_the_email_then_log_in() -> None:
         {
             "email": "Newcomer@Example.com",
             "name": "  Wang Xiaoming ",
+            "role": "provider",
             "password1": DEFAULT_PASSWORD,
             "password2": DEFAULT_PASSWORD,
         },

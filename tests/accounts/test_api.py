@@ -631,6 +631,7 @@ class TestSignupDuplicateEmail:
             {
                 "email": email,
                 "name": "Second Person",
+                "role": "poster",
                 "password1": DEFAULT_PASSWORD,
                 "password2": DEFAULT_PASSWORD,
             },

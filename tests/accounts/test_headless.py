@@ -32,7 +32,12 @@ def test_sign_up_confirm_sign_in_and_use_the_api(settings) -> None:
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     response = post(
         "/auth/signup",
-        {"email": "App.User@example.com", "name": "App User", "password": DEFAULT_PASSWORD},
+        {
+            "email": "App.User@example.com",
+            "name": "App User",
+            "role": "provider",
+            "password": DEFAULT_PASSWORD,
+        },
     )
     # Mandatory confirmation: signed up, not signed in yet (401 with the pending flow).
     assert response.status_code == 401, response.content

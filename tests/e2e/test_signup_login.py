@@ -38,6 +38,7 @@ def test_sign_up_confirm_sign_out_and_sign_in(live_server: Any, browser: Any, sh
     page.fill('input[name="email"]', "chen.xiao@example.com")
     page.fill('input[name="password1"]', PASSWORD)
     page.fill('input[name="password2"]', PASSWORD)
+    page.check('input[name="role"][value="provider"]')
     shoot(page, "e2e-02-signup-zh")
     submit(page, "/accounts/signup/")
 
@@ -85,7 +86,7 @@ def test_sign_up_confirm_sign_out_and_sign_in(live_server: Any, browser: Any, sh
     page.locator('form.lang-switch button[value="en"]').first.click()
     page.wait_for_load_state()
     assert page.url.endswith("/dashboard/")
-    assert "Next steps" in page.content()
+    assert "Getting started as a provider" in page.content()
     shoot(page, "e2e-07-dashboard-en")
     page.set_viewport_size({"width": 390, "height": 844})
     shoot(page, "e2e-08-dashboard-en-mobile")

@@ -341,7 +341,115 @@
       button.addEventListener("click", function () { show(i, true); });
     });
     prev.addEventListener("click", function () { show(current - 1, true); });
-    next.addEventListener("click", function () { show(current + 1, true); });
+    next.addEventListener("click", function () {
+      check(current + 1).then(function (result) {
+        if (!result || !result.errors || !stepHasErrors(current + 1, result.errors)) {
+          show(current + 1, true);
+        } else {
+          show(current, true);
+        }
+      });
+    });
+
+    /* The server checks each step with the rules of the final save (one set of rules: none
+       is copied here); a failed request lets the user go on, the save checks everything. */
+    var checkUrl = form.getAttribute("data-check-url");
+    var labels = {};
+    function labelOf(name) {
+      if (labels[name]) { return labels[name]; }
+      var box = $(form, "[data-field='" + name + "']");
+      var label = box && $(box, "label, legend");
+      if (name === "skills") { label = $(form, "[data-skill-picker] legend"); }
+      if (name === "milestones") { label = $(form, "[data-formset] legend"); }
+      labels[name] = label ? label.textContent.replace("*", "").trim() : "";
+      return labels[name];
+    }
+    function stepOf(name) {
+      var box = name === "skills" ? $(form, "[data-skill-picker]")
+        : name === "milestones" ? $(form, "[data-formset]")
+        : $(form, "[data-field='" + name + "']");
+      var section = box && box.closest("[data-step]");
+      return section ? steps.indexOf(section) + 1 : steps.length;
+    }
+    function stepHasErrors(stepNumber, errors) {
+      return Object.keys(errors).some(function (name) { return stepOf(name) === stepNumber; });
+    }
+    function clearErrors() {
+      $all(form, "[data-js-error]").forEach(function (node) { node.remove(); });
+      $all(form, ".has-error[data-js-marked]").forEach(function (node) {
+        node.classList.remove("has-error");
+        node.removeAttribute("data-js-marked");
+      });
+      $all(form, "[data-step-problems]").forEach(function (box) {
+        box.hidden = true;
+        box.textContent = "";
+        box.classList.remove("alert", "alert-error");
+      });
+    }
+    function showErrors(errors) {
+      clearErrors();
+      Object.keys(errors).forEach(function (name) {
+        var messages = errors[name];
+        var box = name === "skills" ? $(form, "[data-skill-picker]")
+          : name === "milestones" ? $(form, "[data-formset]")
+          : $(form, "[data-field='" + name + "']");
+        if (box && !box.classList.contains("has-error")) {
+          box.classList.add("has-error");
+          box.setAttribute("data-js-marked", "");
+        }
+        if (box) {
+          var list = document.createElement("ul");
+          list.className = "errors";
+          list.setAttribute("data-js-error", "");
+          messages.forEach(function (m) {
+            var li = document.createElement("li");
+            li.textContent = m;
+            list.appendChild(li);
+          });
+          var legend = $(box, "legend");
+          if (legend && legend.parentNode === box) { legend.after(list); } else { box.appendChild(list); }
+        }
+        var section = steps[stepOf(name) - 1];
+        var summary = section && $(section, "[data-step-problems]");
+        if (summary) {
+          var p = document.createElement("p");
+          p.textContent = (labelOf(name) ? labelOf(name) + ": " : "") + messages.join(" ");
+          summary.appendChild(p);
+          summary.hidden = false;
+          summary.classList.add("alert", "alert-error");
+        }
+      });
+      var problems = $(form, "[data-review-problems]");
+      var problemList = $(form, "[data-review-problem-list]");
+      if (problems && problemList) {
+        problemList.textContent = "";
+        Object.keys(errors).forEach(function (name) {
+          var li = document.createElement("li");
+          li.textContent = (labelOf(name) ? labelOf(name) + ": " : "") + errors[name].join(" ");
+          li.setAttribute("data-problem", name);
+          problemList.appendChild(li);
+        });
+        problems.hidden = Object.keys(errors).length === 0;
+        problems.classList.toggle("alert", !problems.hidden);
+        problems.classList.toggle("alert-error", !problems.hidden);
+      }
+      buttons.forEach(function (button, i) { button.classList.toggle("has-error", hasError(steps[i])); });
+    }
+    function check(stepNumber) {
+      if (!checkUrl || !window.fetch) { return Promise.resolve(null); }
+      var body = new FormData(form);
+      body.set("_step", String(stepNumber));
+      var task = form.getAttribute("data-check-task");
+      if (task) { body.set("_task", task); }
+      return fetch(checkUrl, { method: "POST", body: body, credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (result) { if (result && result.errors) { showErrors(result.errors); } return result; })
+        .catch(function () { return null; });
+    }
+    var reviewIndex = steps.length - 1;
+    var onReviewShown = onReview;
+    onReview = function () { onReviewShown(); check(reviewIndex + 1); };
     var firstError = steps.findIndex(hasError);
     if (firstError >= 0) { visited = steps.length - 1; }
     show(firstError >= 0 ? firstError : 0, false);
