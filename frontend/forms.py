@@ -40,6 +40,8 @@ class ProfileForm(forms.Form):
         label=_("What you do here"),
         choices=User.Role.choices,
         widget=forms.RadioSelect,
+        # Left out (an older form, a client that only changes the language): the role stays.
+        required=False,
         help_text=_(
             "Shapes your navigation, dashboard and checklist; it never limits what you may do."
         ),

@@ -81,6 +81,12 @@ class NotificationKindOutputSerializer(serializers.Serializer):
     email = serializers.BooleanField(help_text="Whether this kind also comes by email.")
 
 
+class NotificationPreferencesOutputSerializer(serializers.Serializer):
+    """The preferences are one resource per user: every kind, with whether it comes by email."""
+
+    kinds = NotificationKindOutputSerializer(many=True)
+
+
 class NotificationPreferencesInputSerializer(serializers.Serializer):
     emailed_kinds = serializers.ListField(
         child=serializers.CharField(max_length=40),
@@ -92,15 +98,15 @@ class NotificationPreferencesInputSerializer(serializers.Serializer):
 class NotificationPreferencesApi(APIView):
     """Which kinds of notification also come by email (each kind is always in the app)."""
 
-    @extend_schema(tags=TAG, responses=NotificationKindOutputSerializer(many=True))
+    @extend_schema(tags=TAG, responses=NotificationPreferencesOutputSerializer)
     def get(self, request: Request) -> Response:
         rows = selectors.notification_email_preferences(user=request.user)
-        return Response(NotificationKindOutputSerializer(rows, many=True).data)
+        return Response(NotificationPreferencesOutputSerializer({"kinds": rows}).data)
 
     @extend_schema(
         tags=TAG,
         request=NotificationPreferencesInputSerializer,
-        responses=NotificationKindOutputSerializer(many=True),
+        responses=NotificationPreferencesOutputSerializer,
     )
     def put(self, request: Request) -> Response:
         data = validated(NotificationPreferencesInputSerializer, request.data)
@@ -108,4 +114,4 @@ class NotificationPreferencesApi(APIView):
             user=request.user, emailed_kinds=data["emailed_kinds"]
         )
         rows = selectors.notification_email_preferences(user=request.user)
-        return Response(NotificationKindOutputSerializer(rows, many=True).data)
+        return Response(NotificationPreferencesOutputSerializer({"kinds": rows}).data)

@@ -44,7 +44,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     user=user,
                     name=form.cleaned_data["name"],
                     language=language,
-                    role=form.cleaned_data["role"],
+                    role=form.cleaned_data["role"] or user.role,
                 )
             except DomainError as exc:
                 form_apply_domain_error(form, exc)

@@ -304,11 +304,15 @@ def test_a_file_of_another_contract_is_not_found(world: World) -> None:
         assert client_as(world, actor).get(f"/contracts/files/{foreign.pk}/").status_code == 404
 
 
-def test_forms_refuse_get(world: World) -> None:
+def test_forms_reached_by_get_lead_back_to_their_page_and_change_nothing(world: World) -> None:
     client = client_as(world, "poster_owner")
+    before = state()
     for build in (_deliver, _accept, _changes, _review):
         url, _data = build(world)
-        assert client.get(url).status_code == 405
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] != url
+    assert state() == before
 
 
 def test_forms_need_the_csrf_token(world: World) -> None:
