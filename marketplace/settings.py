@@ -103,6 +103,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "marketplace.urls"
+# The floors of bench/hotpaths.py (an empty view and an empty API view); off unless benchmarking.
+BENCH_FLOORS = env_bool("BENCH_FLOORS")
 ASGI_APPLICATION = "marketplace.asgi.application"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 SITE_ID = 1
