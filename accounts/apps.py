@@ -29,5 +29,13 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_reset
 
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.access import access_changed
+        from accounts.models import Membership, ProviderProfile
+
+        for model in (Membership, ProviderProfile):
+            for signal in (post_save, post_delete):
+                signal.connect(access_changed, sender=model, dispatch_uid=f"access.{model.__name__}.{signal}")
         post_migrate.connect(_ensure_skills, sender=self, dispatch_uid="accounts.ensure_skills")
         password_reset.connect(_forgive_signin_failures, dispatch_uid="accounts.signin_forgive")

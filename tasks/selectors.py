@@ -13,9 +13,9 @@ from accounts.selectors import (
     organization_ids_for_user,
     provider_profile_ids_operated_by,
     provider_profiles_operated_by,
-    user_can_manage_organization,
-    user_is_member,
+    user_role_in,
 )
+from accounts.selectors import MANAGER_ROLES
 from marketplace.errors import NotFound
 from marketplace.permissions import user_may_act
 from tasks.models import (
@@ -45,12 +45,12 @@ def user_can_moderate(user: Any) -> bool:
 
 
 def user_is_poster_member(*, user: Any, task: Task) -> bool:
-    return user_is_member(user=user, organization=task.organization)
+    return user_role_in(user=user, organization_id=task.organization_id) is not None
 
 
 def user_can_manage_task(*, user: Any, task: Task) -> bool:
     """Owners and admins of the poster organization award, cancel and accept deliveries."""
-    return user_can_manage_organization(user=user, organization=task.organization)
+    return user_role_in(user=user, organization_id=task.organization_id) in MANAGER_ROLES
 
 
 @dataclass(frozen=True)
