@@ -43,7 +43,7 @@ def memo(user: Any, name: str, compute: Callable[[], T]) -> T:
     now = time.monotonic()
     hit = cache.get(name)
     if hit is not None and hit[0] == _generation and now - hit[1] < MAX_AGE_SECONDS:
-        return hit[2]  # type: ignore[no-any-return]
+        return hit[2]
     value = compute()
     cache[name] = (_generation, now, value)
     return value

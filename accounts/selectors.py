@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     IntegerField,
@@ -19,6 +20,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import memo
 from accounts.models import (
     Invitation,
     Membership,
@@ -34,7 +36,6 @@ from accounts.models import (
     User,
     VerificationRequest,
 )
-from accounts.access import memo
 from marketplace.errors import NotAllowed, NotFound
 
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
@@ -51,9 +52,7 @@ def membership_roles(*, user: Any) -> dict[int, str]:
     return memo(
         user,
         "roles",
-        lambda: dict(
-            Membership.objects.filter(user=user).values_list("organization_id", "role")
-        ),
+        lambda: dict(Membership.objects.filter(user=user).values_list("organization_id", "role")),
     )
 
 
@@ -155,15 +154,35 @@ def organization_members(
     return [m.user for m in memberships]
 
 
+SKILLS_CACHE_KEY = "taxonomy:skills-grouped:v1"
+
+
 def skills_grouped() -> list[tuple[SkillCategory, list[Skill]]]:
-    """The taxonomy for pickers: categories in order, each with its skills."""
+    """The taxonomy for pickers: categories in order, each with its skills.
+
+    The same for everyone, on every browse and form page: kept in the cache, dropped whenever
+    a skill or category is saved or deleted (accounts.apps), so no page shows a stale one."""
+    cached = cache.get(SKILLS_CACHE_KEY)
+    if cached is not None:
+        return cached
     skills = Skill.objects.select_related("category").order_by(
         "category__position", "position", "slug"
     )
     grouped: dict[int, tuple[SkillCategory, list[Skill]]] = {}
     for skill in skills:
         grouped.setdefault(skill.category_id, (skill.category, []))[1].append(skill)
-    return list(grouped.values())
+    result = list(grouped.values())
+    cache.set(SKILLS_CACHE_KEY, result, 24 * 3600)
+    return result
+
+
+def skills_changed(**kwargs: Any) -> None:
+    """A skill or category changed: the cached taxonomy goes (after commit, so a concurrent
+    reader cannot put the old one back from before the change)."""
+    from django.db import transaction
+
+    cache.delete(SKILLS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SKILLS_CACHE_KEY))
 
 
 def notifications_for_user(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:

@@ -24,7 +24,10 @@ def _for_share(connection: Any) -> Iterator[None]:
     ops = connection.ops
 
     def for_share_sql(
-        nowait: bool = False, skip_locked: bool = False, of: tuple[str, ...] = (), no_key: bool = False
+        nowait: bool = False,
+        skip_locked: bool = False,
+        of: tuple[str, ...] = (),
+        no_key: bool = False,
     ) -> str:
         return "FOR SHARE{}{}{}".format(
             " OF {}".format(", ".join(of)) if of else "",
@@ -59,7 +62,7 @@ def lock_shared(model: type[M], pk: int, *, select_related: tuple[str, ...] = ()
     """Lock a row FOR SHARE and return it fresh (inside a transaction), in one statement."""
     row = lock_shared_first(model._default_manager.select_related(*select_related).filter(pk=pk))
     if row is None:
-        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist.")  # type: ignore[attr-defined]
     return row
 
 

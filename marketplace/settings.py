@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "frontend",
 ]
 
+# Under ASGI the whole chain runs sync, in the one thread hop that runs the view
+# (marketplace/asgi_handler.py): a middleware's mode does not matter for speed.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

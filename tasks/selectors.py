@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
 from accounts.selectors import (
+    MANAGER_ROLES,
     organization_ids_for_user,
     provider_profile_ids_operated_by,
     provider_profiles_operated_by,
     user_role_in,
 )
-from accounts.selectors import MANAGER_ROLES
 from marketplace.errors import NotFound
 from marketplace.permissions import user_may_act
 from tasks.models import (

@@ -34,12 +34,21 @@ from marketplace.api import (
     validated,
     with_errors,
 )
+from marketplace.budgets import Budget
 from marketplace.db import fill_related
 from marketplace.errors import NotAllowed
 from marketplace.terms import MilestoneTerms
 from tasks.selectors import task_get_for_user
 
 TAG = ["bids"]
+
+# Hot paths (tests/test_hot_path_budgets.py): SQL statements and Redis commands a request
+# may take, savepoints and the Celery broker included.
+BUDGETS = {
+    "place": Budget(queries=13, redis=3),
+    "revise": Budget(queries=14, redis=3),
+    "withdraw": Budget(queries=12, redis=2),
+}
 
 
 def _bid_detail(*, user: Any, bid_id: int) -> Any:
