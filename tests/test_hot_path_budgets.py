@@ -44,18 +44,23 @@ class RedisCommands:
 
 @pytest.fixture
 def redis_commands(monkeypatch: pytest.MonkeyPatch) -> RedisCommands:
-    """Every Redis command redis-py sends (its sync and asyncio clients share the packer)."""
+    """Every Redis command redis-py sends, from its sync clients (the cache, Celery's broker)
+    and its asyncio ones (the channel layer), single or pipelined."""
+    from redis.asyncio.connection import AbstractConnection as AsyncConnection
     from redis.connection import PythonRespSerializer
 
     counter = RedisCommands()
-    pack = PythonRespSerializer.pack
 
-    def counting_pack(self: Any, *args: Any) -> Any:
-        name = args[0]
-        counter.names.append(name.decode() if isinstance(name, bytes) else str(name))
-        return pack(self, *args)
+    def counting(pack: Any) -> Any:
+        def counting_pack(self: Any, *args: Any) -> Any:
+            name = args[0]
+            counter.names.append(name.decode() if isinstance(name, bytes) else str(name))
+            return pack(self, *args)
 
-    monkeypatch.setattr(PythonRespSerializer, "pack", counting_pack)
+        return counting_pack
+
+    monkeypatch.setattr(PythonRespSerializer, "pack", counting(PythonRespSerializer.pack))
+    monkeypatch.setattr(AsyncConnection, "pack_command", counting(AsyncConnection.pack_command))
     return counter
 
 
@@ -234,3 +239,24 @@ def test_the_taxonomy_cache_is_dropped_when_a_skill_changes(
     renamed.name_en = "Renamed for the budget test"
     renamed.save()
     assert skills_grouped()[0][1][0].name_en == "Renamed for the budget test"
+
+
+def test_sends_from_outside_the_server_share_one_redis_connection(
+    redis_commands: RedisCommands, settings: Any
+) -> None:
+    """A Celery worker's broadcasts reuse one connection: only the first send connects."""
+    from channels.layers import channel_layers
+
+    from marketplace.realtime import group_send_now
+
+    if not settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):
+        pytest.skip("the in-memory layer has no connections")
+    channel_layers.backends.pop("default", None)  # a fresh layer: no pool yet
+    group_send_now("budget-probe", {"type": "probe"})
+    second = len(redis_commands.names)
+    group_send_now("budget-probe", {"type": "probe"})
+    group_send_now("budget-probe", {"type": "probe"})
+    later = redis_commands.names[second:]
+    assert second > 0
+    assert "HELLO" not in later and "PING" not in later, later
+    assert later, "the sends reached Redis"
