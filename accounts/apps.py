@@ -13,6 +13,9 @@ def _ensure_skills(sender: AppConfig, using: str = "default", **kwargs: Any) -> 
 
     if not Skill.objects.using(using).exists():
         load_skills(SkillCategory.objects.db_manager(using).model, Skill)
+        from accounts.selectors import skills_changed
+
+        skills_changed()
 
 
 MODERATOR_GROUP = "moderator"
@@ -59,12 +62,27 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import password_reset
+        from django.db.models.signals import post_delete, post_save
 
         from accounts import (
             backoffice,  # noqa: F401  (registers the dashboard's cards)
             notifications,  # noqa: F401  (declares accounts' notification kinds)
         )
+        from accounts.access import access_changed
+        from accounts.models import Membership, ProviderProfile, Skill, SkillCategory
+        from accounts.selectors import skills_changed
 
+        signals = {"save": post_save, "delete": post_delete}
+        watched: list[tuple[Any, Any, str]] = [
+            (Membership, access_changed, "access"),
+            (ProviderProfile, access_changed, "access"),
+            (Skill, skills_changed, "skills"),
+            (SkillCategory, skills_changed, "skills"),
+        ]
+        for model, receiver, topic in watched:
+            for name, signal in signals.items():
+                uid = f"accounts.{topic}.{model.__name__}.{name}"
+                signal.connect(receiver, sender=model, dispatch_uid=uid)
         post_migrate.connect(_ensure_skills, sender=self, dispatch_uid="accounts.ensure_skills")
         post_migrate.connect(
             moderator_group_ensure, sender=self, dispatch_uid="accounts.moderator_group"

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     IntegerField,
@@ -21,6 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import memo
 from accounts.models import (
     CreditListAppeal,
     CreditListEntry,
@@ -43,6 +45,26 @@ from marketplace.errors import NotAllowed, NotFound
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
 
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def membership_roles(*, user: Any) -> dict[int, str]:
+    """Organization id → the user's role there; one query per request (accounts.access)."""
+    if not _authenticated(user):
+        return {}
+    return memo(
+        user,
+        "roles",
+        lambda: dict(Membership.objects.filter(user=user).values_list("organization_id", "role")),
+    )
+
+
+def user_role_in(*, user: Any, organization_id: int | None) -> str | None:
+    """The user's role in the organization, or None."""
+    return membership_roles(user=user).get(organization_id) if organization_id else None
+
+
 def membership_get(*, user: Any, organization: Organization) -> Membership | None:
     """The user's membership of the organization, or None (also for anonymous users)."""
     if not getattr(user, "is_authenticated", False):
@@ -51,18 +73,12 @@ def membership_get(*, user: Any, organization: Organization) -> Membership | Non
 
 
 def user_is_member(*, user: Any, organization: Organization) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(user=user, organization=organization).exists()
+    return user_role_in(user=user, organization_id=organization.pk) is not None
 
 
 def user_can_manage_organization(*, user: Any, organization: Organization) -> bool:
     """Owners and admins manage an organization: its details, members, tasks' awards."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(
-        user=user, organization=organization, role__in=MANAGER_ROLES
-    ).exists()
+    return user_role_in(user=user, organization_id=organization.pk) in MANAGER_ROLES
 
 
 def organizations_for_user(*, user: Any) -> QuerySet[Organization]:
@@ -72,9 +88,7 @@ def organizations_for_user(*, user: Any) -> QuerySet[Organization]:
 
 
 def organization_ids_for_user(*, user: Any) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
+    return list(membership_roles(user=user))
 
 
 def poster_organizations_for_user(*, user: Any) -> QuerySet[Organization]:
@@ -98,18 +112,29 @@ def provider_profiles_operated_by(*, user: Any) -> QuerySet[ProviderProfile]:
 
 
 def provider_profile_ids_operated_by(*, user: Any) -> list[int]:
-    return list(provider_profiles_operated_by(user=user).values_list("id", flat=True))
+    """Ids of the profiles provider_profiles_operated_by returns, read once per request."""
+    if not _authenticated(user):
+        return []
+
+    def compute() -> list[int]:
+        profiles = provider_profiles_operated_by(user=user).order_by("pk")
+        return list(profiles.values_list("id", flat=True))
+
+    return list(memo(user, "operated", compute))
 
 
 def user_can_act_for_provider(*, user: Any, profile: ProviderProfile) -> bool:
-    return provider_profiles_operated_by(user=user).filter(pk=profile.pk).exists()
+    return profile.pk in provider_profile_ids_operated_by(user=user)
 
 
 def provider_profile_for_user(*, user: Any) -> ProviderProfile | None:
     """The user's own (individual) provider profile, if they have one."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return ProviderProfile.objects.filter(user=user).first()
+    profile = ProviderProfile.objects.filter(user=user).first()
+    if profile is not None:
+        profile.user = user  # their own: no second read of the user for its name
+    return profile
 
 
 def provider_profile_members(*, profile: ProviderProfile) -> list[Any]:
@@ -133,15 +158,35 @@ def organization_members(
     return [m.user for m in memberships]
 
 
+SKILLS_CACHE_KEY = "taxonomy:skills-grouped:v1"
+
+
 def skills_grouped() -> list[tuple[SkillCategory, list[Skill]]]:
-    """The taxonomy for pickers: categories in order, each with its skills."""
+    """The taxonomy for pickers: categories in order, each with its skills.
+
+    The same for everyone, on every browse and form page: kept in the cache, dropped whenever
+    a skill or category is saved or deleted (accounts.apps), so no page shows a stale one."""
+    cached = cache.get(SKILLS_CACHE_KEY)
+    if cached is not None:
+        return cached
     skills = Skill.objects.select_related("category").order_by(
         "category__position", "position", "slug"
     )
     grouped: dict[int, tuple[SkillCategory, list[Skill]]] = {}
     for skill in skills:
         grouped.setdefault(skill.category_id, (skill.category, []))[1].append(skill)
-    return list(grouped.values())
+    result = list(grouped.values())
+    cache.set(SKILLS_CACHE_KEY, result, 24 * 3600)
+    return result
+
+
+def skills_changed(**kwargs: Any) -> None:
+    """A skill or category changed: the cached taxonomy goes (after commit, so a concurrent
+    reader cannot put the old one back from before the change)."""
+    from django.db import transaction
+
+    cache.delete(SKILLS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SKILLS_CACHE_KEY))
 
 
 def notifications_for_user(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:

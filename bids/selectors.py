@@ -65,14 +65,14 @@ def bid_eligibility(
         return Eligibility(False, _("Bidding on this task has closed."), "closed")
     if user_is_poster_member(user=user, task=task):
         return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
-    operated = provider_profiles_operated_by(user=user)
     if provider is None:
+        operated = provider_profiles_operated_by(user=user)
         provider = operated.filter(user=user).first() or operated.first()
         if provider is None:
             return Eligibility(
                 False, _("Set up your provider profile before you bid."), "no_provider_profile"
             )
-    elif not operated.filter(pk=provider.pk).exists():
+    elif provider.pk not in provider_profile_ids_operated_by(user=user):
         return Eligibility(False, _("You cannot bid for that provider."), "not_your_provider")
     if provider.organization_id == task.organization_id:
         return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
@@ -226,9 +226,11 @@ def bids_of_user(*, user: Any) -> QuerySet[Bid]:
     ).order_by("-updated_at", "-id")
 
 
-def bid_get_for_user(*, user: Any, bid_id: int) -> Bid:
-    """A bid for its bidder or the poster's members; NotFound for anyone else."""
-    bid = _with_details(Bid.objects.filter(pk=bid_id)).first()
+def bid_get_for_user(*, user: Any, bid_id: int, details: bool = True) -> Bid:
+    """A bid for its bidder or the poster's members; NotFound for anyone else. Without
+    `details`, only the bid and its task (enough to decide, for a service that re-reads it)."""
+    bids = Bid.objects.filter(pk=bid_id)
+    bid = (_with_details(bids) if details else bids.select_related("task")).first()
     if bid is None or not bid_can_see_terms(user=user, bid=bid):
         raise NotFound(_("This bid does not exist or is not visible to you."))
     return bid

@@ -16,13 +16,14 @@ from bids.selectors import bid_capabilities, bid_eligibility
 from bids.states import BID
 from marketplace import notifications
 from marketplace.audit import audit_record
-from marketplace.db import lock_shared
+from marketplace.db import fill_related, lock_shared_first
 from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
 from marketplace.money import Money
 from marketplace.permissions import require_active_user
 from marketplace.realtime import group_send_on_commit
 from marketplace.terms import MilestoneTerms, milestone_terms_problems
 from tasks.models import Task
+from tasks.selectors import tasks_visible_to
 
 # A bid's amount, in major units of the task's currency (¥10 to ¥100 million for CNY).
 BID_MIN_MAJOR = 10
@@ -90,10 +91,13 @@ def bid_terms_check(
 
 def _write_terms(
     bid: Bid, *, actor: Any, milestones: Sequence[MilestoneTerms], replace: bool = True
-) -> None:
+) -> BidRevision:
+    """The bid's milestones (replacing the old ones) and its revision row: three statements
+    at most (a delete, one multi-row insert, one insert). The new milestones are left on the
+    bid as if prefetched, so the response needs no read."""
     if replace:
-        bid.milestones.all().delete()
-    BidMilestone.objects.bulk_create(
+        BidMilestone.objects.filter(bid=bid).delete()
+    rows = BidMilestone.objects.bulk_create(
         BidMilestone(
             bid=bid,
             position=position,
@@ -104,7 +108,8 @@ def _write_terms(
         )
         for position, m in enumerate(milestones, start=1)
     )
-    BidRevision.objects.create(
+    fill_related(bid, "milestones", rows)
+    return BidRevision.objects.create(
         bid=bid,
         revision=bid.revision,
         amount=bid.amount,
@@ -132,18 +137,26 @@ def _require_eligible(*, actor: Any, task: Task, provider: ProviderProfile) -> N
 def bid_place(
     *,
     actor: Any,
-    task: Task,
+    task: Task | int,
     provider: ProviderProfile,
     amount: int,
     duration_days: int,
     proposal: str,
     milestones: Sequence[MilestoneTerms],
 ) -> Bid:
-    """Place the provider's one live bid on an open task; its amount is sealed."""
+    """Place the provider's one live bid on an open task; its amount is sealed.
+
+    `task` may be the task's id: the task is read once, visibility-filtered and locked in one
+    statement (NotFound when the actor may not see it). The bid comes back with its task,
+    provider, milestones and revision in hand, for the response."""
     require_active_user(actor)
+    task_id = task if isinstance(task, int) else task.pk
     with transaction.atomic():
         # Shared lock: bids on one task go in parallel, but not past a close or an award.
-        task = lock_shared(Task, task.pk, select_related=("organization",))
+        locked = lock_shared_first(tasks_visible_to(user=actor).filter(pk=task_id))
+        if locked is None:
+            raise NotFound(_("This task does not exist or is not visible to you."))
+        task = locked
         _require_eligible(actor=actor, task=task, provider=provider)
         _validate_terms(
             task=task, amount=amount, duration_days=duration_days, proposal=proposal,
@@ -164,15 +177,24 @@ def bid_place(
             raise Conflict(
                 _("You already have a bid on this task: revise it instead."), code="duplicate_bid"
             ) from None
-        _write_terms(bid, actor=actor, milestones=milestones, replace=False)
+        revision = _write_terms(bid, actor=actor, milestones=milestones, replace=False)
+        fill_related(bid, "revisions", [revision])
         audit_record(actor=actor, action="bid.place", target=bid, data={"task": task.pk})
         notifications.schedule("bid_placed", bid.pk)
     return bid
 
 
 def _locked_bid(bid: Bid) -> tuple[Bid, Task]:
-    task = lock_shared(Task, bid.task_id, select_related=("organization",))
-    locked = Bid.objects.select_for_update().get(pk=bid.pk)
+    """The task (shared) then the bid (exclusive), each locked in the statement reading it;
+    the bid with its provider, for the response."""
+    task = lock_shared_first(Task.objects.select_related("organization").filter(pk=bid.task_id))
+    if task is None:
+        raise NotFound(_("This bid does not exist or is not visible to you."))
+    locked = (
+        Bid.objects.select_for_update(of=("self",))
+        .select_related("provider", "provider__user", "provider__organization")
+        .get(pk=bid.pk)
+    )
     locked.task = task
     return locked, task
 

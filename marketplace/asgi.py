@@ -2,9 +2,11 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+
+from marketplace.asgi_handler import get_asgi_application
+
+# Django's handler with its middleware chain and sync views entered in one thread hop.
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)

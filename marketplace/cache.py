@@ -5,25 +5,55 @@ allauth's sign-up and reset limits). The sign-in limit, the one that must hold, 
 PostgreSQL (accounts.services.signin). So when Redis cannot be reached, a read answers the
 default (a miss), a write is dropped (`add` answers True, as a lock granted), and the failure
 is logged once a minute, not per call.
+
+One client (one connection pool) per process: Django makes a cache object per thread and,
+under ASGI, per request, and its Redis backend pools per cache object, so every request
+opened a new connection for the API throttle's two commands. The client is shared here,
+keyed by the servers and options; redis-py's pool is thread-safe and resets after a fork.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.utils.functional import cached_property
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 LOG_EVERY_SECONDS = 60.0
 
+_clients: dict[tuple[Any, ...], RedisCacheClient] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client(servers: list[str], options: dict[str, Any]) -> RedisCacheClient:
+    """The process's one client for these servers and options."""
+    key = (tuple(servers), tuple(sorted((k, repr(v)) for k, v in options.items())))
+    client = _clients.get(key)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = RedisCacheClient(servers, **options)
+    return client
+
 
 class FailOpenRedisCache(RedisCache):
     _last_logged = 0.0
+
+    @cached_property
+    def _cache(self) -> RedisCacheClient:
+        return shared_client(self._servers, self._options)  # type: ignore[attr-defined]
+
+    def redis_client(self) -> Any:
+        """The pooled redis-py client, for a counter that needs a pipeline (the throttles)."""
+        return self._cache.get_client(write=True)
 
     def _failed(self, operation: str, error: Exception) -> None:
         now = time.monotonic()

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "frontend",
 ]
 
+# Under ASGI the whole chain runs sync, in the one thread hop that runs the view
+# (marketplace/asgi_handler.py): a middleware's mode does not matter for speed.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -109,6 +111,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "marketplace.urls"
+# The floors of bench/hotpaths.py (an empty view and an empty API view); off unless benchmarking.
+BENCH_FLOORS = env_bool("BENCH_FLOORS")
 ASGI_APPLICATION = "marketplace.asgi.application"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 SITE_ID = 1

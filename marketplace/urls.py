@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace.api_errors import api_not_found
+from marketplace.bench_views import EmptyApi, empty_view
 
 admin.site.index_title = _("Moderation, verification and finance")
 
@@ -20,11 +21,14 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("search.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The benchmark's floors (bench/hotpaths.py): only when BENCH_FLOORS is set.
+    *([path("bench/empty/", EmptyApi.as_view())] if settings.BENCH_FLOORS else []),
     # Last: a path no operation matches is a 404 with the API's error body, not an HTML page.
     re_path(r"^.*$", api_not_found),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *([path("bench/empty/", empty_view)] if settings.BENCH_FLOORS else []),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

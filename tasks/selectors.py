@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, ProviderProfile
 from accounts.selectors import (
+    MANAGER_ROLES,
     black_list_entry_for,
     organization_ids_for_user,
     provider_profile_ids_operated_by,
     provider_profiles_operated_by,
-    user_can_manage_organization,
-    user_is_member,
+    user_role_in,
 )
 from marketplace.errors import NotFound
 from marketplace.permissions import user_may_act
@@ -48,7 +48,7 @@ def user_can_moderate(user: Any) -> bool:
 
 
 def user_is_poster_member(*, user: Any, task: Task) -> bool:
-    return user_is_member(user=user, organization=task.organization)
+    return user_role_in(user=user, organization_id=task.organization_id) is not None
 
 
 def task_posting_block(*, user: Any, organization: Organization) -> str:
@@ -66,7 +66,7 @@ def task_posting_block(*, user: Any, organization: Organization) -> str:
 
 def user_can_manage_task(*, user: Any, task: Task) -> bool:
     """Owners and admins of the poster organization award, cancel and accept deliveries."""
-    return user_can_manage_organization(user=user, organization=task.organization)
+    return user_role_in(user=user, organization_id=task.organization_id) in MANAGER_ROLES
 
 
 @dataclass(frozen=True)

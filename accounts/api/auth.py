@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from accounts import services
 from accounts.services.signin import signin_attempt
 from marketplace.api import validated, with_errors
+from marketplace.budgets import Budget
 from marketplace.errors import NotAllowed, ValidationFailed
 
 
@@ -28,6 +29,10 @@ class TokenInputSerializer(serializers.Serializer):
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField(help_text='Send as "Authorization: Token <token>".')
+
+
+# A hot path: its budget (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
+BUDGET = Budget(queries=10, redis=2)
 
 
 class TokenApi(APIView):

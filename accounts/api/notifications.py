@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.api.serializers import NotificationOutputSerializer
 from marketplace.api import Pagination, paginated_response, validated
+from marketplace.budgets import Budget
 
 TAG = ["notifications"]
 
@@ -38,6 +39,10 @@ class NotificationListApi(APIView):
 
 class NotificationUnreadCountOutputSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
+
+
+# A hot path, asked by every page's header: its budget (tests/test_hot_path_budgets.py).
+BADGE_BUDGET = Budget(queries=2, redis=2)
 
 
 class NotificationUnreadCountApi(APIView):

@@ -34,6 +34,7 @@ from marketplace.api import (
     validated,
     with_errors,
 )
+from marketplace.budgets import Budget
 from marketplace.files import file_download
 
 TAG = ["contracts"]
@@ -263,6 +264,11 @@ class ContractReviewsApi(APIView):
         data = validated(ReviewCreateInputSerializer, request.data)
         review = services.review_submit(actor=request.user, contract=contract, **data)
         return Response(ReviewOutputSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+# A hot path: its budget (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
+# The contract and its milestones, the task, the bids, and a notification per bidder (LPUSH).
+AWARD_BUDGET = Budget(queries=28, redis=8)
 
 
 class BidAwardApi(APIView):

@@ -32,6 +32,7 @@ from disputes.selectors import disputes_of_milestones
 from frontend.forms_contracts import ChangesForm, DeliveryForm, ReviewForm
 from frontend.forms_errors import form_apply_domain_error
 from frontend.views._helpers import paginate
+from marketplace.budgets import Budget
 from marketplace.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from marketplace.files import file_download
 from marketplace.money import Money
@@ -296,6 +297,10 @@ def _render_detail(
         **_reviews_context(contract, side, forms, written, can_write_review),
     }
     return render(request, "frontend/contracts/detail.html", context, status=status)
+
+
+# A hot path: its budget (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
+CONTRACT_PAGE_BUDGET = Budget(queries=10, redis=0)
 
 
 @login_required

@@ -36,6 +36,7 @@ from frontend.forms_errors import form_apply_domain_error
 from frontend.forms_talk import AnswerForm, ClarificationForm, QuestionForm
 from frontend.forms_tasks import AttachmentForm, CancelForm, InviteSearchForm, TaskFilterForm
 from frontend.views._helpers import get_or_404, is_htmx, paginate, signed_in_user
+from marketplace.budgets import Budget
 from marketplace.errors import DomainError
 from marketplace.files import file_download
 from tasks import services as task_services
@@ -72,6 +73,11 @@ def member_task_or_404(request: HttpRequest, task_id: int) -> Task:
 
 
 # --- browse -----------------------------------------------------------------------------------
+
+
+# Hot paths: their budgets (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
+# The taxonomy comes from the cache (one GET).
+BROWSE_PAGE_BUDGET = Budget(queries=10, redis=1)
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -172,6 +178,9 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
                 unread_by_bid(user=user, bid_ids=[my_bid.pk]).get(my_bid.pk, 0) if thread else 0
             )
     return context
+
+
+TASK_PAGE_BUDGET = Budget(queries=16, redis=0)
 
 
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:

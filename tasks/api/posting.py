@@ -27,6 +27,7 @@ from marketplace.api import (
     validated,
     with_errors,
 )
+from marketplace.budgets import Budget
 from marketplace.money import CURRENCY_CHOICES, DEFAULT_CURRENCY
 from marketplace.terms import MilestoneTerms
 from tasks import selectors, services
@@ -227,6 +228,10 @@ class TaskInvitationOutputSerializer(serializers.Serializer):
 # --- views ----------------------------------------------------------------------------------------
 
 
+# Hot paths: their budgets (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
+BROWSE_API_BUDGET = Budget(queries=6, redis=2)
+
+
 class TaskCollectionApi(APIView):
     """GET browses the listed tasks (anyone); POST writes a new draft (members of a poster)."""
 
@@ -291,6 +296,9 @@ class TaskMineListApi(APIView):
     def get(self, request: Request) -> Response:
         tasks = selectors.tasks_of_organizations_for_user(user=request.user)
         return _task_list_page(self, request, tasks, TaskListItemOutputSerializer)
+
+
+TASK_API_BUDGET = Budget(queries=7, redis=2)
 
 
 class TaskDetailApi(APIView):

@@ -198,8 +198,8 @@ class TestMembers:
     ) -> None:
         for _ in range(6):
             make_org_member(UserFactory(), org)
-        # organization, membership check, manager check, count, page
-        with django_assert_num_queries(5):
+        # organization, my memberships (once: member and manager checks), count, page
+        with django_assert_num_queries(4):
             response = api.get(url("member-list", organization_id=org.pk))
         assert response.json()["count"] == 7
 

@@ -496,8 +496,8 @@ def test_the_posters_bid_list_takes_the_same_queries_for_2_or_10_bids(
         BidFactory(task=task, provider=_firm_or_person(index), amount=50_000_00 + index)
     client = client_for(task_owner(task))
 
-    # task (my organizations, task), poster check, count, page, milestones
-    with django_assert_num_queries(6):
+    # my memberships (once), task, count, page, milestones
+    with django_assert_num_queries(5):
         response = client.get(f"{API}/tasks/{task.pk}/bids/")
 
     assert len(response.json()["results"]) == rows

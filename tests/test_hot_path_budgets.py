@@ -1,0 +1,263 @@
+"""Every hot path within its budget of SQL statements and Redis commands (marketplace/budgets.py).
+
+Requests go through the real stack: token authentication for the API, a signed-in session for
+the pages, Redis for the cache and the throttles, PostgreSQL. Redis commands are counted where
+redis-py packs them, so the cache, the throttles, Celery's broker (after-commit work runs inside
+the measured block, Celery not eager) and the channel layer all count, pipelined or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.api.auth import BUDGET as SIGN_IN
+from accounts.api.notifications import BADGE_BUDGET
+from accounts.models import Notification
+from bids.api.views import BUDGETS as BIDS
+from bids.models import Bid
+from contracts.api.views import AWARD_BUDGET
+from contracts.services.award import contract_award
+from frontend.views.contracts import CONTRACT_PAGE_BUDGET
+from frontend.views.pages import DASHBOARD_BUDGET
+from frontend.views.tasks import BROWSE_PAGE_BUDGET, TASK_PAGE_BUDGET
+from marketplace.budgets import Budget
+from tasks.api.posting import BROWSE_API_BUDGET, TASK_API_BUDGET
+from tests.accounts.factories import DEFAULT_PASSWORD, ProviderProfileFactory, UserFactory
+from tests.api_helpers import API
+from tests.bids.factories import BidFactory
+from tests.tasks.factories import TaskFactory, task_owner
+
+pytestmark = pytest.mark.django_db
+
+
+class RedisCommands:
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+
+@pytest.fixture
+def redis_commands(monkeypatch: pytest.MonkeyPatch) -> RedisCommands:
+    """Every Redis command redis-py sends, from its sync clients (the cache, Celery's broker)
+    and its asyncio ones (the channel layer), single or pipelined."""
+    from redis.asyncio.connection import AbstractConnection as AsyncConnection
+    from redis.connection import PythonRespSerializer
+
+    counter = RedisCommands()
+
+    def counting(pack: Any) -> Any:
+        def counting_pack(self: Any, *args: Any) -> Any:
+            name = args[0]
+            counter.names.append(name.decode() if isinstance(name, bytes) else str(name))
+            return pack(self, *args)
+
+        return counting_pack
+
+    monkeypatch.setattr(PythonRespSerializer, "pack", counting(PythonRespSerializer.pack))
+    monkeypatch.setattr(AsyncConnection, "pack_command", counting(AsyncConnection.pack_command))
+    return counter
+
+
+@pytest.fixture
+def within(
+    django_assert_max_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+    redis_commands: RedisCommands,
+) -> Any:
+    """`with within(budget): ...` fails when the block takes more than the budget."""
+
+    @contextmanager
+    def check(budget: Budget) -> Iterator[None]:
+        start = len(redis_commands.names)
+        with (
+            django_assert_max_num_queries(budget.queries),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            yield
+        used = redis_commands.names[start:]
+        assert len(used) <= budget.redis, f"{len(used)} Redis commands > {budget.redis}: {used}"
+
+    return check
+
+
+def test_the_redis_counter_counts_pipelined_commands(redis_commands: RedisCommands) -> None:
+    """The counter itself can fail: a pipeline of three is three commands."""
+    from django.core.cache import cache
+
+    client = cache.redis_client()  # type: ignore[attr-defined]
+    before = len(redis_commands.names)
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(cache.make_key("budget-probe"))
+    pipe.expire(cache.make_key("budget-probe"), 5)
+    pipe.get(cache.make_key("budget-probe"))
+    pipe.execute()
+    assert redis_commands.names[before:] == ["INCRBY", "EXPIRE", "GET"]
+
+
+def api_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def page_client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def bid_body(amount: int = 60_000_00) -> dict[str, Any]:
+    return {
+        "amount": amount,
+        "duration_days": 60,
+        "proposal": "我们有十年工业视觉经验，曾为三家主机厂交付同类检测方案，可复用缺陷样本库。",
+        "milestones": [
+            {"title": "方案设计", "amount": amount // 2, "due_days": 20},
+            {"title": "实施与验证", "amount": amount - amount // 2, "due_days": 60},
+        ],
+    }
+
+
+@pytest.fixture
+def market() -> dict[str, Any]:
+    """A page of open tasks with bids, a provider with a contract and notifications."""
+    tasks = [TaskFactory() for _ in range(6)]
+    for task in tasks[:4]:
+        for _ in range(3):
+            BidFactory(task=task, provider=ProviderProfileFactory(firm=True))
+    provider = ProviderProfileFactory()
+    won = TaskFactory()
+    winning = BidFactory(task=won, provider=provider, amount=50_000_00)
+    contract = contract_award(actor=task_owner(won), bid=winning)
+    for n in range(3):
+        Notification.objects.create(
+            recipient=provider.user, kind="bid_placed", title=f"n{n}", url="/",
+            dedupe_key=f"budget-{n}",
+        )  # fmt: skip
+    return {"tasks": tasks, "user": provider.user, "contract": contract}
+
+
+def test_placing_revising_and_withdrawing_a_bid_stay_within_budget(
+    market: dict[str, Any], within: Any
+) -> None:
+    provider = ProviderProfileFactory()
+    client = api_client(provider.user)
+    task = market["tasks"][5]
+    # The process's first broker connection says hello once; a server has it open already.
+    warm = api_client(ProviderProfileFactory().user)
+    with within(Budget(queries=100, redis=100)):
+        warmed = warm.post(f"{API}/tasks/{task.pk}/bids/", bid_body(), format="json")
+    assert warmed.status_code == 201
+    with within(BIDS["place"]):
+        placed = client.post(f"{API}/tasks/{task.pk}/bids/", bid_body(), format="json")
+    assert placed.status_code == 201, placed.content
+    bid_id = placed.json()["id"]
+    with within(BIDS["revise"]):
+        revised = client.put(f"{API}/bids/{bid_id}/", bid_body(61_000_00), format="json")
+    assert revised.status_code == 200, revised.content
+    assert [m["amount"] for m in revised.json()["milestones"]] == [30_500_00, 30_500_00]
+    assert [r["revision"] for r in revised.json()["revisions"]] == [1, 2]
+    with within(BIDS["withdraw"]):
+        withdrawn = client.post(f"{API}/bids/{bid_id}/withdraw/")
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["status"] == "withdrawn"
+
+
+def test_the_201_of_a_bid_is_what_reading_it_back_gives(market: dict[str, Any]) -> None:
+    """Built from the rows in hand, the response still equals a fresh read of the bid."""
+    provider = ProviderProfileFactory(firm=True)
+    client = api_client(provider.organization.memberships.get().user)
+    task = market["tasks"][5]
+    placed = client.post(
+        f"{API}/tasks/{task.pk}/bids/", {**bid_body(), "provider": provider.pk}, format="json"
+    )
+    assert placed.status_code == 201, placed.content
+    again = client.get(f"{API}/bids/{placed.json()['id']}/")
+    assert placed.json() == again.json()
+
+
+def test_award_stays_within_budget(market: dict[str, Any], within: Any) -> None:
+    task = market["tasks"][0]
+    bid = Bid.objects.filter(task=task).first()
+    assert bid is not None
+    client = api_client(task_owner(task))
+    with within(AWARD_BUDGET):
+        response = client.post(f"{API}/bids/{bid.pk}/award/")
+    assert response.status_code == 201, response.content
+
+
+READS = {
+    "browse page": ("/tasks/", BROWSE_PAGE_BUDGET),
+    "browse API": (f"{API}/tasks/", BROWSE_API_BUDGET),
+    "task page": ("/tasks/{task}/", TASK_PAGE_BUDGET),
+    "task API": (f"{API}/tasks/{{task}}/", TASK_API_BUDGET),
+    "contract page": ("/contracts/{contract}/", CONTRACT_PAGE_BUDGET),
+    "dashboard": ("/dashboard/", DASHBOARD_BUDGET),
+    "notification badge": (f"{API}/notifications/unread-count/", BADGE_BUDGET),
+}
+
+
+@pytest.mark.parametrize("name", list(READS))
+def test_read_paths_stay_within_budget(market: dict[str, Any], within: Any, name: str) -> None:
+    path, budget = READS[name]
+    user = market["user"]
+    url = path.format(task=market["tasks"][0].pk, contract=market["contract"].pk)
+    client = api_client(user) if url.startswith(API) else page_client(user)
+    client.get(url)  # first use fills what is the same for everyone (the taxonomy)
+    with within(budget):
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+
+
+def test_sign_in_stays_within_budget(within: Any) -> None:
+    user = UserFactory()
+    client = APIClient()
+    with within(SIGN_IN):
+        response = client.post(
+            f"{API}/auth/token/", {"email": user.email, "password": DEFAULT_PASSWORD}, format="json"
+        )
+    assert response.status_code == 200, response.content
+
+
+def test_the_taxonomy_cache_is_dropped_when_a_skill_changes(
+    django_assert_num_queries: Any,
+) -> None:
+    from accounts.models import Skill
+    from accounts.selectors import skills_grouped
+
+    skill = skills_grouped()[0][1][0]
+    with django_assert_num_queries(0):
+        assert skills_grouped()[0][1][0] == skill
+    Skill.objects.filter(pk=skill.pk).first().save()  # type: ignore[union-attr]
+    renamed = Skill.objects.get(pk=skill.pk)
+    renamed.name_en = "Renamed for the budget test"
+    renamed.save()
+    assert skills_grouped()[0][1][0].name_en == "Renamed for the budget test"
+
+
+def test_sends_from_outside_the_server_share_one_redis_connection(
+    redis_commands: RedisCommands, settings: Any
+) -> None:
+    """A Celery worker's broadcasts reuse one connection: only the first send connects."""
+    from channels.layers import channel_layers
+
+    from marketplace.realtime import group_send_now
+
+    if not settings.CHANNEL_LAYERS["default"]["BACKEND"].startswith("channels_redis"):
+        pytest.skip("the in-memory layer has no connections")
+    channel_layers.backends.pop("default", None)  # a fresh layer: no pool yet
+    group_send_now("budget-probe", {"type": "probe"})
+    second = len(redis_commands.names)
+    group_send_now("budget-probe", {"type": "probe"})
+    group_send_now("budget-probe", {"type": "probe"})
+    later = redis_commands.names[second:]
+    assert second > 0
+    assert "HELLO" not in later, later
+    assert "PING" not in later, later
+    assert later, "the sends reached Redis"
