@@ -29,5 +29,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_reset
 
+        from accounts import backoffice  # noqa: F401  (registers the verification dashboard card)
+
         post_migrate.connect(_ensure_skills, sender=self, dispatch_uid="accounts.ensure_skills")
         password_reset.connect(_forgive_signin_failures, dispatch_uid="accounts.signin_forgive")

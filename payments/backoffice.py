@@ -7,15 +7,34 @@ from collections.abc import Iterator
 from django.db.models import Count, Min
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.backoffice import Card, dashboard_panel
 from payments.models import CardDispute, ReconciliationMismatch
+from payments.selectors import escrow_held_total, released_between
+
+
+def _month_start() -> timezone.datetime:
+    now = timezone.localtime()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 @dashboard_panel(order=300)
 def finance_cards(request: HttpRequest) -> Iterator[Card]:
     user = request.user
+    if user.has_perm("payments.handle_finance"):
+        yield Card(
+            title=_("Escrow held"),
+            value=escrow_held_total().format(),
+            url=reverse("admin:payments_escrow_changelist"),
+        )
+        start = _month_start()
+        yield Card(
+            title=_("Released this month"),
+            value=released_between(start=start, end=timezone.now()).format(),
+            url=reverse("admin:payments_gatewayobject_changelist") + "?kind__exact=transfer",
+        )
     if user.has_perm("payments.view_reconciliationmismatch"):
         mismatches = ReconciliationMismatch.objects.filter(
             status=ReconciliationMismatch.Status.OPEN
