@@ -20,11 +20,9 @@ def register() -> None:
             get_for_user=lambda user, pk: negotiation_message_get_for_user(
                 user=user, message_id=pk
             ),
-            get_for_moderator=lambda pk: NegotiationMessage.objects.select_related(
-                "sender", "thread"
-            )
-            .filter(pk=pk)
-            .first(),
+            get_for_moderator=lambda pk: (
+                NegotiationMessage.objects.select_related("sender", "thread").filter(pk=pk).first()
+            ),
             owner=lambda message: message.sender,
             url=lambda message: reverse("frontend:negotiation", args=[message.thread.bid_id]),
             describe=lambda message: message.body[:200] or message.get_kind_display(),

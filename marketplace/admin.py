@@ -149,7 +149,7 @@ def waiting_first_filter(
     a queue opens on what still needs someone."""
 
     class WaitingFirstFilter(admin.SimpleListFilter):
-        parameter_name = f"{field}_queue"
+        parameter_name = f"{field}__exact"
 
         def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
             return [(value, label) for value, label in choices if value != waiting] + [

@@ -27,13 +27,13 @@ def finance_cards(request: HttpRequest) -> Iterator[Card]:
         yield Card(
             title=_("Escrow held"),
             value=escrow_held_total().format(),
-            url=reverse("admin:payments_escrow_changelist"),
+            url=reverse("admin:contracts_contract_changelist"),
         )
         start = _month_start()
         yield Card(
             title=_("Released this month"),
             value=released_between(start=start, end=timezone.now()).format(),
-            url=reverse("admin:payments_gatewayobject_changelist") + "?kind__exact=transfer",
+            url=reverse("admin:contracts_milestone_changelist") + "?status__exact=released",
         )
     if user.has_perm("payments.view_reconciliationmismatch"):
         mismatches = ReconciliationMismatch.objects.filter(
