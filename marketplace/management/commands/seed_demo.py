@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from marketplace.demo.data import DEMO_PASSWORD, FINANCE_STAFF, PEOPLE
+from marketplace.demo.data import DEMO_PASSWORD, FINANCE_STAFF, MODERATOR_STAFF, PEOPLE
 from marketplace.demo.seed import seed
 
 
@@ -23,5 +23,7 @@ class Command(BaseCommand):
             role = " (staff: back office at /admin/)" if staff else ""
             if email in FINANCE_STAFF:
                 role = " (finance staff: /admin/ and /vouchers/programmes/)"
+            if email in MODERATOR_STAFF:
+                role = " (moderator: /admin/, a task to review and a report waiting)"
             self.stdout.write(f"  {email:<32} {name}{role}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
