@@ -39,7 +39,8 @@ def pending_task(**kwargs) -> Task:
 
 def run_action(client: Client, action: str, tasks, **extra):
     data = {"action": action, ACTION_CHECKBOX_NAME: [t.pk for t in tasks], "index": 0, **extra}
-    return client.post(reverse(CHANGELIST), data)
+    # Posted from "all tasks", as a moderator selecting outside the review queue would.
+    return client.post(reverse(CHANGELIST) + "?moderation=all", data)
 
 
 def test_the_moderation_queue_lists_tasks_waiting_for_review(moderator) -> None:
