@@ -140,10 +140,9 @@ def test_non_staff_are_refused_every_back_office_view(world, client, who) -> Non
         user.user_permissions.add(*Permission.objects.all())
         client.force_login(user)
     for url, _model in [(reverse("admin:index"), None), *admin_urls()]:
-        response = client.get(url)
-        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
-        post = client.post(url, {})
-        assert post.status_code == 302 and "/admin/login/" in post["Location"], url
+        for response in (client.get(url), client.post(url, {})):
+            assert response.status_code == 302, url
+            assert "/admin/login/" in response["Location"], url
 
 
 @pytest.mark.parametrize("role", ROLES)
