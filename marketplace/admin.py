@@ -87,7 +87,7 @@ class ModelAdmin(ThemedModelAdmin):
     def __init__(self, model: type[Model], admin_site: Any) -> None:
         super().__init__(model, admin_site)
         self._money = _money_fields(model)
-        preprocess = dict(self.readonly_preprocess_fields)
+        preprocess: dict[str, Any] = dict(getattr(self, "readonly_preprocess_fields", {}))
         for name in self._money:
             preprocess.setdefault(name, _money_contents)
         self.readonly_preprocess_fields = preprocess
@@ -128,7 +128,7 @@ class _MoneyInlineMixin:
 
     def __init__(self, parent_model: type[Model], admin_site: Any) -> None:
         super().__init__(parent_model, admin_site)  # type: ignore[call-arg]
-        preprocess = dict(self.readonly_preprocess_fields)  # type: ignore[attr-defined]
+        preprocess: dict[str, Any] = dict(getattr(self, "readonly_preprocess_fields", {}))
         for name in _money_fields(self.model):  # type: ignore[attr-defined]
             preprocess.setdefault(name, _money_contents)
         self.readonly_preprocess_fields = preprocess
@@ -340,4 +340,4 @@ class AuditEventAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_select_related = ("actor", "target_type")
     readonly_fields = ("created_at", "actor", "action", "target_type", "target_id", "data")
     fields = readonly_fields
-    change_form_after_template = None
+    change_form_after_template = ""  # its own trail would be the rows themselves

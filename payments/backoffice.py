@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from django.db.models import Count, Min
@@ -15,7 +16,7 @@ from payments.models import CardDispute, ReconciliationMismatch
 from payments.selectors import escrow_held_total, released_between
 
 
-def _month_start() -> timezone.datetime:
+def _month_start() -> dt.datetime:
     now = timezone.localtime()
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
