@@ -67,8 +67,8 @@ class Task(models.Model):
         help_text=_("Shown to everyone, including before an NDA is accepted."),
     )
     description = models.TextField(_("description"), max_length=20000)
-    budget_min = models.BigIntegerField(_("budget from"), help_text=_("In fen (minor units)."))
-    budget_max = models.BigIntegerField(_("budget up to"), help_text=_("In fen (minor units)."))
+    budget_min = models.BigIntegerField(_("budget from"))  # fen; the admin shows it as money
+    budget_max = models.BigIntegerField(_("budget up to"))
     currency = models.CharField(
         max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY, verbose_name=_("currency")
     )

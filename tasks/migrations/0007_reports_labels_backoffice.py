@@ -80,16 +80,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="task",
             name="budget_max",
-            field=models.BigIntegerField(
-                help_text="In fen (minor units).", verbose_name="budget up to"
-            ),
+            field=models.BigIntegerField(verbose_name="budget up to"),
         ),
         migrations.AlterField(
             model_name="task",
             name="budget_min",
-            field=models.BigIntegerField(
-                help_text="In fen (minor units).", verbose_name="budget from"
-            ),
+            field=models.BigIntegerField(verbose_name="budget from"),
         ),
         migrations.AlterField(
             model_name="task",
