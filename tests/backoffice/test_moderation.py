@@ -435,8 +435,11 @@ def test_the_moderators_dashboard_counts_their_queues_and_tasks_by_state(moderat
     services.report_file(
         reporter=UserFactory(), kind="task", object_id=TaskFactory().pk, reason="spam", details=""
     )
-    response = signed_in(moderator).get(reverse("admin:index"))
-    cards = {str(card.title): card for card in response.context["dashboard_cards"]}
+    from django.utils import translation
+
+    response = signed_in(moderator, language="en").get(reverse("admin:index"))
+    with translation.override("en"):
+        cards = {str(card.title): card for card in response.context["dashboard_cards"]}
     assert cards["Tasks waiting for review"].value == 1
     assert cards["Tasks waiting for review"].tone == "attention"
     assert cards["Reports waiting"].value == 1
@@ -452,8 +455,11 @@ def test_finance_sees_escrow_held_and_released_this_month(celery_eager) -> None:
 
     finance = UserFactory(staff=True)
     finance.groups.add(Group.objects.get(name=FINANCE_GROUP))
+    from django.utils import translation
+
     response = signed_in(finance, language="en").get(reverse("admin:index"))
-    cards = {str(card.title): card for card in response.context["dashboard_cards"]}
+    with translation.override("en"):
+        cards = {str(card.title): card for card in response.context["dashboard_cards"]}
     assert cards["Escrow held"].value == escrow_held_total().format("en") == "CN¥0.00"
     start = timezone.now() - dt.timedelta(days=31)
     assert cards["Released this month"].value == released_between(
