@@ -44,6 +44,7 @@ from accounts.models import (
     VerificationEvidence,
     VerificationRequest,
 )
+from accounts.regions import region_name
 from accounts.services import verification
 from marketplace.admin import (
     ModelAdmin,
@@ -53,6 +54,7 @@ from marketplace.admin import (
     TabularInline,
     reason_action,
     run_service_on_each,
+    waiting_first_filter,
 )
 from marketplace.errors import DomainError, NotAllowed
 from marketplace.files import file_inline_private
@@ -175,6 +177,9 @@ class UserAdmin(DjangoUserAdmin, ModelAdmin):
     )
     actions = ["suspend_users", "unsuspend_users"]
 
+    def has_suspend_permission(self, request: HttpRequest) -> bool:
+        return any(request.user.has_perm(perm) for perm in services.SUSPEND_PERMISSIONS)
+
     @admin.display(boolean=True, description=_("real name"), ordering="real_name_verified_at")
     def is_verified_column(self, user: User) -> bool:
         return user.is_real_name_verified
@@ -183,7 +188,7 @@ class UserAdmin(DjangoUserAdmin, ModelAdmin):
     def is_suspended_column(self, user: User) -> bool:
         return user.is_suspended
 
-    @admin.action(description=_("Suspend the selected users"), permissions=["change"])
+    @admin.action(description=_("Suspend the selected users"), permissions=["suspend"])
     def suspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
         return reason_action(
             self,
@@ -200,7 +205,7 @@ class UserAdmin(DjangoUserAdmin, ModelAdmin):
         )
 
     @admin.action(
-        description=_("Lift the suspension of the selected users"), permissions=["change"]
+        description=_("Lift the suspension of the selected users"), permissions=["suspend"]
     )
     def unsuspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         run_service_on_each(
@@ -232,7 +237,7 @@ class OrganizationAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "name",
         "slug",
         "kind",
-        "region",
+        "region_column",
         "is_verified_column",
         "credit_code",
         "created_at",
@@ -253,6 +258,12 @@ class OrganizationAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "created_by",
         "created_at",
     )
+
+    readonly_preprocess_fields = {"region": region_name}
+
+    @admin.display(description=_("region"), ordering="region")
+    def region_column(self, organization: Organization) -> str:
+        return region_name(organization.region) or "-"
 
     @admin.display(boolean=True, description=_("verified"), ordering="verified_at")
     def is_verified_column(self, organization: Organization) -> bool:
@@ -358,7 +369,15 @@ class PortfolioEntryInline(ReadOnlyInlineMixin, TabularInline):
 
 @admin.register(ProviderProfile)
 class ProviderProfileAdmin(ReadOnlyAdminMixin, ModelAdmin):
-    list_display = ("display_name", "headline", "is_firm", "availability", "region", "updated_at")
+    list_display = (
+        "display_name",
+        "headline",
+        "is_firm",
+        "availability",
+        "region_column",
+        "updated_at",
+    )
+    readonly_preprocess_fields = {"region": region_name}
     list_filter = ("availability", ("organization", admin.EmptyFieldListFilter))
     search_fields = ("headline", "user__email", "user__name", "organization__name")
     list_select_related = ("user", "organization")
@@ -377,6 +396,10 @@ class ProviderProfileAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "updated_at",
     )
 
+    @admin.display(description=_("region"), ordering="region")
+    def region_column(self, profile: ProviderProfile) -> str:
+        return region_name(profile.region) or "-"
+
 
 # --- Real-name verification -----------------------------------------------------------------------
 
@@ -387,22 +410,19 @@ class VerificationRequestAdmin(ReadOnlyAdminMixin, ModelAdmin):
     services, from the request's own page (approve, reject with a reason) or in bulk. The
     evidence is shown inline on the request's page to verifiers, each view logged."""
 
-    list_display = (
-        "pk",
+    # Five columns fit a 1280 px screen beside the filters; the numbers are on the request's page.
+    list_display = ("legal_name", "subject", "applicant_column", "status", "submitted_at")
+    list_filter = (
+        waiting_first_filter(
+            field="status",
+            waiting=VerificationRequest.Status.PENDING,
+            choices=list(VerificationRequest.Status.choices),
+        ),
         "subject",
-        "legal_name",
-        "submitted_by",
-        "organization",
-        "id_number_masked",
-        "credit_code",
-        "status",
-        "submitted_at",
-        "reviewed_by",
     )
-    list_filter = ("status", "subject")
     search_fields = ("legal_name", "submitted_by__email", "organization__name", "credit_code")
     list_select_related = ("submitted_by", "organization", "reviewed_by")
-    ordering = ("status", "submitted_at")
+    ordering = ("submitted_at", "id")  # the queue is worked oldest first
     # Listed explicitly so the encrypted number and its digest never appear.
     fields = (
         "subject",
@@ -558,6 +578,13 @@ class VerificationRequestAdmin(ReadOnlyAdminMixin, ModelAdmin):
             submit=str(_("Reject")),
         )
 
+    @admin.display(description=_("applicant"), ordering="submitted_by__email")
+    def applicant_column(self, verification: VerificationRequest) -> str:
+        who = verification.submitted_by.email
+        if verification.organization_id:
+            return f"{verification.organization} ({who})"
+        return who
+
     @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve_requests(
         self, request: HttpRequest, queryset: QuerySet[VerificationRequest]
@@ -639,7 +666,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin, ModelAdmin):
+class GroupAdmin(DjangoGroupAdmin, ModelAdmin):  # type: ignore[misc]
     pass
 
 

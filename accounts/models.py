@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,7 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("suspend_user", _("Can suspend accounts"))]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
@@ -141,11 +143,18 @@ class Organization(models.Model):
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     logo = models.FileField(_("logo"), upload_to=logo_path, max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="organizations",
+        verbose_name=_("members"),
     )
 
     class Meta:
@@ -162,6 +171,9 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:org_detail", args=[self.slug])
 
     @property
     def is_verified(self) -> bool:
@@ -183,10 +195,16 @@ class Membership(models.Model):
         MEMBER = "member", _("Member")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organization"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
@@ -210,29 +228,39 @@ class Invitation(models.Model):
     """An emailed invitation to join an organization with a role; accepted once."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="invitations"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organization"),
     )
     email = models.EmailField(_("email address"))
     role = models.CharField(
         _("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
     )
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64, unique=True, verbose_name=_("token"))
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted at"))
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("accepted by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
     # Set by the email task once the invitation email went out: a retried task sends nothing twice.
-    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("emailed at")
+    )
 
     class Meta:
         verbose_name = _("invitation")
@@ -260,10 +288,10 @@ class Invitation(models.Model):
 
 
 class SkillCategory(models.Model):
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, verbose_name=_("slug"))
     name_zh = models.CharField(_("Chinese name"), max_length=40)
     name_en = models.CharField(_("English name"), max_length=80)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         verbose_name = _("skill category")
@@ -281,11 +309,13 @@ class SkillCategory(models.Model):
 class Skill(models.Model):
     """One entry of the skills taxonomy, named in both languages."""
 
-    slug = models.SlugField(max_length=60, unique=True)
-    category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
+    slug = models.SlugField(max_length=60, unique=True, verbose_name=_("slug"))
+    category = models.ForeignKey(
+        SkillCategory, on_delete=models.PROTECT, related_name="skills", verbose_name=_("category")
+    )
     name_zh = models.CharField(_("Chinese name"), max_length=40)
     name_en = models.CharField(_("English name"), max_length=80)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         verbose_name = _("skill")
@@ -314,6 +344,7 @@ class ProviderProfile(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="provider_profile",
+        verbose_name=_("user"),
     )
     organization = models.OneToOneField(
         Organization,
@@ -321,13 +352,16 @@ class ProviderProfile(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="provider_profile",
+        verbose_name=_("organization"),
     )
     headline = models.CharField(_("headline"), max_length=120)
     bio = models.TextField(_("about"), blank=True, max_length=8000)
     day_rate = models.BigIntegerField(
         _("day rate (fen)"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY, verbose_name=_("currency")
+    )
     region = models.CharField(_("region"), max_length=6, blank=True)
     availability = models.CharField(
         _("availability"),
@@ -338,9 +372,11 @@ class ProviderProfile(models.Model):
     years_experience = models.PositiveSmallIntegerField(
         _("years of experience"), default=0, validators=[MaxValueValidator(70)]
     )
-    skills = models.ManyToManyField(Skill, through="ProviderSkill", related_name="providers")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    skills = models.ManyToManyField(
+        Skill, through="ProviderSkill", related_name="providers", verbose_name=_("skills")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("provider profile")
@@ -361,6 +397,9 @@ class ProviderProfile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:provider_detail", args=[self.pk])
 
     @property
     def display_name(self) -> str:
@@ -402,9 +441,14 @@ class ProviderSkill(models.Model):
         EXPERT = 4, _("Expert")
 
     profile = models.ForeignKey(
-        ProviderProfile, on_delete=models.CASCADE, related_name="skill_levels"
+        ProviderProfile,
+        on_delete=models.CASCADE,
+        related_name="skill_levels",
+        verbose_name=_("profile"),
     )
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="+", verbose_name=_("skill")
+    )
     level = models.PositiveSmallIntegerField(
         _("level"), choices=Level.choices, default=Level.PRACTISED
     )
@@ -424,16 +468,19 @@ class PortfolioEntry(models.Model):
     """A piece of past work (案例) a provider shows on their public profile."""
 
     profile = models.ForeignKey(
-        ProviderProfile, on_delete=models.CASCADE, related_name="portfolio_entries"
+        ProviderProfile,
+        on_delete=models.CASCADE,
+        related_name="portfolio_entries",
+        verbose_name=_("profile"),
     )
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"), blank=True, max_length=4000)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     client = models.CharField(_("client"), max_length=120, blank=True)
-    skills = models.ManyToManyField(Skill, related_name="+", blank=True)
+    skills = models.ManyToManyField(Skill, related_name="+", blank=True, verbose_name=_("skills"))
     position = models.PositiveIntegerField(_("position"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("portfolio entry")
@@ -458,20 +505,27 @@ def portfolio_file_path(instance: PortfolioFile, filename: str) -> str:
 class PortfolioFile(models.Model):
     """An image (re-encoded, with a thumbnail) or a document attached to a portfolio entry."""
 
-    entry = models.ForeignKey(PortfolioEntry, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=portfolio_file_path, max_length=200)
-    thumbnail = models.FileField(upload_to=portfolio_file_path, max_length=200, blank=True)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    entry = models.ForeignKey(
+        PortfolioEntry, on_delete=models.CASCADE, related_name="files", verbose_name=_("entry")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to=portfolio_file_path, max_length=200, verbose_name=_("file"))
+    thumbnail = models.FileField(
+        upload_to=portfolio_file_path, max_length=200, blank=True, verbose_name=_("thumbnail")
+    )
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    width = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("width"))
+    height = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("height"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("portfolio file")
@@ -490,12 +544,18 @@ class ProviderFavourite(models.Model):
     """A provider a user starred; only that user sees it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_favourites"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="provider_favourites",
+        verbose_name=_("user"),
     )
     profile = models.ForeignKey(
-        ProviderProfile, on_delete=models.CASCADE, related_name="favourited_by"
+        ProviderProfile,
+        on_delete=models.CASCADE,
+        related_name="favourited_by",
+        verbose_name=_("profile"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("favourite provider")
@@ -539,9 +599,13 @@ class VerificationRequest(models.Model):
     )
     legal_name = models.CharField(_("legal name"), max_length=120)
     # Person: resident ID number (GB 11643), encrypted; only the masked form is ever displayed.
-    id_number_encrypted = models.TextField(blank=True, editable=False)
+    id_number_encrypted = models.TextField(
+        blank=True, editable=False, verbose_name=_("ID number encrypted")
+    )
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
-    id_number_digest = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    id_number_digest = models.CharField(
+        max_length=64, blank=True, editable=False, db_index=True, verbose_name=_("ID number digest")
+    )
     # Organization: 统一社会信用代码 (GB 32100-2015), a public registration number.
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     status = models.CharField(
@@ -817,18 +881,25 @@ class Notification(models.Model):
     """An in-app notification; the same event may also be emailed."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     kind = models.CharField(_("kind"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    url = models.CharField(max_length=300, blank=True, verbose_name=_("URL"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
     # Makes a repeated delivery of the same event (a retried Celery task) a no-op.
-    dedupe_key = models.CharField(max_length=120, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, verbose_name=_("dedupe key"))
     # Set by the email task once the email went out: a retried task sends nothing twice.
-    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("emailed at")
+    )
     # The title's and body's phrases (marketplace.notifications.Phrase.to_json): rendered in the
     # reader's language when shown. title and body above are the text in the recipient's
     # language when it was sent: what rows from before phrases existed show, and what admin
@@ -898,9 +969,9 @@ class SignInFailure(models.Model):
     The account is kept as a digest of the normalised email, so a mistyped address a stranger
     tried is not stored in the clear; old rows are swept by a beat task."""
 
-    account_key = models.CharField(max_length=64)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    account_key = models.CharField(max_length=64, verbose_name=_("account key"))
+    address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("address"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
         verbose_name = _("failed sign-in")

@@ -470,6 +470,13 @@ def provider_profile_mine(*, user: Any) -> ProviderProfile:
     return profile
 
 
+def verification_requests_waiting() -> QuerySet[VerificationRequest]:
+    """The reviewers' queue: requests waiting for a decision, oldest first."""
+    return VerificationRequest.objects.filter(status=VerificationRequest.Status.PENDING).order_by(
+        "submitted_at", "id"
+    )
+
+
 def verification_requests_for_user(*, user: Any) -> QuerySet[VerificationRequest]:
     """The requests the user submitted (for themselves and for their organizations)."""
     if not getattr(user, "is_authenticated", False):

@@ -8,4 +8,8 @@ class BidsConfig(AppConfig):
 
     def ready(self) -> None:
         from bids import notifications, receivers  # noqa: F401  (registers notifications and
+
         # connects the task signal receivers)
+        from bids.reportables import register
+
+        register()  # negotiation messages can be reported

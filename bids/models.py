@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -25,28 +26,42 @@ class Bid(models.Model):
 
     LIVE = (Status.SUBMITTED, Status.REVISED, Status.SHORTLISTED)
 
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="bids")
-    provider = models.ForeignKey(ProviderProfile, on_delete=models.PROTECT, related_name="bids")
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, related_name="bids", verbose_name=_("task")
+    )
+    provider = models.ForeignKey(
+        ProviderProfile, on_delete=models.PROTECT, related_name="bids", verbose_name=_("provider")
+    )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     # Sealed: only the poster's members and the bidder ever see amount and milestones.
     amount = models.BigIntegerField(_("amount (fen)"))
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY, verbose_name=_("currency")
+    )
     duration_days = models.PositiveIntegerField(_("duration (days)"))
     proposal = models.TextField(_("proposal"), max_length=20000)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
-    revision = models.PositiveIntegerField(default=1)
-    decision_note = models.TextField(blank=True, max_length=2000)
+    revision = models.PositiveIntegerField(default=1, verbose_name=_("revision"))
+    decision_note = models.TextField(blank=True, max_length=2000, verbose_name=_("decision note"))
     # The negotiation offer whose terms the bid now carries (cleared when the bidder revises);
     # the award copies it onto the contract.
     agreed_offer = models.ForeignKey(
-        "Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "Offer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agreed offer"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("bid")
@@ -66,6 +81,9 @@ class Bid(models.Model):
     def __str__(self) -> str:
         return f"{self.provider} on {self.task}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:task_detail", args=[self.task_id])
+
     @property
     def amount_money(self) -> Money:
         return Money(self.amount, self.currency)
@@ -78,14 +96,18 @@ class Bid(models.Model):
 class BidMilestone(models.Model):
     """A milestone the bidder proposes: what, how much, by which day after the start."""
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="milestones")
-    position = models.PositiveSmallIntegerField()
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("bid")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
     title = models.CharField(_("title"), max_length=120)
-    description = models.TextField(blank=True, max_length=2000)
+    description = models.TextField(blank=True, max_length=2000, verbose_name=_("description"))
     amount = models.BigIntegerField(_("amount (fen)"))
     due_days = models.PositiveIntegerField(_("due (days after start)"))
 
     class Meta:
+        verbose_name = _("bid milestone")
+        verbose_name_plural = _("bid milestones")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["bid", "position"], name="bid_milestone_position"),
@@ -103,18 +125,25 @@ class BidMilestone(models.Model):
 class BidRevision(models.Model):
     """A snapshot of every version of a bid, kept as its history."""
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="revisions")
-    revision = models.PositiveIntegerField()
-    amount = models.BigIntegerField()
-    duration_days = models.PositiveIntegerField()
-    proposal = models.TextField()
-    milestones = models.JSONField(default=list)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("bid")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(verbose_name=_("revision"))
+    amount = models.BigIntegerField(verbose_name=_("amount"))
+    duration_days = models.PositiveIntegerField(verbose_name=_("duration days"))
+    proposal = models.TextField(verbose_name=_("proposal"))
+    milestones = models.JSONField(default=list, verbose_name=_("milestones"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("bid revision")
+        verbose_name_plural = _("bid revisions")
         ordering = ["bid", "revision"]
         constraints = [
             models.UniqueConstraint(fields=["bid", "revision"], name="bid_revision_unique"),
@@ -137,13 +166,18 @@ class NegotiationThread(models.Model):
     (awarded, declined, withdrawn): it stays as evidence.
     """
 
-    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="thread")
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    bid = models.OneToOneField(
+        Bid, on_delete=models.PROTECT, related_name="thread", verbose_name=_("bid")
     )
-    last_seq = models.PositiveIntegerField(default=0)
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    last_seq = models.PositiveIntegerField(default=0, verbose_name=_("last sequence number"))
+    last_message_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last message at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("negotiation thread")
@@ -169,24 +203,45 @@ class NegotiationMessage(models.Model):
         ACCEPTED = "accepted", _("Offer accepted")
         DECLINED = "declined", _("Offer declined")
 
-    thread = models.ForeignKey(NegotiationThread, on_delete=models.PROTECT, related_name="messages")
-    seq = models.PositiveIntegerField()
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    side = models.CharField(max_length=8, choices=Side.choices)
-    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    thread = models.ForeignKey(
+        NegotiationThread,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("thread"),
+    )
+    seq = models.PositiveIntegerField(verbose_name=_("sequence number"))
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
+    side = models.CharField(max_length=8, choices=Side.choices, verbose_name=_("side"))
+    kind = models.CharField(
+        max_length=8, choices=Kind.choices, default=Kind.TEXT, verbose_name=_("kind")
+    )
     # Chosen by the client (a UUID): a message sent again after a dropped connection is stored
     # once. Empty for entries the server writes itself (an answer to an offer).
-    client_id = models.CharField(max_length=64, blank=True, default="")
-    body = models.TextField(blank=True, max_length=4000)
+    client_id = models.CharField(max_length=64, blank=True, default="", verbose_name=_("client ID"))
+    body = models.TextField(blank=True, max_length=4000, verbose_name=_("body"))
     offer = models.ForeignKey(
-        "Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        "Offer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        verbose_name=_("offer"),
     )
-    file = models.FileField(upload_to=negotiation_file_path, max_length=200, blank=True)
-    file_name = models.CharField(max_length=200, blank=True)
-    file_content_type = models.CharField(max_length=100, blank=True)
-    file_size = models.PositiveBigIntegerField(null=True, blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(
+        upload_to=negotiation_file_path, max_length=200, blank=True, verbose_name=_("file")
+    )
+    file_name = models.CharField(max_length=200, blank=True, verbose_name=_("file name"))
+    file_content_type = models.CharField(
+        max_length=100, blank=True, verbose_name=_("file content type")
+    )
+    file_size = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("file size"))
+    file_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("file SHA-256"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("negotiation message")
@@ -219,23 +274,37 @@ class Offer(models.Model):
         DECLINED = "declined", pgettext_lazy("offer status", "Declined")
         SUPERSEDED = "superseded", pgettext_lazy("offer status", "Superseded")
 
-    thread = models.ForeignKey(NegotiationThread, on_delete=models.PROTECT, related_name="offers")
-    made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    thread = models.ForeignKey(
+        NegotiationThread, on_delete=models.PROTECT, related_name="offers", verbose_name=_("thread")
     )
-    side = models.CharField(max_length=8, choices=Side.choices)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    side = models.CharField(max_length=8, choices=Side.choices, verbose_name=_("side"))
     amount = models.BigIntegerField(_("amount (fen)"))
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY, verbose_name=_("currency")
+    )
     duration_days = models.PositiveIntegerField(_("duration (days)"))
     # [{"title", "amount", "due_days", "description"}], checked as MilestoneTerms.
-    milestones = models.JSONField(default=list)
-    note = models.TextField(blank=True, max_length=2000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    milestones = models.JSONField(default=list, verbose_name=_("milestones"))
+    note = models.TextField(blank=True, max_length=2000, verbose_name=_("note"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
     )
-    responded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responded by"),
+    )
+    responded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("responded at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("offer")
@@ -261,12 +330,21 @@ class ThreadReadMarker(models.Model):
     """How far one user has read one thread: unread counts are per user."""
 
     thread = models.ForeignKey(
-        NegotiationThread, on_delete=models.CASCADE, related_name="read_markers"
+        NegotiationThread,
+        on_delete=models.CASCADE,
+        related_name="read_markers",
+        verbose_name=_("thread"),
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    last_read_seq = models.PositiveIntegerField(default=0)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    last_read_seq = models.PositiveIntegerField(
+        default=0, verbose_name=_("last read sequence number")
+    )
 
     class Meta:
+        verbose_name = _("read marker")
+        verbose_name_plural = _("read markers")
         constraints = [
             models.UniqueConstraint(fields=["thread", "user"], name="thread_read_marker_unique"),
         ]

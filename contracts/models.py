@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, ProviderProfile
@@ -67,20 +68,28 @@ class Contract(models.Model):
         verbose_name=_("accepted offer"),
     )
     amount = models.BigIntegerField(_("total (fen)"))
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY, verbose_name=_("currency")
+    )
     duration_days = models.PositiveIntegerField(_("duration (days)"))
-    ip_terms = models.CharField(max_length=10, choices=Task.IpTerms.choices)
-    ip_terms_custom = models.TextField(blank=True)
+    ip_terms = models.CharField(
+        max_length=10, choices=Task.IpTerms.choices, verbose_name=_("IP terms")
+    )
+    ip_terms_custom = models.TextField(blank=True, verbose_name=_("IP terms custom"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_FUNDING
     )
     awarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("awarded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
 
     class Meta:
         verbose_name = _("contract")
@@ -99,6 +108,9 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.task} — {self.provider}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:contract_detail", args=[self.pk])
+
     @property
     def amount_money(self) -> Money:
         return Money(self.amount, self.currency)
@@ -116,8 +128,10 @@ class Milestone(models.Model):
         REFUNDED = "refunded", _("Refunded")
         SPLIT = "split", _("Split by a decision")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
-    position = models.PositiveSmallIntegerField()
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("contract")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("what is delivered"), blank=True, max_length=2000)
     amount = models.BigIntegerField(_("amount (fen)"))
@@ -132,15 +146,22 @@ class Milestone(models.Model):
         db_index=True,
     )
     change_rounds = models.PositiveSmallIntegerField(_("change rounds used"), default=0)
-    funded_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    review_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    funded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("funded at"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    review_due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("review due at")
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted at"))
     # Null with accepted_at set means silence past the review window accepted it.
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
-    released_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True, verbose_name=_("released at"))
 
     class Meta:
         verbose_name = _("milestone")
@@ -153,6 +174,9 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:contract_detail", args=[self.contract_id])
 
     @property
     def amount_money(self) -> Money:
@@ -168,19 +192,34 @@ class Delivery(models.Model):
         AUTO_ACCEPTED = "auto_accepted", _("Accepted after the review window")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
 
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="deliveries")
-    round = models.PositiveSmallIntegerField()
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("milestone")
+    )
+    round = models.PositiveSmallIntegerField(verbose_name=_("round"))
     note = models.TextField(_("note"), max_length=8000)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    submitted_at = models.DateTimeField(auto_now_add=True)
-    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    submitted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("submitted at"))
+    decision = models.CharField(
+        max_length=20,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+        verbose_name=_("decision"),
+    )
     decision_note = models.TextField(_("feedback"), blank=True, max_length=8000)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
         verbose_name = _("delivery")
@@ -201,15 +240,19 @@ def delivery_file_path(instance: DeliveryFile, filename: str) -> str:
 class DeliveryFile(models.Model):
     """A delivered file; its SHA-256 and the time it was received are evidence of authorship."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=delivery_file_path, max_length=200)
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    received_at = models.DateTimeField(auto_now_add=True)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="files", verbose_name=_("delivery")
+    )
+    file = models.FileField(upload_to=delivery_file_path, max_length=200, verbose_name=_("file"))
+    original_name = models.CharField(max_length=200, verbose_name=_("original name"))
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, db_index=True, verbose_name=_("SHA-256"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
 
     class Meta:
+        verbose_name = _("delivery file")
+        verbose_name_plural = _("delivery files")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -223,9 +266,16 @@ class Review(models.Model):
         POSTER = "poster", _("Poster reviews provider")
         PROVIDER = "provider", _("Provider reviews poster")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reviews")
-    side = models.CharField(max_length=10, choices=Side.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("contract")
+    )
+    side = models.CharField(max_length=10, choices=Side.choices, verbose_name=_("side"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     rating = models.PositiveSmallIntegerField(
         _("overall"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -239,7 +289,7 @@ class Review(models.Model):
         _("timeliness"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = models.TextField(_("comment"), blank=True, max_length=4000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("review")
@@ -258,3 +308,6 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_side_display()}: {self.rating}/5"
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:contract_detail", args=[self.contract_id])

@@ -2,7 +2,16 @@
 
 from django.urls import URLPattern, path
 
-from frontend.views import bid_review, bids, me, negotiation, questions, task_posting, tasks
+from frontend.views import (
+    bid_review,
+    bids,
+    me,
+    moderation,
+    negotiation,
+    questions,
+    task_posting,
+    tasks,
+)
 
 urlpatterns: list[URLPattern] = [
     # Tasks: browse, post, my organizations' tasks, the task page and what its poster does.
@@ -27,6 +36,13 @@ urlpatterns: list[URLPattern] = [
         name="task_file_remove",
     ),
     path("tasks/<int:task_id>/invitations/", task_posting.task_invite, name="task_invite"),
+    # Moderators on the task page, and everyone's reports of what they see.
+    path(
+        "tasks/<int:task_id>/moderate/<slug:action>/",
+        moderation.task_moderate,
+        name="task_moderate",
+    ),
+    path("report/<slug:kind>/<int:object_id>/", moderation.report_create, name="report"),
     # Bidding: the provider's bid on a task, and the poster's comparison and decisions.
     path("tasks/<int:task_id>/bid/", bids.bid_form, name="task_bid"),
     path("tasks/<int:task_id>/bid/withdraw/", bids.bid_withdraw, name="bid_withdraw"),

@@ -29,6 +29,8 @@ class Card:
     oldest: datetime | None = None
     # "attention" when something waits for this role; "info" for figures to watch.
     tone: str = "info"
+    # A figure split in parts (tasks by state): (label, value, url) each, shown under the value.
+    breakdown: tuple[tuple[str | Promise, int | str, str], ...] = ()
 
 
 def queue_card(title: str | Promise, waiting: QuerySet[Any], *, since: str, url: str) -> Card:

@@ -23,8 +23,10 @@ class AuditEvent(models.Model):
         verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=64)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.CharField(max_length=64)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("target type")
+    )
+    target_id = models.CharField(max_length=64, verbose_name=_("target ID"))
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 

@@ -36,12 +36,16 @@ class LedgerAccount(models.Model):
         VOUCHER_CLAIMS = "voucher_claims", _("Voucher claims on the programme")
         VOUCHER_ADVANCED = "voucher_advanced", _("Voucher money advanced to providers")
 
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    kind = models.CharField(max_length=30, choices=Kind.choices, verbose_name=_("kind"))
     # Whose account: "organization:12", "contract:7", "provider:3", or "platform".
-    owner = models.CharField(max_length=60)
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    owner = models.CharField(max_length=60, verbose_name=_("owner"))
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY, verbose_name=_("currency")
+    )
 
     class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "owner", "currency"], name="ledger_account_unique"
@@ -55,13 +59,14 @@ class LedgerAccount(models.Model):
 class JournalEntry(models.Model):
     """One movement of money; its reference makes posting it idempotent."""
 
-    reference = models.CharField(max_length=200, unique=True)
-    reason = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reference = models.CharField(max_length=200, unique=True, verbose_name=_("reference"))
+    reason = models.CharField(max_length=200, verbose_name=_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
         ordering = ["id"]
-        verbose_name_plural = "journal entries"
 
     def __str__(self) -> str:
         return self.reference
@@ -70,12 +75,18 @@ class JournalEntry(models.Model):
 class Posting(models.Model):
     """One line of an entry: a signed amount on one account. Never updated or deleted."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings")
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, related_name="postings", verbose_name=_("entry")
+    )
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account")
+    )
+    amount = models.BigIntegerField(verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, verbose_name=_("currency"))
 
     class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
         ordering = ["id"]
         indexes = [models.Index(fields=["account", "entry"], name="posting_account_idx")]
         constraints = [
@@ -94,9 +105,15 @@ class Escrow(models.Model):
     """Payments' row for a contract: the lock every money movement of the contract takes after
     the contract's and its milestones' locks, and the freeze a card dispute puts on it."""
 
-    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="escrow")
-    frozen_at = models.DateTimeField(null=True, blank=True)
-    frozen_reason = models.CharField(max_length=200, blank=True)
+    contract = models.OneToOneField(
+        Contract, on_delete=models.PROTECT, related_name="escrow", verbose_name=_("contract")
+    )
+    frozen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("frozen at"))
+    frozen_reason = models.CharField(max_length=200, blank=True, verbose_name=_("frozen reason"))
+
+    class Meta:
+        verbose_name = _("escrow")
+        verbose_name_plural = _("escrows")
 
     def __str__(self) -> str:
         return f"escrow of contract {self.contract_id}"
@@ -122,28 +139,45 @@ class GatewayObject(models.Model):
         # It succeeded or was already finished when we asked: nothing to cancel.
         NOT_CANCELLABLE = "not_cancellable", _("No longer cancellable")
 
-    gateway = models.CharField(max_length=10)  # "sandbox" or "stripe"
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    external_id = models.CharField(max_length=100, blank=True, db_index=True)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
+    gateway = models.CharField(max_length=10, verbose_name=_("gateway"))  # "sandbox" or "stripe"
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("kind"))
+    idempotency_key = models.CharField(
+        max_length=200, unique=True, verbose_name=_("idempotency key")
+    )
+    external_id = models.CharField(
+        max_length=100, blank=True, db_index=True, verbose_name=_("external ID")
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
+    )
     milestone = models.ForeignKey(
-        Milestone, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Milestone,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("milestone"),
     )
     # The milestones a funding payment pays for.
-    milestone_ids = models.JSONField(default=list, blank=True)
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    client_secret = models.CharField(max_length=200, blank=True)
+    milestone_ids = models.JSONField(default=list, blank=True, verbose_name=_("milestone IDs"))
+    amount = models.BigIntegerField(verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, verbose_name=_("currency"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    client_secret = models.CharField(max_length=200, blank=True, verbose_name=_("client secret"))
     # Why Stripe said a payment failed or was cancelled (payment_intent.payment_failed).
-    failure_message = models.CharField(max_length=300, blank=True)
+    failure_message = models.CharField(
+        max_length=300, blank=True, verbose_name=_("failure message")
+    )
     # A failed or abandoned payment intent is cancelled at Stripe once a new attempt replaces
     # it (or a reservation behind it runs out), so its Payment Element can no longer charge.
     cancellation = models.CharField(max_length=15, choices=Cancellation.choices, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("gateway object")
+        verbose_name_plural = _("gateway objects")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="gateway_amount_positive"),
@@ -164,21 +198,32 @@ class ConnectedAccount(models.Model):
     """A provider's Stripe Connect account (or its sandbox stand-in) that releases go to."""
 
     provider = models.OneToOneField(
-        "accounts.ProviderProfile", on_delete=models.PROTECT, related_name="connected_account"
+        "accounts.ProviderProfile",
+        on_delete=models.PROTECT,
+        related_name="connected_account",
+        verbose_name=_("provider"),
     )
-    external_id = models.CharField(max_length=100, unique=True)
-    payouts_enabled = models.BooleanField(default=False)
+    external_id = models.CharField(max_length=100, unique=True, verbose_name=_("external ID"))
+    payouts_enabled = models.BooleanField(default=False, verbose_name=_("payouts enabled"))
     # capabilities.transfers == "active": only then does a release become a transfer.
-    transfers_active = models.BooleanField(default=False)
-    details_submitted = models.BooleanField(default=False)
+    transfers_active = models.BooleanField(default=False, verbose_name=_("transfers active"))
+    details_submitted = models.BooleanField(default=False, verbose_name=_("details submitted"))
     # What Stripe still needs (requirements.currently_due) and why the account is held back
     # (requirements.disabled_reason), from the latest account.updated.
-    requirements_due = models.JSONField(default=list, blank=True)
-    disabled_reason = models.CharField(max_length=100, blank=True)
+    requirements_due = models.JSONField(
+        default=list, blank=True, verbose_name=_("requirements due")
+    )
+    disabled_reason = models.CharField(
+        max_length=100, blank=True, verbose_name=_("disabled reason")
+    )
     # The `created` time of the Stripe event the state came from: an older event arriving
     # late does not overwrite a newer one.
-    state_event_created = models.BigIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    state_event_created = models.BigIntegerField(default=0, verbose_name=_("state event created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("connected account")
+        verbose_name_plural = _("connected accounts")
 
     def __str__(self) -> str:
         return self.external_id
@@ -187,12 +232,16 @@ class ConnectedAccount(models.Model):
 class WebhookEvent(models.Model):
     """A verified Stripe event, stored by id in the transaction of its effects: processed once."""
 
-    event_id = models.CharField(max_length=100, unique=True)
-    type = models.CharField(max_length=100)
-    received_at = models.DateTimeField(auto_now_add=True)
+    event_id = models.CharField(max_length=100, unique=True, verbose_name=_("event ID"))
+    type = models.CharField(max_length=100, verbose_name=_("type"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
     # Set when our rules refused the event's effect (a payment for a cancelled contract): it is
     # kept, answered 200 so Stripe stops resending it, and left for finance staff to resolve.
-    refused_reason = models.TextField(blank=True)
+    refused_reason = models.TextField(blank=True, verbose_name=_("refused reason"))
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
@@ -206,19 +255,27 @@ class CardDispute(models.Model):
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
-    external_id = models.CharField(max_length=100, unique=True)
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
-    charge = models.ForeignKey(GatewayObject, on_delete=models.PROTECT, related_name="+")
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
-    reason = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    external_id = models.CharField(max_length=100, unique=True, verbose_name=_("external ID"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
+    )
+    charge = models.ForeignKey(
+        GatewayObject, on_delete=models.PROTECT, related_name="+", verbose_name=_("charge")
+    )
+    amount = models.BigIntegerField(verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, verbose_name=_("currency"))
+    reason = models.CharField(max_length=100, blank=True, verbose_name=_("reason"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
     # The part of the lost amount that was no longer in escrow and the platform bore.
-    platform_loss = models.BigIntegerField(default=0)
-    opened_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    platform_loss = models.BigIntegerField(default=0, verbose_name=_("platform loss"))
+    opened_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opened at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
 
     class Meta:
+        verbose_name = _("card dispute")
+        verbose_name_plural = _("card disputes")
         ordering = ["-id"]
 
     def __str__(self) -> str:
@@ -246,20 +303,26 @@ class ReconciliationMismatch(models.Model):
         OPEN = "open", _("Unresolved")
         RESOLVED = "resolved", _("Resolved")
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=30, choices=Code.choices)
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
+    )
+    code = models.CharField(max_length=30, choices=Code.choices, verbose_name=_("code"))
     # What it is about: an object id or a ledger reference.
-    subject = models.CharField(max_length=200)
-    expected = models.BigIntegerField(null=True, blank=True)
-    actual = models.BigIntegerField(null=True, blank=True)
-    detail = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    found_at = models.DateTimeField(auto_now_add=True)
-    last_seen_at = models.DateTimeField(auto_now=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
+    expected = models.BigIntegerField(null=True, blank=True, verbose_name=_("expected"))
+    actual = models.BigIntegerField(null=True, blank=True, verbose_name=_("actual"))
+    detail = models.CharField(max_length=300, blank=True, verbose_name=_("detail"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
+    found_at = models.DateTimeField(auto_now_add=True, verbose_name=_("found at"))
+    last_seen_at = models.DateTimeField(auto_now=True, verbose_name=_("last seen at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    resolution = models.CharField(max_length=300, blank=True, verbose_name=_("resolution"))
 
     class Meta:
+        verbose_name = _("reconciliation mismatch")
+        verbose_name_plural = _("reconciliation mismatches")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(

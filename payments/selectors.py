@@ -250,3 +250,33 @@ def contract_funding_sources(*, contract_id: int, currency: str) -> FundingSourc
             for s in spends
         ],
     )
+
+
+# --- the staff dashboard's money figures ---------------------------------------------------------
+
+
+def escrow_held_total(*, currency: str = DEFAULT_CURRENCY) -> Money:
+    """What every contract's escrow holds now, together."""
+    total = Posting.objects.filter(
+        account__kind=K.CONTRACT_ESCROW, account__currency=currency
+    ).aggregate(total=Sum("amount"))["total"]
+    return Money(int(total or 0), currency)
+
+
+def released_between(*, start: Any, end: Any, currency: str = DEFAULT_CURRENCY) -> Money:
+    """Money released from escrow to providers (with the platform's fee) in [start, end): the
+    escrow side of every entry that credits a provider's payable, less what reversals put back."""
+    from django.db.models import Exists, OuterRef
+
+    to_provider = Posting.objects.filter(entry=OuterRef("entry"), account__kind=K.PROVIDER_PAYABLE)
+    total = (
+        Posting.objects.filter(
+            account__kind=K.CONTRACT_ESCROW,
+            account__currency=currency,
+            entry__created_at__gte=start,
+            entry__created_at__lt=end,
+        )
+        .filter(Exists(to_provider))
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return Money(-int(total or 0), currency)

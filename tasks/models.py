@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, ProviderProfile, Skill
@@ -53,7 +54,10 @@ class Task(models.Model):
         Organization, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("poster")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=120)
@@ -63,9 +67,11 @@ class Task(models.Model):
         help_text=_("Shown to everyone, including before an NDA is accepted."),
     )
     description = models.TextField(_("description"), max_length=20000)
-    budget_min = models.BigIntegerField(_("budget from (fen)"))
-    budget_max = models.BigIntegerField(_("budget up to (fen)"))
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY)
+    budget_min = models.BigIntegerField(_("budget from"))  # fen; the admin shows it as money
+    budget_max = models.BigIntegerField(_("budget up to"))
+    currency = models.CharField(
+        max_length=3, choices=CURRENCY_CHOICES, default=DEFAULT_CURRENCY, verbose_name=_("currency")
+    )
     bid_deadline = models.DateTimeField(_("bids close"))
     delivery_deadline = models.DateField(_("delivery deadline"))
     region = models.CharField(_("region"), max_length=6, blank=True)
@@ -90,19 +96,21 @@ class Task(models.Model):
     flagged_for_review = models.BooleanField(_("flagged for moderation"), default=False)
     moderation_note = models.TextField(_("moderation note"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    awarded_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    awarded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("awarded at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    skills = models.ManyToManyField(Skill, through="TaskSkill", related_name="tasks")
+    skills = models.ManyToManyField(
+        Skill, through="TaskSkill", related_name="tasks", verbose_name=_("skills")
+    )
 
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["-published_at", "-id"]
-        permissions = [("moderate_task", "Can moderate tasks")]
+        permissions = [("moderate_task", _("Can moderate tasks"))]
         indexes = [models.Index(fields=["status", "bid_deadline"])]
         constraints = [
             models.CheckConstraint(condition=Q(budget_min__gt=0), name="task_budget_positive"),
@@ -113,6 +121,9 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:task_detail", args=[self.pk])
 
     @property
     def budget_min_money(self) -> Money:
@@ -134,13 +145,19 @@ class Task(models.Model):
 class TaskSkill(models.Model):
     """A skill the task needs, weighted 1 (nice to have) to 5 (essential) for matching."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="skill_weights")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="skill_weights", verbose_name=_("task")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="+", verbose_name=_("skill")
+    )
     weight = models.PositiveSmallIntegerField(
         _("weight"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
 
     class Meta:
+        verbose_name = _("task skill")
+        verbose_name_plural = _("task skills")
         constraints = [
             models.UniqueConstraint(fields=["task", "skill"], name="task_skill_unique"),
             models.CheckConstraint(
@@ -155,8 +172,10 @@ class TaskSkill(models.Model):
 class TaskMilestonePlan(models.Model):
     """The poster's planned milestones: a share of the budget each, due some days after start."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestone_plan")
-    position = models.PositiveSmallIntegerField()
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="milestone_plan", verbose_name=_("task")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("what is delivered"), blank=True, max_length=2000)
     share_bps = models.PositiveIntegerField(
@@ -166,6 +185,8 @@ class TaskMilestonePlan(models.Model):
     due_days = models.PositiveIntegerField(_("due (days after start)"))
 
     class Meta:
+        verbose_name = _("planned milestone")
+        verbose_name_plural = _("planned milestones")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["task", "position"], name="task_milestone_plan_unique"),
@@ -181,39 +202,59 @@ def attachment_path(instance: TaskAttachment, filename: str) -> str:
 
 
 class TaskAttachment(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=200)
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("task")
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200, verbose_name=_("file"))
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
     # Confidential attachments are shown only to those who may read the full description.
     confidential = models.BooleanField(_("behind the NDA"), default=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("task attachment")
+        verbose_name_plural = _("task attachments")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.original_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:task_detail", args=[self.task_id])
+
 
 class TaskInvitation(models.Model):
     """A provider the poster invited; invited-only tasks accept bids only from these."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="invitations")
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("task")
+    )
     provider = models.ForeignKey(
-        ProviderProfile, on_delete=models.CASCADE, related_name="task_invitations"
+        ProviderProfile,
+        on_delete=models.CASCADE,
+        related_name="task_invitations",
+        verbose_name=_("provider"),
     )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("task invitation")
+        verbose_name_plural = _("task invitations")
         constraints = [
             models.UniqueConstraint(fields=["task", "provider"], name="task_invitation_unique")
         ]
@@ -221,18 +262,28 @@ class TaskInvitation(models.Model):
     def __str__(self) -> str:
         return f"{self.provider} invited to {self.task}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:task_detail", args=[self.task_id])
+
 
 class NdaAcceptance(models.Model):
     """A user's acceptance of a task's NDA, with the time and the terms they saw."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="nda_acceptances")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nda_acceptances"
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="nda_acceptances", verbose_name=_("task")
     )
-    terms_sha256 = models.CharField(max_length=64)
-    accepted_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="nda_acceptances",
+        verbose_name=_("user"),
+    )
+    terms_sha256 = models.CharField(max_length=64, verbose_name=_("terms SHA-256"))
+    accepted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("accepted at"))
 
     class Meta:
+        verbose_name = _("NDA acceptance")
+        verbose_name_plural = _("NDA acceptances")
         constraints = [models.UniqueConstraint(fields=["task", "user"], name="nda_unique")]
 
     def __str__(self) -> str:
@@ -243,10 +294,15 @@ class TaskFavourite(models.Model):
     """A task a user starred; only that user sees it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_favourites"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="task_favourites",
+        verbose_name=_("user"),
     )
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="favourited_by")
-    created_at = models.DateTimeField(auto_now_add=True)
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="favourited_by", verbose_name=_("task")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("favourite task")
@@ -272,23 +328,40 @@ class TaskQuestion(models.Model):
         QUESTION = "question", _("Question")
         CLARIFICATION = "clarification", _("Clarification")
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="questions")
-    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.QUESTION)
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="questions", verbose_name=_("task")
+    )
+    kind = models.CharField(
+        max_length=14, choices=Kind.choices, default=Kind.QUESTION, verbose_name=_("kind")
+    )
     asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
     )
     body = models.TextField(_("question"), max_length=2000)
     answer = models.TextField(_("answer"), blank=True, max_length=4000)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    hidden_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hidden at"))
     hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hidden by"),
     )
-    hidden_reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    hidden_reason = models.CharField(max_length=500, blank=True, verbose_name=_("hidden reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("task question")
@@ -299,9 +372,90 @@ class TaskQuestion(models.Model):
     def __str__(self) -> str:
         return self.body[:60]
 
+    def get_absolute_url(self) -> str:
+        return reverse("frontend:task_detail", args=[self.task_id]) + f"#q-{self.pk}"
+
     @property
     def is_public(self) -> bool:
         """Shown to everyone who can see the task."""
         return self.hidden_at is None and (
             self.kind == self.Kind.CLARIFICATION or self.answered_at is not None
         )
+
+
+class Report(models.Model):
+    """Someone's report of a task, question, message or profile to the moderators.
+
+    The reported object is named by its kind and id (the kinds are registered in
+    tasks.reports, so the bids app can make its messages reportable without tasks importing it).
+    One open report per reporter and object: reporting again adds nothing.
+    """
+
+    class Kind(models.TextChoices):
+        TASK = "task", _("Task")
+        QUESTION = "question", _("Question")
+        MESSAGE = "message", _("Negotiation message")
+        PROFILE = "profile", _("Provider profile")
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        FRAUD = "fraud", _("Fraud or a scam")
+        ABUSE = "abuse", _("Abusive or offensive")
+        ILLEGAL = "illegal", _("Illegal content")
+        PRIVACY = "privacy", _("Personal data of others")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting")
+        ACTIONED = "actioned", _("Acted on")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    kind = models.CharField(_("what is reported"), max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("object ID"))
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "id"]
+        permissions = [("handle_report", _("Can handle reports"))]
+        indexes = [models.Index(fields=["kind", "object_id"], name="report_target_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "kind", "object_id"],
+                condition=Q(status="open"),
+                name="report_one_open_per_reporter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.object_id}: {self.get_reason_display()}"
+
+    def get_absolute_url(self) -> str:
+        """Where the reported object is shown (for "view on site")."""
+        from tasks.reports import reportable
+
+        entry = reportable(self.kind)
+        obj = entry.get_for_moderator(self.object_id)
+        return entry.url(obj) if obj is not None else reverse("frontend:home")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from marketplace.errors import NotFound
 from marketplace.permissions import user_may_act
 from tasks.models import (
     NdaAcceptance,
+    Report,
     Task,
     TaskAttachment,
     TaskFavourite,
@@ -45,6 +46,24 @@ def user_is_moderator(user: Any) -> bool:
 def user_can_moderate(user: Any) -> bool:
     """A moderator who may act now: a suspended moderator can read the queue, not decide."""
     return user_may_act(user) and user_is_moderator(user)
+
+
+def user_can_handle_reports(user: Any) -> bool:
+    """Staff with tasks.handle_report who may act now (moderators)."""
+    return (
+        user_may_act(user)
+        and bool(getattr(user, "is_staff", False))
+        and user.has_perm("tasks.handle_report")
+    )
+
+
+def user_can_suspend_accounts(user: Any) -> bool:
+    """Staff who may suspend an account (accounts.services.user_suspend asks the same)."""
+    return (
+        user_may_act(user)
+        and bool(getattr(user, "is_staff", False))
+        and any(user.has_perm(p) for p in ("accounts.suspend_user", "accounts.change_user"))
+    )
 
 
 def user_is_poster_member(*, user: Any, task: Task) -> bool:
@@ -83,6 +102,9 @@ class TaskCapabilities:
     author: bool  # the member who wrote the task
     moderator: bool
     user: Any = field(default=None, compare=False, repr=False)
+    moderator: bool  # a moderator, who sees the task whatever its state
+    moderator_acts: bool = False  # ...and may decide now (not suspended)
+    suspender: bool = False  # staff who may suspend accounts
 
     @property
     def status(self) -> str:
@@ -139,6 +161,40 @@ class TaskCapabilities:
     def hide_questions(self) -> bool:
         return self.moderator
 
+    # The moderators' actions on the public task page (the same services as the back office).
+    @property
+    def moderate_approve(self) -> bool:
+        return self.moderator_acts and self.status == Task.Status.PENDING_REVIEW
+
+    @property
+    def moderate_send_back(self) -> bool:
+        return self.moderator_acts and TASK.can(self.status, "send_back")
+
+    @property
+    def moderate_hide(self) -> bool:
+        """Flag an open task: it leaves the public listing until it passes review again."""
+        return self.moderator_acts and TASK.can(self.status, "flag")
+
+    @property
+    def suspend_poster(self) -> bool:
+        """Suspend the member who posted the task (not oneself, not someone already suspended)."""
+        poster = self.task.created_by
+        return (
+            self.suspender
+            and not self.author
+            and poster.suspended_at is None
+            and not poster.is_superuser
+        )
+
+    @property
+    def moderation_actions(self) -> bool:
+        return (
+            self.moderate_approve
+            or self.moderate_send_back
+            or self.moderate_hide
+            or self.suspend_poster
+        )
+
 
 FILES_ADDABLE = frozenset({Task.Status.DRAFT, Task.Status.PENDING_REVIEW, Task.Status.OPEN})
 FILES_REMOVABLE = frozenset({Task.Status.DRAFT, Task.Status.PENDING_REVIEW})
@@ -157,6 +213,8 @@ def task_capabilities(*, user: Any, task: Task) -> TaskCapabilities:
         author=authenticated and task.created_by_id == user.pk,
         moderator=user_is_moderator(user),
         user=user,
+        moderator_acts=user_can_moderate(user),
+        suspender=user_can_suspend_accounts(user),
     )
 
 
@@ -309,6 +367,26 @@ def tasks_of_organizations_for_user(*, user: Any) -> QuerySet[Task]:
 
 def tasks_pending_moderation() -> QuerySet[Task]:
     return Task.objects.select_related("organization").filter(status=Task.Status.PENDING_REVIEW)
+
+
+def task_counts_by_status() -> dict[str, int]:
+    """How many tasks are in each state (the staff dashboard's figure)."""
+    counts = dict(
+        Task.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in Task.Status.values}
+
+
+def reports_waiting() -> QuerySet[Report]:
+    """The moderators' queue of reports: waiting ones, oldest first."""
+    return (
+        Report.objects.filter(status=Report.Status.OPEN)
+        .select_related("reporter")
+        .order_by("created_at", "id")
+    )
 
 
 def tasks_due_for_closing(*, now: Any) -> list[int]:

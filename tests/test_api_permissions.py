@@ -35,6 +35,7 @@ from contracts.services import (
 from marketplace.models import AuditEvent
 from tasks.models import (
     NdaAcceptance,
+    Report,
     Task,
     TaskAttachment,
     TaskFavourite,
@@ -116,7 +117,10 @@ def world() -> World:
     other_org_member = UserFactory(name="Other organization's owner")
     # Back-office staff: a moderator who may also read contracts (mediation, finance).
     staff = grant(
-        UserFactory(staff=True, name="Moderator"), "tasks.moderate_task", "contracts.view_contract"
+        UserFactory(staff=True, name="Moderator"),
+        "tasks.moderate_task",
+        "tasks.handle_report",
+        "contracts.view_contract",
     )
     bidder_profile = ProviderProfileFactory()
     other_profile = ProviderProfileFactory()
@@ -164,7 +168,7 @@ def world() -> World:
         amount=30_000_00,
     )
 
-    return World(
+    made = World(
         users={
             "poster_member": poster_member,
             "poster_owner": poster_owner,
@@ -203,6 +207,11 @@ def world() -> World:
         other_milestone=other_contract.milestones.order_by("position").first(),
         extra=_talk(bid=bid, bidder=bidder, other_provider=other_provider, task=task),
     )
+    # A waiting report of the open task, for the moderators' report endpoints.
+    made.extra["report"] = Report.objects.create(
+        reporter=other_provider, kind="task", object_id=task.pk, reason="spam"
+    )
+    return made
 
 
 def _talk(*, bid: Bid, bidder: User, other_provider: User, task: Task) -> dict[str, Any]:
@@ -499,6 +508,45 @@ CASES: list[Case] = [
         "POST",
         lambda w: f"{API}/moderation/tasks/{w.other_draft.pk}/approve/",
         expect(403, staff=404),
+    ),
+    # --- reports
+    Case(
+        "report the open task",
+        "POST",
+        lambda w: f"{API}/reports/",
+        # The other provider reported it already (the world's waiting report).
+        expect(201, poster_owner=403, other_provider=409, anonymous=401),
+        body=lambda w: {"kind": "task", "object_id": w.task.pk, "reason": "fraud"},
+    ),
+    Case(
+        "report the other organization's draft",
+        "POST",
+        lambda w: f"{API}/reports/",
+        expect(404, other_org_member=403, anonymous=401),
+        body=lambda w: {"kind": "task", "object_id": w.other_draft.pk, "reason": "spam"},
+    ),
+    Case("report queue", "GET", lambda w: f"{API}/moderation/reports/", expect(403, staff=200)),
+    Case(
+        "dismiss the report",
+        "POST",
+        lambda w: f"{API}/moderation/reports/{w.extra['report'].pk}/decide/",
+        expect(403, staff=200),
+        body=lambda w: {"outcome": "dismissed"},
+    ),
+    Case(
+        "hide the reported task",
+        "POST",
+        lambda w: f"{API}/moderation/reports/{w.extra['report'].pk}/hide/",
+        expect(403, staff=200),
+        body=lambda w: {"reason": "疑似虚假需求"},
+    ),
+    Case(
+        # The moderator here may not suspend accounts (no accounts.suspend_user).
+        "suspend the reported task's poster",
+        "POST",
+        lambda w: f"{API}/moderation/reports/{w.extra['report'].pk}/suspend-owner/",
+        expect(403),
+        body=lambda w: {"reason": "虚假需求"},
     ),
     # --- bids
     Case(

@@ -43,6 +43,7 @@ from accounts.services.portfolio import (
 )
 from accounts.services.providers import provider_profile_save, provider_skills_set
 from accounts.services.users import (
+    SUSPEND_PERMISSIONS,
     api_token_issue,
     api_token_revoke,
     user_profile_update,
@@ -58,6 +59,7 @@ from accounts.services.verification import (
 )
 
 __all__ = [
+    "SUSPEND_PERMISSIONS",
     "api_token_issue",
     "api_token_revoke",
     "credit_appeal_decide",

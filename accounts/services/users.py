@@ -21,7 +21,14 @@ from marketplace.audit import audit_record
 from marketplace.errors import FieldErrors, InvalidTransition, NotAllowed
 from marketplace.permissions import require_active_user
 
-SUSPEND_PERMISSION = "accounts.change_user"
+# Moderators hold suspend_user without change_user (which would let them edit any account);
+# staff who may change accounts may suspend them too.
+SUSPEND_PERMISSIONS = ("accounts.suspend_user", "accounts.change_user")
+
+
+def _require_suspender(actor: Any) -> None:
+    perm = next((p for p in SUSPEND_PERMISSIONS if actor.has_perm(p)), SUSPEND_PERMISSIONS[0])
+    require_staff(actor, perm)
 
 
 def user_profile_update(*, user: Any, name: str, language: str, role: str | None = None) -> User:
@@ -52,7 +59,7 @@ def user_profile_update(*, user: Any, name: str, language: str, role: str | None
 
 def user_suspend(*, actor: Any, user: User, reason: str) -> User:
     """Staff suspend an active account with a reason; nobody suspends themselves."""
-    require_staff(actor, SUSPEND_PERMISSION)
+    _require_suspender(actor)
     errors = FieldErrors()
     reason = clean_text(errors, "reason", reason, max_length=2000, required=True)
     errors.raise_if_any()
@@ -78,7 +85,7 @@ def user_suspend(*, actor: Any, user: User, reason: str) -> User:
 
 def user_unsuspend(*, actor: Any, user: User) -> User:
     """Staff lift a suspension; the reason is kept in the audit trail only."""
-    require_staff(actor, SUSPEND_PERMISSION)
+    _require_suspender(actor)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.suspended_at is None:

@@ -370,6 +370,38 @@ TASKS = [
         {"policy-research": 5, "market-research": 3},
         [("Survey design and interviews", 5000, 30), ("Final report", 5000, 55)],
     ),
+    (
+        "parking",
+        "yubei",
+        "zhao.min@yubei-kj.demo",
+        "public_service",
+        "空港工业园区智慧停车诱导系统建设（演示）",
+        "为空港工业园区 12 个停车场建设车位检测与诱导屏系统，接入区级停车平台。",
+        "## 范围\n1. 12 个停车场约 3,400 个车位的车位检测；\n2. 园区主干道 8 块诱导屏；\n"
+        "3. 与渝北区停车平台的数据接口。\n\n## 交付\n设计方案、设备清单、联调报告与一年运维。",
+        (80_000_00, 120_000_00),
+        20,
+        120,
+        "500112",
+        "public",
+        "transfer",
+        False,
+        {"smart-city": 5, "e-government": 3},
+        [("Design and equipment list", 4000, 30), ("Installation and integration", 6000, 110)],
+    ),
+]
+# Tasks the seed submits and leaves waiting for a moderator (a government unit's task).
+TASKS_LEFT_IN_REVIEW = {"parking"}
+# Reports waiting for a moderator: reporter, kind, (task key, question text or None), reason,
+# details.
+REPORTS = [
+    (
+        "chen.wei@yuxin-auto.demo",
+        "question",
+        ("nvh", "能否提供整车的振动测试原始数据（采样率和通道数）？"),
+        "other",
+        "这个提问在公开区索要我方保密的整车原始数据，请核实后隐藏。",
+    ),
 ]
 
 # task key, provider owner, amount fen, days, proposal, milestones [(title, amount fen, days)]

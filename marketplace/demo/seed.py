@@ -49,7 +49,7 @@ from payments.services.connect import payout_account_open, payout_account_sandbo
 from payments.services.vouchers import voucher_issue, voucher_programme_create
 from tasks import selectors as task_selectors
 from tasks import services as task_services
-from tasks.models import Task, TaskQuestion
+from tasks.models import Report, Task, TaskQuestion
 
 
 def demo_id_number(seq: int) -> str:
@@ -365,7 +365,10 @@ class DemoSeeder:
                 self._attach_brief(task, author)
                 task_services.task_submit(actor=self.users[author], task=task)
                 task.refresh_from_db()
-                if task.status == Task.Status.PENDING_REVIEW:
+                if (
+                    task.status == Task.Status.PENDING_REVIEW
+                    and key not in data.TASKS_LEFT_IN_REVIEW
+                ):
                     task_services.task_moderation_approve(moderator=self.admin, task=task)
                 self.log(f"task {title}")
             self.tasks[key] = task
@@ -425,6 +428,26 @@ class DemoSeeder:
                 task_services.task_clarification_post(
                     actor=self.users[author], task=task, body=body
                 )
+
+    def reports(self) -> None:
+        """Reports waiting for the moderators (found by reporter and object, so none twice)."""
+        for reporter, kind, (task_key, text), reason, details in data.REPORTS:
+            task = self.tasks[task_key]
+            target: Any = task
+            if kind == "question":
+                target = TaskQuestion.objects.filter(task=task, body=text).first()
+            if (
+                target is None
+                or Report.objects.filter(
+                    reporter=self.users[reporter], kind=kind, object_id=target.pk
+                ).exists()
+            ):
+                continue
+            task_services.report_file(
+                reporter=self.users[reporter], kind=kind, object_id=target.pk, reason=reason,
+                details=details,
+            )  # fmt: skip
+            self.log(f"report {kind} #{target.pk}")
 
     def negotiations(self) -> None:
         """A negotiation per entry: messages, the poster's offer, the provider's counter-offer,
@@ -555,6 +578,7 @@ class DemoSeeder:
             self.credit_list()
             self.vouchers()
             self.questions()
+            self.reports()
             self.negotiations()
         # Contracts: one completed with reviews and paid out (half of it by an innovation
         # voucher, so the programme has claims), one in progress with a delivery in review, one

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.api import attachments, favourites, moderation, posting, questions
+from tasks.api import attachments, favourites, moderation, posting, questions, reports
 
 app_name = "tasks-api"
 
@@ -86,5 +86,23 @@ urlpatterns = [
         "moderation/tasks/<int:task_id>/flag/",
         moderation.ModerationFlagApi.as_view(),
         name="moderation-flag",
+    ),
+    # Reports
+    path("reports/", reports.ReportCreateApi.as_view(), name="report-create"),
+    path("moderation/reports/", reports.ReportQueueApi.as_view(), name="moderation-report-list"),
+    path(
+        "moderation/reports/<int:report_id>/decide/",
+        reports.ReportDecideApi.as_view(),
+        name="moderation-report-decide",
+    ),
+    path(
+        "moderation/reports/<int:report_id>/hide/",
+        reports.ReportHideApi.as_view(),
+        name="moderation-report-hide",
+    ),
+    path(
+        "moderation/reports/<int:report_id>/suspend-owner/",
+        reports.ReportSuspendOwnerApi.as_view(),
+        name="moderation-report-suspend-owner",
     ),
 ]

@@ -34,10 +34,20 @@ from tasks.services.questions import (
     task_question_ask,
     task_question_hide,
 )
+from tasks.services.reports import (
+    report_decide,
+    report_file,
+    report_hide_content,
+    report_suspend_owner,
+)
 
 __all__ = [
     "NDA_TEXTS",
     "nda_text",
+    "report_decide",
+    "report_file",
+    "report_hide_content",
+    "report_suspend_owner",
     "task_attachment_add",
     "task_attachment_remove",
     "task_cancel",
