@@ -100,9 +100,8 @@ class TaskCapabilities:
     member: bool  # any member of the poster organization
     manage: bool  # its owners and admins
     author: bool  # the member who wrote the task
-    moderator: bool
-    user: Any = field(default=None, compare=False, repr=False)
     moderator: bool  # a moderator, who sees the task whatever its state
+    user: Any = field(default=None, compare=False, repr=False)
     moderator_acts: bool = False  # ...and may decide now (not suspended)
     suspender: bool = False  # staff who may suspend accounts
 

@@ -30,7 +30,10 @@ class Command(BaseCommand):
             if email in FINANCE_STAFF:
                 role = " (finance staff: /admin/ and /vouchers/programmes/)"
             if email in MODERATOR_STAFF:
-                role = " (moderator: /admin/: verification queue, red/black list, a task to review and a report waiting)"
+                role = (
+                    " (moderator at /admin/: verifications, the red/black list, a task to"
+                    " review and a report waiting)"
+                )
             if email == BLACK_LISTED_PROVIDER[0]:
                 role = " (black-listed provider with an appeal waiting)"
             self.stdout.write(f"  {email:<32} {name}{role}")
