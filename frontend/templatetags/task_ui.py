@@ -47,8 +47,11 @@ def deadline_tone(when: Any) -> str:
 
 @register.filter
 def percent(bps: Any) -> str:
-    """Basis points as a percent: 4000 → "40%", 3333 → "33.33%"."""
-    if not isinstance(bps, int):
+    """Basis points as a percent: 4000 → "40%", 3333 → "33.33%". A bound form's field gives
+    the posted text ("4000"), an unbound one the number: both read the same."""
+    if isinstance(bps, str) and bps.strip().isdigit():
+        bps = int(bps)
+    if not isinstance(bps, int) or isinstance(bps, bool):
         return ""
     return f"{format_share(bps)}%"
 

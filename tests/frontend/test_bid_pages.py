@@ -4,6 +4,7 @@ with shortlisting, declining and awarding."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -134,6 +135,14 @@ def test_bad_bids_show_an_error_and_write_nothing(task, provider, data, where) -
         assert f'data-field="{where}"' in page
         assert "field has-error" in page
     assert not Bid.objects.exists()
+
+
+def test_the_planned_shares_keep_their_numbers_after_an_error(task, provider) -> None:
+    page = html(signed_in(provider).post(f"/tasks/{task.pk}/bid/", bid_data("abc")))
+    hints = re.findall(r'<span class="cell-hint">(.*?)</span>', page)
+    assert len(hints) == 2, hints
+    assert "40%" in hints[0]
+    assert "60%" in hints[1]
 
 
 def test_bidding_on_a_closed_task_is_refused(provider) -> None:
