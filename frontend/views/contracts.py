@@ -300,7 +300,8 @@ def _render_detail(
 
 
 # A hot path: its budget (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
-CONTRACT_PAGE_BUDGET = Budget(queries=10, redis=0)
+# +4 since disputes and the funding sources (issues 10 and 7): to be worked back down.
+CONTRACT_PAGE_BUDGET = Budget(queries=14, redis=0)
 
 
 @login_required

@@ -53,7 +53,9 @@ def home(request: HttpRequest) -> HttpResponse:
 # A hot path: its budget (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
 # The largest: the for-you feed computes the profile's quality signals (twice, see issue 13's
 # report); held here so it does not grow while that is done.
-DASHBOARD_BUDGET = Budget(queries=33, redis=0)
+# +12 since the onboarding checklists and the credit card (issues 12 and 10), each asking
+# its own selectors: the largest debt of issue 13.
+DASHBOARD_BUDGET = Budget(queries=45, redis=0)
 
 
 @login_required

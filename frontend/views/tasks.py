@@ -77,7 +77,8 @@ def member_task_or_404(request: HttpRequest, task_id: int) -> Task:
 
 # Hot paths: their budgets (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
 # The taxonomy comes from the cache (one GET).
-BROWSE_PAGE_BUDGET = Budget(queries=10, redis=1)
+# +1 since the role-aware navigation (issue 12).
+BROWSE_PAGE_BUDGET = Budget(queries=11, redis=1)
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -180,7 +181,9 @@ def detail_context(request: HttpRequest, task: Task, **forms: Any) -> dict[str, 
     return context
 
 
-TASK_PAGE_BUDGET = Budget(queries=16, redis=0)
+# +5 since issue 10 (the moderators' panel, the report link, the poster's red/black standing
+# and "no history yet"): to be worked back down under issue 13.
+TASK_PAGE_BUDGET = Budget(queries=21, redis=0)
 
 
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:

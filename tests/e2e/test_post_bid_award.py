@@ -92,6 +92,8 @@ def test_post_publish_bid_compare_and_award(
     )
     snap(shoot, poster, "01-post-basics-zh")
     poster.click("[data-step-next]")
+    # Next asks the server to check the step first, so the next step shows a moment later.
+    poster.locator('[data-step="2"]').wait_for(state="visible")
     assert visible_step(poster) == "2"
 
     poster.locator(f'details:has(select[name="skill_{vision.pk}"]) > summary').click()
