@@ -96,20 +96,18 @@ class DemoSeeder:
                 )
             self.users[email] = user
         self.admin = self.users[data.PEOPLE[0][0]]
-        finance = Group.objects.get(name="finance")
-        for email in data.FINANCE_STAFF:
+        # Staff roles are groups; each app gives its group the permissions after every migrate.
+        self.staff_join("finance", data.FINANCE_STAFF)
+        self.staff_join(MEDIATOR_GROUP, data.MEDIATOR_STAFF)
+
+    def staff_join(self, group_name: str, emails: list[str]) -> None:
+        group, _created = Group.objects.get_or_create(name=group_name)
+        for email in emails:
             user = self.users[email]
             if not user.is_staff:
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
-            user.groups.add(finance)
-        mediators = Group.objects.get(name=MEDIATOR_GROUP)
-        for email in data.MEDIATOR_STAFF:
-            user = self.users[email]
-            if not user.is_staff:
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
-            user.groups.add(mediators)
+            user.groups.add(group)
 
     def organizations(self) -> None:
         for key, owner, name, kind, region, description in data.ORGANIZATIONS:
@@ -209,13 +207,7 @@ class DemoSeeder:
     def moderators(self) -> None:
         """Moderator staff join the "moderator" group (accounts and tasks give it its
         permissions after every migrate)."""
-        group, _created = Group.objects.get_or_create(name=MODERATOR_GROUP)
-        for email in data.MODERATOR_STAFF:
-            user = self.users[email]
-            if not user.is_staff:
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
-            user.groups.add(group)
+        self.staff_join(MODERATOR_GROUP, data.MODERATOR_STAFF)
 
     def credit_list(self) -> None:
         """A black-listed provider who appealed, and a red-listed micro-firm."""

@@ -7,6 +7,7 @@ from marketplace.demo.data import (
     BLACK_LISTED_PROVIDER,
     DEMO_PASSWORD,
     FINANCE_STAFF,
+    MEDIATOR_STAFF,
     MODERATOR_STAFF,
     PEOPLE,
 )
@@ -34,6 +35,8 @@ class Command(BaseCommand):
                     " (moderator at /admin/: verifications, the red/black list, a task to"
                     " review and a report waiting)"
                 )
+            if email in MEDIATOR_STAFF:
+                role = " (mediator: disputes at /admin/disputes/dispute/)"
             if email == BLACK_LISTED_PROVIDER[0]:
                 role = " (black-listed provider with an appeal waiting)"
             self.stdout.write(f"  {email:<32} {name}{role}")
