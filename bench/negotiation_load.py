@@ -416,6 +416,8 @@ LOST_AFTER = 60.0  # seconds: a busy 2-core machine can stall a socket for a lon
 
 
 def pct(values: list[float], q: float) -> float:
+    if not values:  # every message of the round was lost: say so in the table (nan)
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
