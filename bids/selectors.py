@@ -61,6 +61,11 @@ def bid_eligibility(
             _("This task is not open for bids yet: it is a draft or waiting for moderation."),
             "not_published",
         )
+    if task.mode != Task.Mode.TENDER:
+        # Contests take registrations and submissions, piece-work takes unit claims.
+        return Eligibility(
+            False, _("This task does not take bids: see how it works on its page."), "not_tender"
+        )
     if not task_bidding_open(task):
         return Eligibility(False, _("Bidding on this task has closed."), "closed")
     if user_is_poster_member(user=user, task=task):

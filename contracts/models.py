@@ -31,6 +31,8 @@ class Contract(models.Model):
 
     class Mode(models.TextChoices):
         TENDER = "tender", _("Tender")
+        CONTEST = "contest", _("Contest prize")
+        PIECEWORK = "piecework", _("Piece-work")
 
     task = models.ForeignKey(
         Task, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("task")

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "contracts",
     "payments",
     "disputes",
+    "contests",
+    "piecework",
     "search",
     "frontend",
 ]

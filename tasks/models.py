@@ -45,6 +45,14 @@ class Task(models.Model):
         VERIFIED = "verified", _("Verified providers only")
         INVITED = "invited", _("Invited providers only")
 
+    class Mode(models.TextChoices):
+        # 招标: providers bid and one is awarded (DESIGN §4).
+        TENDER = "tender", _("Tender")
+        # 悬赏 / 揭榜挂帅: a prize funded up front, many submit, the poster picks winners.
+        CONTEST = "contest", _("Contest")
+        # 计件: many providers each deliver units at a fixed unit price.
+        PIECEWORK = "piecework", _("Piece-work")
+
     class IpTerms(models.TextChoices):
         TRANSFER = "transfer", _("Results transfer to the poster on acceptance")
         PROVIDER_LICENSES = "license", _("Provider keeps the rights and grants a licence")
@@ -60,6 +68,9 @@ class Task(models.Model):
         verbose_name=_("created by"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    mode = models.CharField(
+        _("mode"), max_length=10, choices=Mode.choices, default=Mode.TENDER, db_index=True
+    )
     title = models.CharField(_("title"), max_length=120)
     summary = models.CharField(
         _("public summary"),

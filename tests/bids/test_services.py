@@ -175,6 +175,11 @@ def test_bidding_on_a_closed_task_is_refused(provider):
     _refused(TaskFactory(status=Task.Status.CLOSED), provider, "closed")
 
 
+@pytest.mark.parametrize("mode", [Task.Mode.CONTEST, Task.Mode.PIECEWORK])
+def test_contests_and_piecework_take_no_bids(provider, mode):
+    _refused(TaskFactory(mode=mode), provider, "not_tender")
+
+
 def test_bidding_after_the_deadline_is_refused_even_before_the_sweeper_runs(provider):
     task = TaskFactory()
     Task.objects.filter(pk=task.pk).update(bid_deadline=timezone.now() - dt.timedelta(seconds=1))
