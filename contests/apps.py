@@ -8,3 +8,8 @@ class ContestsConfig(AppConfig):
 
     name = "contests"
     verbose_name = _("Contests")
+
+    def ready(self) -> None:
+        from contests import (  # noqa: F401  (they register notifications, cards, receivers)
+            notifications,
+        )
