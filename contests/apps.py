@@ -12,4 +12,5 @@ class ContestsConfig(AppConfig):
     def ready(self) -> None:
         from contests import (  # noqa: F401  (they register notifications, cards, receivers)
             notifications,
+            receivers,
         )

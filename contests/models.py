@@ -297,7 +297,10 @@ class Scorecard(models.Model):
         Reviewer, on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("reviewer")
     )
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("submission")
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+        verbose_name=_("submission"),
     )
     # sum(score × weight) over the criteria: 0..10,000, so weighted / 100 is the 0-100 score.
     weighted = models.PositiveIntegerField(_("weighted score × 100"))

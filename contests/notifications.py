@@ -117,7 +117,10 @@ def _reviewer_event(event: str, reviewer_id: int, tag: str) -> None:
         [reviewer.user],
         Message(
             "contest_review",
-            t(gettext_noop("You are invited to review the contest %(title)s"), {"title": task.title}),
+            t(
+                gettext_noop("You are invited to review the contest %(title)s"),
+                {"title": task.title},
+            ),
             t(gettext_noop("Accept the role (and the task's NDA) to score the submissions.")),
             link("frontend:contest_review", task.pk),
         ),
@@ -147,8 +150,10 @@ def _objection_event(event: str, objection_id: int, tag: str) -> None:
         ]
         message = Message(
             "contest_objection",
-            t(gettext_noop("Objection upheld, winners to be confirmed again: %(title)s"),
-              {"title": task.title})
+            t(
+                gettext_noop("Objection upheld, winners to be confirmed again: %(title)s"),
+                {"title": task.title},
+            )
             if objection.status == Objection.Status.UPHELD
             else t(gettext_noop("Objection dismissed: %(title)s"), {"title": task.title}),
             None,

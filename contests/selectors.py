@@ -194,9 +194,9 @@ def contest_capabilities(*, user: Any, contest: Contest) -> ContestCapabilities:
 def contest_get_for_user(*, user: Any, task_id: int) -> Contest:
     """The contest of a task the user may see (an invited expert reviewer sees it too);
     NotFound otherwise."""
-    contest = Contest.objects.select_related("task", "task__organization").filter(
-        task_id=task_id
-    ).first()
+    contest = (
+        Contest.objects.select_related("task", "task__organization").filter(task_id=task_id).first()
+    )
     if contest is None:
         raise NotFound(_("This contest does not exist or is not visible to you."))
     if _authenticated(user) and Reviewer.objects.filter(contest=contest, user=user).exists():
@@ -225,9 +225,11 @@ def contest_participant_count(*, contest: Contest) -> int:
 def contest_submissions_for_user(*, user: Any, contest: Contest) -> QuerySet[Submission]:
     """The submissions the user may read: all of them for the poster's side and reviewers
     (see ContestCapabilities.see_all_submissions), their own for a participant, none else."""
-    subs = Submission.objects.filter(entry__contest=contest).select_related(
-        "entry__provider"
-    ).prefetch_related("files")
+    subs = (
+        Submission.objects.filter(entry__contest=contest)
+        .select_related("entry__provider")
+        .prefetch_related("files")
+    )
     caps = contest_capabilities(user=user, contest=contest)
     if caps.see_all_submissions:
         return subs
@@ -237,12 +239,13 @@ def contest_submissions_for_user(*, user: Any, contest: Contest) -> QuerySet[Sub
 
 
 def submission_get_for_user(*, user: Any, submission_id: int) -> Submission:
-    sub = Submission.objects.select_related("entry__contest__task").filter(
-        pk=submission_id
-    ).first()
-    if sub is None or not contest_submissions_for_user(
-        user=user, contest=sub.entry.contest
-    ).filter(pk=sub.pk).exists():
+    sub = Submission.objects.select_related("entry__contest__task").filter(pk=submission_id).first()
+    if (
+        sub is None
+        or not contest_submissions_for_user(user=user, contest=sub.entry.contest)
+        .filter(pk=sub.pk)
+        .exists()
+    ):
         raise NotFound(_("This submission does not exist or is not visible to you."))
     return sub
 
@@ -266,9 +269,11 @@ def scorecards_complete(*, contest: Contest) -> bool:
 
 def scorecards_for_user(*, user: Any, contest: Contest) -> QuerySet[Scorecard]:
     """A reviewer's own scorecards; everyone's once all are in (reviewers and the poster)."""
-    cards = Scorecard.objects.filter(submission__entry__contest=contest).select_related(
-        "reviewer__user", "submission"
-    ).prefetch_related("scores__criterion")
+    cards = (
+        Scorecard.objects.filter(submission__entry__contest=contest)
+        .select_related("reviewer__user", "submission")
+        .prefetch_related("scores__criterion")
+    )
     caps = contest_capabilities(user=user, contest=contest)
     if (caps.member or caps.accepted_reviewer or caps.decider) and scorecards_complete(
         contest=contest
@@ -307,9 +312,7 @@ def contest_ranking(*, contest: Contest) -> list[RankRow]:
         .annotate(n=Count("id"), total=Sum("weighted"))
     }
     rows = []
-    for sub in Submission.objects.filter(entry__contest=contest).select_related(
-        "entry__provider"
-    ):
+    for sub in Submission.objects.filter(entry__contest=contest).select_related("entry__provider"):
         n, total = stats.get(sub.pk, (0, 0))
         # Integer rounding half up of total / n.
         weighted = (2 * total + n) // (2 * n) if n else 0
@@ -423,4 +426,3 @@ def winner_of_contract(*, contract_id: int) -> Winner | None:
 
 def poster_member(*, user: Any, contest: Contest) -> bool:
     return user_is_poster_member(user=user, task=contest.task)
-

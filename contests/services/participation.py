@@ -47,8 +47,7 @@ def contest_register(
                 )
         except IntegrityError:
             raise Conflict(
-                _("%(provider)s is already registered for this contest.")
-                % {"provider": provider},
+                _("%(provider)s is already registered for this contest.") % {"provider": provider},
                 code="already_registered",
             ) from None
         audit_record(actor=actor, action="contest.register", target=entry)
@@ -64,9 +63,7 @@ def _entry_of(actor: Any, contest: Contest) -> Entry:
         .first()
     )
     if entry is None:
-        raise NotAllowed(
-            _("Register for the contest before you submit."), code="not_registered"
-        )
+        raise NotAllowed(_("Register for the contest before you submit."), code="not_registered")
     return entry
 
 

@@ -4,6 +4,7 @@ whole prize into the task's pool; opening when the pool holds it; cancelling bef
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -89,7 +90,7 @@ def contest_terms_problems(
     for name in missing:
         errors.add(name, _("Enter a date and time."))
     if not missing:
-        for earlier, later in zip(PHASES, PHASES[1:], strict=False):
+        for earlier, later in itertools.pairwise(PHASES):
             if later == "announce_at":
                 in_order = phases[earlier] <= phases[later]
             else:
@@ -281,9 +282,7 @@ def contest_funding_arrived(*, task_id: int) -> Contest | None:
         contest.status = CONTEST.check(contest.status, "open")
         contest.opened_at = timezone.now()
         contest.save(update_fields=["status", "opened_at"])
-        audit_record(
-            actor=None, action="contest.open", target=contest, data={"held": held.amount}
-        )
+        audit_record(actor=None, action="contest.open", target=contest, data={"held": held.amount})
         notifications.schedule("contest_opened", contest.pk)
     return contest
 

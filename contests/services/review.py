@@ -76,7 +76,9 @@ def contest_reviewer_add(*, actor: Any, contest: Contest, user: Any) -> Reviewer
                     accepted_at=timezone.now() if member else None,
                 )
         except IntegrityError:
-            raise Conflict(_("This person already reviews the contest."), code="duplicate") from None
+            raise Conflict(
+                _("This person already reviews the contest."), code="duplicate"
+            ) from None
         audit_record(actor=actor, action="contest.reviewer_add", target=reviewer)
         if not member:
             notifications.schedule("contest_reviewer_invited", reviewer.pk)
@@ -160,9 +162,7 @@ def scorecard_submit(
         Score.objects.bulk_create(
             Score(scorecard=card, criterion=c, value=scores[c.pk]) for c in criteria
         )
-        audit_record(
-            actor=actor, action="contest.score", target=card, data={"weighted": weighted}
-        )
+        audit_record(actor=actor, action="contest.score", target=card, data={"weighted": weighted})
     return card
 
 
@@ -211,9 +211,9 @@ def contest_winners_confirm(
             )
         if errors:
             raise ValidationFailed(errors[0], fields={"winners": errors})
-        computed = [
-            row.submission.pk for row in ranking if row.qualifies(contest.pass_mark)
-        ][: len(chosen)]
+        computed = [row.submission.pk for row in ranking if row.qualifies(contest.pass_mark)][
+            : len(chosen)
+        ]
         if chosen != computed and len(reason.strip()) < 5:
             raise ValidationFailed(
                 _("Say why the winners differ from the computed ranking."),
@@ -258,4 +258,3 @@ def contest_winners_confirm(
         )
         notifications.schedule("contest_winners_published", contest.pk, tag=now.isoformat())
     return winners
-
