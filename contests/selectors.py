@@ -39,7 +39,11 @@ def _authenticated(user: Any) -> bool:
 
 def user_decides_objections(user: Any) -> bool:
     """Moderators and mediators decide objections (the dispute machinery's deciders)."""
-    return user_may_act(user) and (user_can_moderate(user) or user_is_mediator(user))
+    return user_may_act(user) and (
+        user_can_moderate(user)
+        or user_is_mediator(user)
+        or (user.is_staff and user.has_perm("contests.decide_objection"))
+    )
 
 
 def contest_registration_open(contest: Contest, now: dt.datetime | None = None) -> bool:
@@ -426,3 +430,16 @@ def winner_of_contract(*, contract_id: int) -> Winner | None:
 
 def poster_member(*, user: Any, contest: Contest) -> bool:
     return user_is_poster_member(user=user, task=contest.task)
+
+
+def reviewer_candidate_by_email(*, email: str) -> Any:
+    """The active account a poster names as a reviewer, or None."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def reviewer_invitation_for(*, user: Any, contest: Contest) -> Reviewer | None:
+    if not _authenticated(user):
+        return None
+    return Reviewer.objects.filter(contest=contest, user=user).first()

@@ -206,9 +206,7 @@ def test_ranking_is_the_weighted_average_and_a_changed_order_needs_a_reason():
 def test_whole_contest_pays_winners_records_ip_and_returns_unawarded_prizes(celery_eager):
     contest, subs, solvers = reviewed_contest()
     owner = owner_of(contest)
-    contest_winners_confirm(
-        actor=owner, contest=contest, submission_ids=[subs[0].pk, subs[1].pk]
-    )
+    contest_winners_confirm(actor=owner, contest=contest, submission_ids=[subs[0].pk, subs[1].pk])
     contest.refresh_from_db()
     objection = objection_file(
         actor=solvers[2], contest=contest, reason="评分标准与公告不一致，请复核。"
@@ -225,10 +223,12 @@ def test_whole_contest_pays_winners_records_ip_and_returns_unawarded_prizes(cele
     assert contest.status == S.PAID
     winners = list(contest.winners.order_by("rank"))
     for winner, sub in zip(winners, subs, strict=False):
-        assert winner.paid_at and winner.ip_transferred_at
+        assert winner.paid_at
+        assert winner.ip_transferred_at
         assert winner.ip_terms == Task.IpTerms.TRANSFER
         contract = winner.contract
-        assert contract.mode == Contract.Mode.CONTEST and contract.bid is None
+        assert contract.mode == Contract.Mode.CONTEST
+        assert contract.bid is None
         assert contract.provider == sub.entry.provider
         assert contract.milestones.get().status == Milestone.Status.RELEASED
     state = task_pool_state(task_id=contest.task_id)
@@ -272,9 +272,7 @@ def test_an_upheld_objection_sends_the_contest_back_to_review():
 
 
 def test_a_non_guaranteed_contest_below_the_pass_mark_returns_less_the_fee():
-    contest, _subs, _solvers = reviewed_contest(
-        guaranteed=False, return_fee_bps=500, pass_mark=90
-    )
+    contest, _subs, _solvers = reviewed_contest(guaranteed=False, return_fee_bps=500, pass_mark=90)
     assert contest_review_over(contest_id=contest.pk, now=contest.review_closes) is not None
     contest.refresh_from_db()
     assert contest.status == S.RETURNED
