@@ -61,7 +61,8 @@ def test_two_confirmations_at_once_give_one_result():
     )
     errors = [o for o in outcomes if isinstance(o, Exception)]
     results = [o for o in outcomes if isinstance(o, list)]
-    assert len(results) == 1 and len(errors) == 1, outcomes
+    assert len(results) == 1, outcomes
+    assert len(errors) == 1, outcomes
     assert isinstance(errors[0], InvalidTransition), outcomes
     winners = list(Winner.objects.filter(contest=contest).order_by("rank"))
     assert [w.submission_id for w in winners] == [w.submission_id for w in results[0]]
