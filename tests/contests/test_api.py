@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.models import Membership
 from contests.models import Contest, Entry, Scorecard, Submission, Winner
-from tests.accounts.factories import SkillFactory, UserFactory
+from tests.accounts.factories import SkillFactory, UserFactory, make_org_member
 from tests.api_helpers import API, assert_error, client_for, pdf
 from tests.contests.setup import (
     expert_reviewer,
@@ -59,9 +60,12 @@ def test_post_submit_and_fund_a_contest_through_the_api():
     assert client.post(f"{API}/contests/{task_id}/submit/").status_code == 200
     funded = client.post(f"{API}/contests/{task_id}/fund/")
     assert funded.status_code == 200, funded.content
-    # A second user of another organization may not fund or submit someone else's contest.
-    stranger = client_for(UserFactory())
-    assert_error(stranger.post(f"{API}/contests/{task_id}/fund/"), 403)
+    # A second user: someone outside the poster does not even see the unpublished contest;
+    # a plain member of the poster sees it and may not fund it.
+    assert_error(client_for(UserFactory()).post(f"{API}/contests/{task_id}/fund/"), 404)
+    member = UserFactory()
+    make_org_member(member, organization, Membership.Role.MEMBER)
+    assert_error(client_for(member).post(f"{API}/contests/{task_id}/submit/"), 403)
 
 
 def test_a_ladder_that_does_not_add_up_is_refused_and_writes_nothing():
