@@ -187,7 +187,7 @@ def test_a_whole_contest_posted_funded_scored_objected_and_paid(
     decider = sign_in(browser, base, mediator(language="en", name="Wu Min"), DESKTOP)
     decider.goto(f"{base}/admin/contests/objection/{objection.pk}/change/")
     snap(shoot, decider, "09-mediator-objection-en")
-    decider.goto(f"{base}/admin/contests/objection/{objection.pk}/change/dismiss/")
+    decider.goto(f"{base}/admin/contests/objection/{objection.pk}/dismiss/")
     decider.locator('textarea[name="reason"]').fill("The scores follow the published criteria.")
     decider.locator('form [type="submit"]').last.click()
     decider.wait_for_load_state()
