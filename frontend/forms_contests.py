@@ -170,7 +170,7 @@ class SubmissionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What you submit and how it meets the criteria."),
     )
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Files"),
         required=True,
         help_text=_("Up to 10 files; each one's SHA-256 and the time received are recorded."),

@@ -92,9 +92,10 @@ def objection_decide(*, actor: Any, objection: Objection, upheld: bool, note: st
         )
     with transaction.atomic():
         contest = contest_lock(contest_id=objection.contest_id)
-        objection = Objection.objects.select_for_update().filter(pk=objection.pk).first()
-        if objection is None:
+        locked = Objection.objects.select_for_update().filter(pk=objection.pk).first()
+        if locked is None:
             raise NotFound(_("This objection does not exist."))
+        objection = locked
         if objection.status != Objection.Status.OPEN:
             raise InvalidTransition(_("This objection has already been decided."))
         objection.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from accounts.selectors import provider_profile_ids_operated_by
@@ -196,7 +197,7 @@ def contest_winners_confirm(
         ranking = contest_ranking(contest=contest)
         by_id = {row.submission.pk: row for row in ranking}
         chosen = list(submission_ids)
-        errors: list[str] = []
+        errors: list[str | Promise] = []
         if not chosen:
             errors.append(_("Choose at least one winner."))
         if len(chosen) > len(prizes):

@@ -204,7 +204,7 @@ def contest_submit(request: HttpRequest, task_id: int) -> HttpResponse:
                     contest=contest,
                     title=form.cleaned_data["title"],
                     note=form.cleaned_data["note"],
-                    files=form.cleaned_data["files"],
+                    files=form.cleaned_data["attachments"],
                 )
             except DomainError as exc:
                 form_apply_domain_error(form, exc)

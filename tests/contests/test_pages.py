@@ -118,7 +118,7 @@ def test_register_and_submit_through_the_pages(language: str):
     assert b"data-register" in detail.content
     client.post(reverse("frontend:contest_action", args=[contest.task_id, "register"]))
     url = reverse("frontend:contest_submit", args=[contest.task_id])
-    response = client.post(url, {"title": "方案", "note": "算法与报告。", "files": [pdf()]})
+    response = client.post(url, {"title": "方案", "note": "算法与报告。", "attachments": [pdf()]})
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(url)
     assert b"data-my-submission" in page.content

@@ -131,7 +131,7 @@ def test_a_whole_contest_posted_funded_scored_objected_and_paid(
         sub_form = page.locator("#submission-form")
         sub_form.locator('input[name="title"]').fill(f"方案 {index}")
         sub_form.locator('textarea[name="note"]').fill("检测算法、验证数据与部署说明。")
-        sub_form.locator('input[name="files"]').set_input_files(str(report))
+        sub_form.locator('input[name="attachments"]').set_input_files(str(report))
         sub_form.locator('[type="submit"]').click()
         page.wait_for_load_state()
         assert page.locator("[data-my-submission]").count() == 1
