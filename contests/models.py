@@ -389,6 +389,13 @@ class Winner(models.Model):
     def amount_money(self) -> Money:
         return Money(self.amount, self.contest.currency)
 
+    @property
+    def score(self) -> str:
+        """The weighted score it won with, 0.00 to 100.00 (blank when not scored)."""
+        if self.weighted is None:
+            return ""
+        return f"{self.weighted // 100}.{self.weighted % 100:02d}"
+
 
 class Objection(models.Model):
     """A participant's objection (质疑) to the provisional winners, decided by a moderator or
