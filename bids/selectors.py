@@ -3,6 +3,7 @@ members and the bidder; everyone else sees how many bids there are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,50 +46,60 @@ class Eligibility:
     code: str = ""
 
 
-def bid_eligibility(
-    *, user: Any, task: Task, provider: ProviderProfile | None = None
+def participation_eligibility(
+    *,
+    user: Any,
+    task: Task,
+    provider: ProviderProfile | None = None,
+    window: Callable[[Task], Eligibility | None] | None = None,
 ) -> Eligibility:
-    """Whether `user` may bid on `task` for `provider` (their own profile when None), and if
-    not, a reason they can act on. Every rule about who may bid lives here."""
+    """Whether `user` may take part in `task` for `provider` (their own profile when None),
+    and if not, a reason they can act on. The rules every mode shares (bidding on a tender,
+    registering for a contest, claiming piece-work units) live here: signed in, not
+    suspended, the task published, not their own organization's, not on the black list,
+    verified or invited when the task asks, the NDA accepted.
+
+    `window` is the mode's own check (is bidding / registration / claiming open now?): it
+    runs once the task is known to be published and returns a refusal, or None to go on."""
     if not _authenticated(user):
-        return Eligibility(False, _("Sign in to bid."), "not_authenticated")
+        return Eligibility(False, _("Sign in to take part."), "not_authenticated")
     if not user_may_act(user):
-        return Eligibility(False, _("Your account is suspended, so it cannot bid."), "suspended")
+        return Eligibility(
+            False, _("Your account is suspended, so it cannot take part."), "suspended"
+        )
     if task.status in (Task.Status.DRAFT, Task.Status.PENDING_REVIEW):
         # Not closed: it has not opened (its poster's staff see this on a task in review).
         return Eligibility(
             False,
-            _("This task is not open for bids yet: it is a draft or waiting for moderation."),
+            _("This task is not open yet: it is a draft or waiting for moderation."),
             "not_published",
         )
-    if task.mode != Task.Mode.TENDER:
-        # Contests take registrations and submissions, piece-work takes unit claims.
-        return Eligibility(
-            False, _("This task does not take bids: see how it works on its page."), "not_tender"
-        )
-    if not task_bidding_open(task):
-        return Eligibility(False, _("Bidding on this task has closed."), "closed")
+    if window is not None and (refusal := window(task)) is not None:
+        return refusal
+    own = Eligibility(False, _("You cannot take part in your own organization's task."), "own_task")
     if user_is_poster_member(user=user, task=task):
-        return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
+        return own
     if provider is None:
         operated = provider_profiles_operated_by(user=user)
         provider = operated.filter(user=user).first() or operated.first()
         if provider is None:
             return Eligibility(
-                False, _("Set up your provider profile before you bid."), "no_provider_profile"
+                False,
+                _("Set up your provider profile before you take part."),
+                "no_provider_profile",
             )
     elif provider.pk not in provider_profile_ids_operated_by(user=user):
-        return Eligibility(False, _("You cannot bid for that provider."), "not_your_provider")
+        return Eligibility(False, _("You cannot act for that provider."), "not_your_provider")
     if provider.organization_id == task.organization_id:
-        return Eligibility(False, _("You cannot bid on your own organization's task."), "own_task")
-    # The credit black list (诚信红黑榜): the person bidding, or the provider they bid for.
+        return own
+    # The credit black list (诚信红黑榜): the person acting, or the provider they act for.
     listed = black_list_entry_for(user=user) or black_list_entry_for_provider(profile=provider)
     if listed is not None:
         return Eligibility(
             False,
             _(
-                "%(party)s is on the credit black list until %(date)s, so it cannot bid. "
-                "You can appeal the entry from your credit list page."
+                "%(party)s is on the credit black list until %(date)s, so it cannot take "
+                "part. You can appeal the entry from your credit list page."
             )
             % {"party": listed.party_name, "date": date_format(listed.expires_at, "DATE_FORMAT")},
             "black_listed",
@@ -96,18 +107,37 @@ def bid_eligibility(
     if task.visibility == Task.Visibility.VERIFIED and not provider.is_verified:
         return Eligibility(
             False,
-            _("Only real-name verified providers may bid on this task. Verify yourself first."),
+            _("Only real-name verified providers may take part in this task. Verify first."),
             "verification_required",
         )
     if task.visibility == Task.Visibility.INVITED and not user_is_invited(user=user, task=task):
         return Eligibility(
-            False, _("This task accepts bids from invited providers only."), "invitation_required"
+            False, _("This task is open to invited providers only."), "invitation_required"
         )
     if task.nda_required and not user_accepted_nda(user=user, task=task):
         return Eligibility(
-            False, _("Accept the task's NDA and read the full description before bidding."), "nda"
+            False, _("Accept the task's NDA and read the full description first."), "nda"
         )
     return Eligibility(True)
+
+
+def _bid_window(task: Task) -> Eligibility | None:
+    if task.mode != Task.Mode.TENDER:
+        # Contests take registrations and submissions, piece-work takes unit claims.
+        return Eligibility(
+            False, _("This task does not take bids: see how it works on its page."), "not_tender"
+        )
+    if not task_bidding_open(task):
+        return Eligibility(False, _("Bidding on this task has closed."), "closed")
+    return None
+
+
+def bid_eligibility(
+    *, user: Any, task: Task, provider: ProviderProfile | None = None
+) -> Eligibility:
+    """Whether `user` may bid on `task` for `provider` (their own profile when None): the
+    shared participation rules, a tender, and bidding open."""
+    return participation_eligibility(user=user, task=task, provider=provider, window=_bid_window)
 
 
 def task_bidding_open(task: Task) -> bool:

@@ -66,6 +66,9 @@ class TaskSearchForm(_SearchForm):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Task.Kind.choices]
     )
+    mode = forms.ChoiceField(
+        label=_("How it runs"), required=False, choices=[("", _("All modes")), *Task.Mode.choices]
+    )
     budget_from = YuanField(label=_("Budget from (¥)"), required=False, max_length=16)
     budget_to = YuanField(label=_("Budget up to (¥)"), required=False, max_length=16)
     deadline_before = forms.DateField(
@@ -86,6 +89,7 @@ class TaskSearchForm(_SearchForm):
         return TaskQuery(
             text=data.get("q") or "",
             kinds=(data["kind"],) if data.get("kind") else (),
+            modes=(data["mode"],) if data.get("mode") else (),
             skills=tuple(data.get("skills") or ()),
             category=data.get("category") or "",
             budget_min=data.get("budget_from"),

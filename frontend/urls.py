@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend import urls_contracts, urls_payments, urls_tasks
+from frontend import urls_contests, urls_contracts, urls_payments, urls_tasks
 from frontend.views import (
     credit_list,
     me,
@@ -114,3 +114,4 @@ urlpatterns = [
 # Tasks, bids and contracts pages live in their own modules, in the same namespace.
 urlpatterns += [*urls_tasks.urlpatterns, *urls_contracts.urlpatterns]
 urlpatterns += urls_payments.urlpatterns
+urlpatterns += urls_contests.urlpatterns

@@ -238,6 +238,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Disputes past a deadline: silent respondent or closed evidence → mediation; a decision
     # past its appeal window → executed.
     "advance-disputes": {"task": "disputes.tasks.advance_disputes", "schedule": 600.0},
+    # Contest phases (submissions close, review over, announce and pay): every minute, each
+    # move re-checked under the contest's lock.
+    "advance-contests": {"task": "contests.tasks.advance_contests", "schedule": 60.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------

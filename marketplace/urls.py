@@ -18,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("payments.api.urls")),
     path("", include("reputation.urls")),
     path("", include("disputes.api.urls")),
+    path("", include("contests.api.urls")),
     path("", include("search.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -29,6 +29,11 @@ def transfer_group(contract: Contract) -> str:
     return f"contract-{contract.pk}"
 
 
+def pool_transfer_group(task_id: int) -> str:
+    """A task pool's payments (a contest's prize, piece-work units) are grouped by task."""
+    return f"task-{task_id}"
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """One money object as the processor reports it (for reconciliation)."""
@@ -53,6 +58,16 @@ class Gateway(Protocol):
     def payment_create(
         self, *, contract: Contract, amount: Money, milestone_ids: list[int], key: str
     ) -> GatewayObject: ...
+
+    def pool_payment_create(self, *, task_id: int, amount: Money, key: str) -> GatewayObject:
+        """The poster's payment into a task's pool (no contract yet)."""
+        ...
+
+    def pool_refund_create(
+        self, *, payment: GatewayObject, amount: Money, key: str
+    ) -> GatewayObject:
+        """A (partial) refund of a pool payment: what returns from the pool to the poster."""
+        ...
 
     def processor_fee(self, *, charge: GatewayObject) -> Money: ...
 
@@ -135,6 +150,47 @@ class SandboxGateway:
             status=Status.SUCCEEDED,
         )
         return payment
+
+    def pool_payment_create(self, *, task_id: int, amount: Money, key: str) -> GatewayObject:
+        if found := _existing(key):
+            return found
+        payment = _record(
+            self.name,
+            Kind.PAYMENT_INTENT,
+            key,
+            external_id=self._id("pi"),
+            task_id=task_id,
+            amount=amount.amount,
+            currency=amount.currency,
+            status=Status.SUCCEEDED,
+        )
+        _record(
+            self.name,
+            Kind.CHARGE,
+            f"{key}:charge",
+            external_id=self._id("ch"),
+            task_id=task_id,
+            amount=amount.amount,
+            currency=amount.currency,
+            status=Status.SUCCEEDED,
+        )
+        return payment
+
+    def pool_refund_create(
+        self, *, payment: GatewayObject, amount: Money, key: str
+    ) -> GatewayObject:
+        if found := _existing(key):
+            return found
+        return _record(
+            self.name,
+            Kind.REFUND,
+            key,
+            external_id=self._id("re"),
+            task_id=payment.task_id,
+            amount=amount.amount,
+            currency=amount.currency,
+            status=Status.SUCCEEDED,
+        )
 
     def processor_fee(self, *, charge: GatewayObject) -> Money:
         return Money.zero(charge.currency)
@@ -255,6 +311,51 @@ class StripeGateway:
             milestone_ids=milestone_ids,
             amount=amount.amount,
             currency=amount.currency,
+        )
+
+    def pool_payment_create(self, *, task_id: int, amount: Money, key: str) -> GatewayObject:
+        found = _existing(key)
+        if found and found.external_id:
+            return found
+        intent = stripe_api.payment_intent_create(
+            amount=amount.amount,
+            currency=amount.currency,
+            transfer_group=pool_transfer_group(task_id),
+            metadata={"task": str(task_id), "key": key},
+            key=key,
+        )
+        # Pending until Stripe's payment_intent.succeeded webhook says the money arrived.
+        return found or _record(
+            self.name,
+            Kind.PAYMENT_INTENT,
+            key,
+            external_id=intent.id,
+            client_secret=intent.client_secret or "",
+            task_id=task_id,
+            amount=amount.amount,
+            currency=amount.currency,
+        )
+
+    def pool_refund_create(
+        self, *, payment: GatewayObject, amount: Money, key: str
+    ) -> GatewayObject:
+        if found := _existing(key):
+            return found
+        refund = stripe_api.refund_create(
+            payment_intent=payment.external_id,
+            amount=amount.amount,
+            metadata={"task": str(payment.task_id)},
+            key=key,
+        )
+        return _record(
+            self.name,
+            Kind.REFUND,
+            key,
+            external_id=refund.id,
+            task_id=payment.task_id,
+            amount=amount.amount,
+            currency=amount.currency,
+            status=Status.SUCCEEDED,
         )
 
     def processor_fee(self, *, charge: GatewayObject) -> Money:

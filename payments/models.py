@@ -35,6 +35,9 @@ class LedgerAccount(models.Model):
         VOUCHER = "voucher", _("Innovation voucher")
         VOUCHER_CLAIMS = "voucher_claims", _("Voucher claims on the programme")
         VOUCHER_ADVANCED = "voucher_advanced", _("Voucher money advanced to providers")
+        # A task's pool (payments.pool_models): a contest's prize or piece-work units, paid
+        # in before any contract exists and allocated to contracts' escrows from there.
+        TASK_POOL = "task_pool", _("Task pool")
 
     kind = models.CharField(max_length=30, choices=Kind.choices, verbose_name=_("kind"))
     # Whose account: "organization:12", "contract:7", "provider:3", or "platform".
@@ -153,8 +156,23 @@ class GatewayObject(models.Model):
     external_id = models.CharField(
         max_length=100, blank=True, db_index=True, verbose_name=_("external ID")
     )
+    # A contract's payment, transfer or refund; a task pool's payment (or its refund) has the
+    # task instead and no contract.
     contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
+        Contract,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("contract"),
+    )
+    task = models.ForeignKey(
+        "tasks.Task",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("task"),
     )
     milestone = models.ForeignKey(
         Milestone,
@@ -187,6 +205,10 @@ class GatewayObject(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="gateway_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(contract__isnull=False) | Q(task__isnull=False),
+                name="gateway_object_of_contract_or_pool",
+            ),
         ]
         permissions = [
             ("handle_finance", "Can watch escrow, card disputes and reconciliation (finance)"),
@@ -342,6 +364,7 @@ class ReconciliationMismatch(models.Model):
         return f"contract {self.contract_id}: {self.code} {self.subject}"
 
 
+from payments.pool_models import PoolMove, TaskPool  # noqa: E402  (payments models)
 from payments.receipt_models import Receipt as Receipt  # noqa: E402  (a payments model)
 
 # Innovation vouchers live in their own module; imported here so Django registers them.
@@ -360,7 +383,9 @@ __all__ = [
     "GatewayObject",
     "JournalEntry",
     "LedgerAccount",
+    "PoolMove",
     "Posting",
+    "TaskPool",
     "Voucher",
     "VoucherClaim",
     "VoucherProgramme",

@@ -95,6 +95,7 @@ def _payout_event(event: str, object_id: int, tag: str) -> None:
     row = GatewayObject.objects.select_related("contract__task", "contract__provider").get(
         pk=object_id
     )
+    assert row.contract is not None  # transfers are a contract's
     title = row.contract.task.title
     amount = row.money
     if event == "payout_waiting_setup":
@@ -122,8 +123,12 @@ def _payout_event(event: str, object_id: int, tag: str) -> None:
 
 @notification("payment_failed")
 def _payment_failed(event: str, object_id: int, tag: str) -> None:
-    payment = GatewayObject.objects.select_related("contract__task").get(pk=object_id)
-    task = payment.contract.task
+    payment = GatewayObject.objects.select_related("contract__task", "task").get(pk=object_id)
+    if payment.contract is None:  # a task pool's payment
+        assert payment.task is not None
+        task, again = payment.task, link("payments:pool_fund", payment.task_id)
+    else:
+        task, again = payment.contract.task, link("frontend:contract_detail", payment.contract_id)
     amount = payment.money
     _send(
         poster_recipients(task),
@@ -136,7 +141,7 @@ def _payment_failed(event: str, object_id: int, tag: str) -> None:
                 ),
                 {"amount": amount},
             ),
-            link("frontend:contract_detail", payment.contract_id),
+            again,
         ),
         f"{event}:{payment.pk}",
     )

@@ -141,6 +141,7 @@ def payout_statuses(
         .select_related("milestone", "contract__task")
         .order_by("-id")
     ):
+        assert row.contract is not None  # transfers are a contract's
         pending[row.contract.provider_id].append(row)
     return [
         PayoutStatus(
@@ -280,3 +281,79 @@ def released_between(*, start: Any, end: Any, currency: str = DEFAULT_CURRENCY) 
         .aggregate(total=Sum("amount"))["total"]
     )
     return Money(-int(total or 0), currency)
+
+
+# --- Task pools (a contest's prize, a piece-work task's units) ------------------------------
+
+
+@dataclass(frozen=True)
+class PoolState:
+    """A task pool's money for its pages, the API and the contests / piece-work apps.
+
+    held == funded - allocated - returned - fee, and equals the ledger's task_pool balance."""
+
+    task_id: int
+    exists: bool
+    purpose: str
+    funded: Money  # pool payments that succeeded
+    allocated: Money  # moved to contracts' escrows (prizes paid, units accepted)
+    returned: Money  # refunded to the poster (net of the fee)
+    fee: Money  # kept by the platform on returns
+    held: Money  # in the pool now (from the ledger)
+    latest: GatewayObject | None  # the latest pool payment, for processing / failed
+    frozen: bool
+    frozen_reason: str
+
+    @property
+    def processing(self) -> bool:
+        return self.latest is not None and self.latest.status == GatewayObject.Status.PENDING
+
+    @property
+    def failed(self) -> bool:
+        return self.latest is not None and self.latest.status == GatewayObject.Status.FAILED
+
+
+def task_pool_state(*, task_id: int) -> PoolState:
+    """The pool of a task (three queries); a task without a pool reads as an empty one in the
+    task's currency."""
+    from payments.models import PoolMove, TaskPool
+    from tasks.models import Task
+
+    pool = TaskPool.objects.filter(task_id=task_id).first()
+    currency = (
+        pool.currency
+        if pool is not None
+        else Task.objects.filter(pk=task_id).values_list("currency", flat=True).first()
+        or DEFAULT_CURRENCY
+    )
+    sums: dict[str, tuple[int, int]] = {}
+    if pool is not None:
+        for row in (
+            PoolMove.objects.filter(pool=pool)
+            .values("kind")
+            .annotate(amount=Sum("amount"), fee=Sum("fee"))
+        ):
+            sums[row["kind"]] = (int(row["amount"] or 0), int(row["fee"] or 0))
+    funded = sums.get(PoolMove.Kind.FUND, (0, 0))[0]
+    allocated = sums.get(PoolMove.Kind.ALLOCATE, (0, 0))[0]
+    gross, fee = sums.get(PoolMove.Kind.RETURN, (0, 0))
+    latest = (
+        GatewayObject.objects.filter(
+            task_id=task_id, contract__isnull=True, kind=GatewayObject.Kind.PAYMENT_INTENT
+        )
+        .order_by("-id")
+        .first()
+    )
+    return PoolState(
+        task_id=task_id,
+        exists=pool is not None,
+        purpose=pool.purpose if pool is not None else "",
+        funded=Money(funded, currency),
+        allocated=Money(allocated, currency),
+        returned=Money(gross - fee, currency),
+        fee=Money(fee, currency),
+        held=balance_of(kind=K.TASK_POOL, owner=f"task:{task_id}", currency=currency),
+        latest=latest,
+        frozen=pool is not None and pool.frozen_at is not None,
+        frozen_reason=pool.frozen_reason if pool is not None else "",
+    )

@@ -19,6 +19,7 @@ from payments.models import ConnectedAccount, GatewayObject, WebhookEvent
 from payments.services import payment_failed, payment_succeeded
 from payments.services.connect import account_state_apply
 from payments.services.disputes import card_dispute_closed, card_dispute_opened
+from payments.services.pool import pool_payment_failed, pool_payment_succeeded
 
 
 class Outcome(enum.Enum):
@@ -40,7 +41,11 @@ def _payment_intent_succeeded(obj: Any) -> None:
     if payment is None:
         raise NotYetKnown(obj["id"])
     charge = obj.get("latest_charge")
-    payment_succeeded(payment=payment, charge_id=charge if isinstance(charge, str) else None)
+    charge_id = charge if isinstance(charge, str) else None
+    if payment.contract_id is None:
+        pool_payment_succeeded(payment=payment, charge_id=charge_id)  # a task pool's payment
+        return
+    payment_succeeded(payment=payment, charge_id=charge_id)
 
 
 def _account_updated(obj: Any, created: int) -> None:
@@ -62,6 +67,9 @@ def _payment_intent_failed(obj: Any, *, canceled: bool) -> None:
         if canceled
         else str(error.get("message") or error.get("code") or "")
     )
+    if payment.contract_id is None:
+        pool_payment_failed(payment=payment, message=message, canceled=canceled)
+        return
     payment_failed(payment=payment, message=message, canceled=canceled)
 
 

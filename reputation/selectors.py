@@ -211,6 +211,8 @@ class ProviderStats(_Ratings):
     verified: bool
     standing: ListStanding = field(default_factory=ListStanding)
     disputes: DisputeRecord = NO_DISPUTES
+    # Contest prizes won (a prize contract is made only when the prize is paid).
+    contest_wins: int = 0
 
     @property
     def has_history(self) -> bool:
@@ -268,6 +270,10 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
         .annotate(
             completed=Count("id", filter=Q(status=Contract.Status.COMPLETED)),
             active=Count("id", filter=Q(status=Contract.Status.ACTIVE)),
+            wins=Count(
+                "id",
+                filter=Q(mode=Contract.Mode.CONTEST) & ~Q(status=Contract.Status.CANCELLED),
+            ),
             ended=Count(
                 "id",
                 filter=Q(status=Contract.Status.COMPLETED)
@@ -329,6 +335,7 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
             verified=pid in verified,
             standing=_standing([e for e in entries if _entry_about_profile(e, profile_by_id[pid])]),
             disputes=records.get(("provider", pid), DisputeRecord()),
+            contest_wins=c.get("wins", 0),
         )
     return result
 

@@ -64,6 +64,7 @@ class TaskDocument(Document):
     organization_name = Text(analyzer="standard", fields={"raw": Keyword()})
     organization_words = Words()
     kind = Keyword()
+    mode = Keyword()  # tender, contest or piece-work: a filter and a facet
     status = Keyword()
     visibility = Keyword()
     skills = Keyword()

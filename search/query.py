@@ -83,6 +83,7 @@ class Terms:
 class TaskQuery:
     text: str = ""
     kinds: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()  # tender, contest, piecework
     skills: tuple[str, ...] = ()
     category: str = ""
     budget_min: int | None = None  # fen: the task's budget reaches at least this
@@ -111,6 +112,7 @@ class TaskQuery:
         return cls(
             text=str(params.get("text", "")),
             kinds=tuple(params.get("kinds", ())),
+            modes=tuple(params.get("modes", ())),
             skills=tuple(params.get("skills", ())),
             category=str(params.get("category", "")),
             budget_min=params.get("budget_min"),

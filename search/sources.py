@@ -59,6 +59,7 @@ def task_document(task: Task) -> dict[str, Any]:
             "organization_name": task.organization.name,
             "organization_words": _words(task.organization.name),
             "kind": task.kind,
+            "mode": task.mode,
             "status": task.status,
             "visibility": task.visibility,
             "skills": skills,

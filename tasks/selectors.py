@@ -390,9 +390,11 @@ def reports_waiting() -> QuerySet[Report]:
 
 def tasks_due_for_closing(*, now: Any) -> list[int]:
     return list(
-        Task.objects.filter(status=Task.Status.OPEN, bid_deadline__lte=now).values_list(
-            "id", flat=True
-        )
+        # Only tenders close on their bid deadline: a contest's and piece-work's phases are
+        # their own apps' beat jobs.
+        Task.objects.filter(
+            status=Task.Status.OPEN, mode=Task.Mode.TENDER, bid_deadline__lte=now
+        ).values_list("id", flat=True)
     )
 
 

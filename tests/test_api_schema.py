@@ -31,6 +31,8 @@ OUR_PREFIXES = (
     "/api/v1/offers/",
     "/api/v1/questions/",
     "/api/v1/negotiation-files/",
+    "/api/v1/contests/",
+    "/api/v1/contest-objections/",
 )
 
 

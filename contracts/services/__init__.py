@@ -14,10 +14,12 @@ from contracts.services.delivery import (
     milestones_remind_deadlines,
 )
 from contracts.services.funding import contract_funding_received
+from contracts.services.prize import contract_create_for_prize, prize_delivery_accept
 from contracts.services.reviews import review_submit
 
 __all__ = [
     "contract_award",
+    "contract_create_for_prize",
     "contract_funding_received",
     "milestone_accept",
     "milestone_auto_accept",
@@ -29,5 +31,6 @@ __all__ = [
     "milestone_submit",
     "milestones_auto_accept_due",
     "milestones_remind_deadlines",
+    "prize_delivery_accept",
     "review_submit",
 ]

@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contests.selectors import winner_of_contract
 from contracts import selectors, services
 from contracts.models import Contract, Delivery, Milestone, Review
 from contracts.selectors import REVIEW_BLIND_DAYS, ContractViewer, Step, reviews_public
@@ -275,6 +276,9 @@ def _render_detail(
     started = contract.started_at
     context = {
         "contract": contract,
+        "prize_record": winner_of_contract(contract_id=contract.pk)
+        if contract.mode == Contract.Mode.CONTEST
+        else None,
         "task": contract.task,
         "poster": contract.organization,
         "provider": contract.provider,

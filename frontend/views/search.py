@@ -103,6 +103,7 @@ def task_search(request: HttpRequest) -> HttpResponse:
     results = services.search_tasks(user=request.user, query=query)
     terms = Terms.parse(query.text)
     kinds = dict(Task.Kind.choices)
+    modes = dict(Task.Mode.choices)
     hits = [
         {
             "hit": hit,
@@ -123,6 +124,7 @@ def task_search(request: HttpRequest) -> HttpResponse:
             results,
             {
                 "kind": (_("Kind"), lambda k: kinds.get(k, k), "kind", False),
+                "mode": (_("How it runs"), lambda m: modes.get(m, m), "mode", False),
                 "categories": (_("Skill category"), _category_label, "category", False),
                 "skills": (_("Skills"), _skill_label, "skills", True),
                 "province": (_("Region"), region_name, "region", False),
@@ -233,6 +235,7 @@ def saved_searches(request: HttpRequest) -> HttpResponse:
             key = {
                 "text": "q",
                 "kinds": "kind",
+                "modes": "mode",
                 "budget_min": "budget_from",
                 "budget_max": "budget_to",
             }.get(key, key)

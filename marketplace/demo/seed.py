@@ -598,6 +598,11 @@ class DemoSeeder:
         # it through delivery, acceptance and release to the provider's earnings.
         self.award("weld", "li.ming@provider.demo", "chen.wei@yuxin-auto.demo", fund=False)
         self.saved_searches()
+        # Contests, one in each phase (draft, open, review, publicity, paid), through the
+        # contest services (王芳's prize is paid out at once; 李明's waits for his payouts).
+        from contests.demo import seed_contests
+
+        seed_contests(users=self.users, orgs=self.orgs, skills=self.skills, log=self.log)
         # Search's copies (the database backend's, and Elasticsearch's when configured) made
         # equal to what was just written, whether Celery ran the indexing or not.
         from search.indexing import repair_all

@@ -8,7 +8,7 @@ from contracts.models import Contract, Milestone
 from marketplace.errors import Conflict, NotFound, ValidationFailed
 from marketplace.money import Money
 from payments.ledger import PLATFORM, Line, ledger_account
-from payments.models import Escrow, GatewayObject, LedgerAccount
+from payments.models import Escrow, GatewayObject, LedgerAccount, PoolMove
 
 K = LedgerAccount.Kind
 
@@ -89,12 +89,28 @@ def require_not_frozen(escrow: Escrow) -> None:
 
 
 def funding_charge(contract: Contract, milestone: Milestone) -> GatewayObject | None:
-    """The succeeded charge (or, for Stripe before the webhook, nothing) that paid a milestone."""
+    """The succeeded charge (or, for Stripe before the webhook, nothing) that paid a milestone:
+    the contract's own, or for a milestone funded from its task's pool, the pool payment's."""
     for charge in GatewayObject.objects.filter(
         contract=contract, kind=GatewayObject.Kind.CHARGE, status=GatewayObject.Status.SUCCEEDED
     ):
         if milestone.pk in charge.milestone_ids:
             return charge
+    return pool_allocation_charge(contract_id=contract.pk, milestone_id=milestone.pk)
+
+
+def pool_allocation_charge(*, contract_id: int, milestone_id: int) -> GatewayObject | None:
+    """The pool payment's charge an allocated milestone's transfer is made from (Stripe's
+    source_transaction; several allocations may share one charge up to its amount), or None
+    when the milestone was not funded from a pool or no single pool payment covered it."""
+    for move in PoolMove.objects.filter(
+        kind=PoolMove.Kind.ALLOCATE, contract_id=contract_id, payment__isnull=False
+    ).select_related("payment"):
+        if milestone_id in move.milestone_ids and move.payment is not None:
+            return GatewayObject.objects.filter(
+                idempotency_key=f"{move.payment.idempotency_key}:charge",
+                status=GatewayObject.Status.SUCCEEDED,
+            ).first()
     return None
 
 

@@ -32,6 +32,15 @@ def card_dispute_opened(*, obj: dict[str, Any]) -> CardDispute | None:
     charge = _charge(obj)
     if charge is None:
         return None
+    if charge.contract_id is None:
+        # A task pool's charge: no money may leave the pool while the bank decides. The pool
+        # stays frozen until finance staff unfreeze it (a CardDispute row is a contract's).
+        from payments.services.pool import pool_freeze
+        from tasks.models import Task
+
+        assert charge.task_id is not None
+        pool_freeze(Task.objects.get(pk=charge.task_id), f"card dispute {obj.get('id')}")
+        return None
     with transaction.atomic():
         _contract, _milestones, escrow = lock(contract_id=charge.contract_id)
         dispute, created = CardDispute.objects.get_or_create(

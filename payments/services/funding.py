@@ -212,6 +212,7 @@ def payment_failed(*, payment: GatewayObject, message: str, canceled: bool = Fal
     is told, and the next attempt gets a fresh key. A payment that already succeeded stays
     succeeded (a late failure event of an earlier card try changes nothing); returns whether
     the attempt was marked failed."""
+    assert payment.contract_id is not None  # a pool's payment: services.pool
     with transaction.atomic():
         lock(contract_id=payment.contract_id)
         payment = GatewayObject.objects.select_for_update().get(pk=payment.pk)
@@ -274,9 +275,10 @@ def voucher_reservations_sweep(*, now: dt.datetime | None = None) -> dict[str, i
         status=GatewayObject.Status.FAILED,
         cancellation="",
         gateway=gateway().name,
+        contract__isnull=False,  # a task pool's payment paid twice only adds to the pool
     ):
         newer = GatewayObject.objects.filter(
-            contract_id=payment.contract_id,
+            contract=payment.contract,
             kind=GatewayObject.Kind.PAYMENT_INTENT,
             pk__gt=payment.pk,
         )
@@ -345,6 +347,7 @@ def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -
     """The poster's money arrived: poster funding → escrow, less nothing; the processor's fee
     is the platform's cost. Idempotent: every entry has the payment's reference, and
     contract_funding_received ignores milestones already funded."""
+    assert payment.contract_id is not None  # a pool's payment: services.pool
     with transaction.atomic():
         contract, milestones, _escrow = lock(contract_id=payment.contract_id)
         payment = GatewayObject.objects.select_for_update().get(pk=payment.pk)

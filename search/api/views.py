@@ -45,7 +45,7 @@ def _query_data(request: Request) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key in request.query_params:
         values = request.query_params.getlist(key)
-        data[key] = values if key in ("kinds", "skills", "availability") else values[-1]
+        data[key] = values if key in ("kinds", "modes", "skills", "availability") else values[-1]
     return data
 
 
@@ -53,6 +53,12 @@ class TaskSearchInputSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     kinds = _CommaList(
         child=serializers.ChoiceField(choices=Task.Kind.choices), required=False, default=list
+    )
+    modes = _CommaList(
+        child=serializers.ChoiceField(choices=Task.Mode.choices),
+        required=False,
+        default=list,
+        help_text="tender, contest, piecework (a facet: facets.mode).",
     )
     skills = _CommaList(child=serializers.SlugField(), required=False, default=list, max_length=20)
     category = serializers.SlugField(required=False, allow_blank=True, default="")
@@ -78,7 +84,8 @@ class TaskSearchInputSerializer(serializers.Serializer):
     def query(self) -> TaskQuery:
         d = self.validated_data
         return TaskQuery(
-            text=d["q"], kinds=tuple(d["kinds"]), skills=tuple(d["skills"]), category=d["category"],
+            text=d["q"], kinds=tuple(d["kinds"]), modes=tuple(d["modes"]),
+            skills=tuple(d["skills"]), category=d["category"],
             budget_min=d["budget_min"], budget_max=d["budget_max"], region=d["region"],
             deadline_before=d["deadline_before"], verified=d["verified"], sort=d["sort"],
             page=d["page"], page_size=d["page_size"],

@@ -170,6 +170,8 @@ class DatabaseBackend:
                 continue
             if query.kinds and doc["kind"] not in query.kinds:
                 continue
+            if query.modes and doc.get("mode", "tender") not in query.modes:
+                continue
             if query.budget_min is not None and doc["budget_max"] < query.budget_min:
                 continue
             if query.budget_max is not None and doc["budget_min"] > query.budget_max:
@@ -199,6 +201,7 @@ class DatabaseBackend:
             docs,
             {
                 "kind": lambda d: d["kind"],
+                "mode": lambda d: d.get("mode", "tender"),
                 "skills": lambda d: d["skills"],
                 "categories": lambda d: d["categories"],
                 "province": lambda d: d.get("province", ""),

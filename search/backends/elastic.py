@@ -309,6 +309,8 @@ class ElasticBackend:
             filters.append({"ids": {"values": [str(i) for i in query.ids]}})
         if query.kinds:
             filters.append({"terms": {"kind": list(query.kinds)}})
+        if query.modes:
+            filters.append({"terms": {"mode": list(query.modes)}})
         skills = wanted_skills(query.skills, query.category)
         if skills:
             filters.append({"terms": {"skills": skills}})
@@ -342,6 +344,7 @@ class ElasticBackend:
             "track_total_hits": True,
             "aggs": {
                 "kind": _terms_agg("kind"),
+                "mode": _terms_agg("mode"),
                 "skills": _terms_agg("skills"),
                 "categories": _terms_agg("categories"),
                 "province": _terms_agg("province"),

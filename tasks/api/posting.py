@@ -154,6 +154,12 @@ class TaskCreateInputSerializer(serializers.Serializer):
         help_text="The enterprise or government unit you post for (you must be a member)."
     )
     kind = serializers.ChoiceField(choices=Task.Kind.choices)
+    mode = serializers.ChoiceField(
+        choices=[(Task.Mode.TENDER.value, Task.Mode.TENDER.label)],
+        default=Task.Mode.TENDER,
+        help_text="A tender here; a contest is posted with its prize ladder, criteria and "
+        "phases at POST /api/v1/contests/.",
+    )
     title = serializers.CharField(max_length=120)
     summary = serializers.CharField(max_length=500, help_text="Public, also before an NDA.")
     description = serializers.CharField(max_length=20000)

@@ -77,6 +77,9 @@ class TaskListItemOutputSerializer(serializers.Serializer):
     summary = serializers.CharField()
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
+    mode = serializers.ChoiceField(
+        choices=Task.Mode.choices, help_text="How the task runs: tender, contest or piece-work."
+    )
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     organization = OrganizationBriefSerializer()
@@ -113,6 +116,11 @@ class TaskDetailOutputSerializer(serializers.Serializer):
     organization = OrganizationBriefSerializer()
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
+    mode = serializers.ChoiceField(
+        choices=Task.Mode.choices,
+        help_text="How the task runs. A contest's prizes, criteria and phases are at "
+        "/api/v1/contests/{task_id}/.",
+    )
     title = serializers.CharField()
     summary = serializers.CharField()
     description = serializers.SerializerMethodField(help_text="Markdown, as the poster wrote it.")

@@ -26,6 +26,7 @@ from tasks.services.progress import (
     task_lock,
     task_mark_awarded,
     task_mark_completed,
+    task_mark_entries_closed,
     task_mark_started,
 )
 from tasks.services.questions import (
@@ -62,6 +63,7 @@ __all__ = [
     "task_lock",
     "task_mark_awarded",
     "task_mark_completed",
+    "task_mark_entries_closed",
     "task_mark_started",
     "task_moderation_approve",
     "task_moderation_flag",

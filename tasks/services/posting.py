@@ -229,9 +229,16 @@ def task_create(
     ip_terms: str = Task.IpTerms.TRANSFER,
     ip_terms_custom: str = "",
     nda_required: bool = False,
+    mode: str = Task.Mode.TENDER,
 ) -> Task:
-    """Create a draft task for an enterprise or government unit the actor belongs to."""
+    """Create a draft task for an enterprise or government unit the actor belongs to. A
+    contest's or piece-work task's own terms are written by its app around this call."""
     require_active_user(actor)
+    if mode not in Task.Mode.values:
+        raise ValidationFailed(
+            _("Choose how the task runs: tender, contest or piece-work."),
+            fields={"mode": [_("Not a valid mode.")]},
+        )
     if not user_is_member(user=actor, organization=organization):
         raise NotAllowed(
             _("Only members of %(org)s can post tasks for it.") % {"org": organization}
@@ -258,7 +265,11 @@ def task_create(
     _validate(**fields, skills=skills, milestones=milestones, now=timezone.now())
     with transaction.atomic():
         task = Task.objects.create(
-            organization=organization, created_by=actor, nda_required=nda_required, **fields
+            organization=organization,
+            created_by=actor,
+            nda_required=nda_required,
+            mode=mode,
+            **fields,
         )
         _write_skills_and_plan(task, skills, milestones)
         audit_record(actor=actor, action="task.create", target=task)

@@ -60,3 +60,15 @@ def task_mark_completed(*, task_id: int, actor: Any) -> Task:
         audit_record(actor=actor, action="task.complete", target=task)
         task_changed_on_commit(task, fields=("status",))
     return task
+
+
+def task_mark_entries_closed(*, task: Task) -> Task:
+    """A contest's or piece-work task's own deadline passed: it takes no new entrants (open →
+    closed) without the tender's bidding-closed receivers. The caller holds the task's lock."""
+    if task.status == Task.Status.OPEN:
+        task.status = TASK.check(task.status, "close_bidding")
+        task.closed_at = timezone.now()
+        task.save(update_fields=["status", "closed_at", "updated_at"])
+        audit_record(actor=None, action="task.entries_closed", target=task)
+        task_changed_on_commit(task, fields=("status",))
+    return task
