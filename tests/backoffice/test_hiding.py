@@ -129,7 +129,7 @@ def test_the_two_sides_see_the_reason_in_place_of_text_and_file(room, moderator)
         api = APIClient()
         api.force_authenticate(user)
         assert api.get(f"/api/v1/negotiation-files/{room['file'].pk}/").status_code == 404
-        listed = api.get(f"/api/v1/bids/{room['bid'].pk}/negotiation/messages/").json()
+        listed = api.get(f"/api/v1/threads/{room['thread'].pk}/messages/").json()
         by_seq = {m["seq"]: m for m in listed["messages"]}
         rude, attached = by_seq[room["rude"].seq], by_seq[room["file"].seq]
         assert (rude["hidden"], rude["hidden_reason"], rude["body"]) == (True, REASON, "")
@@ -207,14 +207,18 @@ def test_wrong_role_staff_and_non_staff_cannot_hide_through_the_admin(room, mode
     assert NegotiationMessage.objects.get(pk=room["rude"].pk).hidden_at is None
 
 
-def test_mediators_and_the_dispute_timeline_keep_the_original() -> None:
+def test_mediators_and_the_dispute_timeline_keep_the_original(settings) -> None:
     from tests.disputes.setup import funded_contract, open_dispute
-    from tests.frontend.contracts_setup import poster_owner, provider_user
+    from bids.models import NegotiationThread
+    from tests.frontend.contracts_setup import poster_owner
 
+    settings.PAYMENTS_GATEWAY = "sandbox"
     contract = funded_contract()
     bid = contract.bid
-    thread, _created = negotiation.thread_open(actor=provider_user(contract), bid=bid)
-    # The award made the thread read-only, so the message is written as it was before it.
+    # The award closed the negotiation, so the thread and message are written as they were.
+    thread, _created = NegotiationThread.objects.get_or_create(
+        bid=bid, defaults={"opened_by": poster_owner(contract)}
+    )
     message = NegotiationMessage.objects.create(
         thread=thread, seq=thread.last_seq + 1, sender=poster_owner(contract), side="poster",
         body="不付钱又怎样",
@@ -256,7 +260,9 @@ def test_a_hidden_profile_is_gone_for_others_and_its_owner_sees_why(moderator) -
 
     url = reverse("frontend:provider_detail", args=[profile.pk])
     assert signed_in(UserFactory()).get(url).status_code == 404
-    assert APIClient().get(f"/api/v1/providers/{profile.pk}/").status_code == 404
+    stranger_api = APIClient()
+    stranger_api.force_authenticate(UserFactory())
+    assert stranger_api.get(f"/api/v1/provider-profiles/{profile.pk}/").status_code == 404
     for language, notice in (("en", "A moderator has hidden this profile."), ("zh-hans", "管理员已隐藏此档案。")):
         page = signed_in(profile.user, language=language).get(url)
         assert page.status_code == 200
@@ -265,7 +271,7 @@ def test_a_hidden_profile_is_gone_for_others_and_its_owner_sees_why(moderator) -
         assert "mailto:moderation@" in text
     owner_api = APIClient()
     owner_api.force_authenticate(profile.user)
-    mine = owner_api.get(f"/api/v1/providers/{profile.pk}/").json()
+    mine = owner_api.get(f"/api/v1/provider-profiles/{profile.pk}/").json()
     assert (mine["hidden"], mine["hidden_reason"]) == (True, "冒用他人资质")
     from accounts.models import Notification
 
