@@ -526,4 +526,6 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": True,
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "marketplace.backoffice.dashboard_callback",
+    # Our few classes unfold's compiled CSS lacks (the dispute page's timeline and form).
+    "STYLES": ["marketplace.admin.backoffice_styles"],
 }

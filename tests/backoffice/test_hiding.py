@@ -112,7 +112,10 @@ def test_the_two_sides_see_the_reason_in_place_of_text_and_file(room, moderator)
     for message in (room["rude"], room["file"]):
         negotiation_message_hide(moderator=moderator, message=message, reason=REASON)
     for user in (room["poster"], room["bidder"]):
-        for language, notice in (("en", "Hidden by a moderator: "), ("zh-hans", "已被管理员隐藏：")):
+        for language, notice in (
+            ("en", "Hidden by a moderator: "),
+            ("zh-hans", "已被管理员隐藏："),
+        ):
             page = html(
                 signed_in(user, language=language).get(
                     reverse("frontend:negotiation", args=[room["bid"].pk])
@@ -159,7 +162,12 @@ def test_showing_a_message_again_restores_it_for_the_two_sides(room, moderator) 
 def test_hiding_twice_without_a_reason_or_as_a_non_moderator_is_refused(room, moderator) -> None:
     with pytest.raises(ValidationFailed):
         negotiation_message_hide(moderator=moderator, message=room["rude"], reason="  ")
-    for user in (room["poster"], UserFactory(staff=True), staff_in("mediator"), staff_in("finance")):
+    for user in (
+        room["poster"],
+        UserFactory(staff=True),
+        staff_in("mediator"),
+        staff_in("finance"),
+    ):
         with pytest.raises(NotAllowed):
             negotiation_message_hide(moderator=user, message=room["rude"], reason=REASON)
     assert NegotiationMessage.objects.get(pk=room["rude"].pk).hidden_at is None
@@ -263,7 +271,10 @@ def test_a_hidden_profile_is_gone_for_others_and_its_owner_sees_why(moderator) -
     stranger_api = APIClient()
     stranger_api.force_authenticate(UserFactory())
     assert stranger_api.get(f"/api/v1/provider-profiles/{profile.pk}/").status_code == 404
-    for language, notice in (("en", "A moderator has hidden this profile."), ("zh-hans", "管理员已隐藏此档案。")):
+    for language, notice in (
+        ("en", "A moderator has hidden this profile."),
+        ("zh-hans", "管理员已隐藏此档案。"),
+    ):
         page = signed_in(profile.user, language=language).get(url)
         assert page.status_code == 200
         text = html(page)
@@ -290,9 +301,12 @@ def test_a_hidden_profile_cannot_bid_until_it_is_shown_again(moderator) -> None:
     provider_profile_show(moderator=moderator, profile=profile)
     profile.refresh_from_db()
     assert bid_eligibility(user=profile.user, task=task, provider=profile).allowed
-    assert signed_in(UserFactory()).get(
-        reverse("frontend:provider_detail", args=[profile.pk])
-    ).status_code == 200
+    assert (
+        signed_in(UserFactory())
+        .get(reverse("frontend:provider_detail", args=[profile.pk]))
+        .status_code
+        == 200
+    )
     assert audit_trail(profile).filter(action="provider.shown").count() == 1
 
 
