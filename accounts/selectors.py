@@ -430,8 +430,8 @@ def provider_profile_get_public(*, user: Any, profile_id: int) -> ProviderProfil
 
 def provider_profile_answerers(*, profile: ProviderProfile) -> list[Any]:
     """Who answers for a profile: the person, or the micro-firm's owners and admins."""
-    if profile.user_id:
-        return [profile.user]
+    if profile.user_id or profile.organization_id is None:
+        return [profile.user] if profile.user_id else []
     return [
         m.user
         for m in Membership.objects.filter(
