@@ -225,8 +225,6 @@ def test_only_moderators_hide_messages_and_profiles_from_any_of_their_pages(worl
         reverse("admin:bids_negotiationmessage_hide_detail", args=[message.pk]),
         reverse("admin:accounts_providerprofile_hide_detail", args=[profile.pk]),
     ]
-    walked = {url for url, _model in admin_urls()}
-    assert set(hides[2:]) <= walked
     refused = [_staff_in("finance"), _staff_in("mediator"), UserFactory(staff=True)]
     for user in [*refused, UserFactory()]:
         client = signed_in(user)
