@@ -28,7 +28,7 @@ from unfold.decorators import action
 from unfold.enums import ActionVariant
 from unfold.forms import AdminPasswordChangeForm
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import (
     EvidenceView,
     Invitation,
@@ -52,6 +52,7 @@ from marketplace.admin import (
     ReadOnlyInlineMixin,
     ReasonForm,
     TabularInline,
+    detail_action_view,
     reason_action,
     run_service_on_each,
     waiting_first_filter,
@@ -378,7 +379,11 @@ class ProviderProfileAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "updated_at",
     )
     readonly_preprocess_fields = {"region": region_name}
-    list_filter = ("availability", ("organization", admin.EmptyFieldListFilter))
+    list_filter = (
+        "availability",
+        ("organization", admin.EmptyFieldListFilter),
+        ("hidden_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("headline", "user__email", "user__name", "organization__name")
     list_select_related = ("user", "organization")
     inlines = [ProviderSkillInline, PortfolioEntryInline]
@@ -392,13 +397,70 @@ class ProviderProfileAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "region",
         "availability",
         "years_experience",
+        "hidden_at",
+        "hidden_by",
+        "hidden_reason",
         "created_at",
         "updated_at",
     )
+    actions_detail = ("hide_detail", "show_detail")
 
     @admin.display(description=_("region"), ordering="region")
     def region_column(self, profile: ProviderProfile) -> str:
         return region_name(profile.region) or "-"
+
+    def _hidden(self, object_id: Any) -> bool | None:
+        return (
+            ProviderProfile.objects.filter(pk=object_id).values_list("hidden_at", flat=True).first()
+            is not None
+        )
+
+    def has_hide_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        """Hide: moderators, on a shown profile (unfold asks for the detail page's buttons)."""
+        if not selectors.user_can_hide_profiles(request.user):
+            return False
+        return object_id is None or not self._hidden(object_id)
+
+    def has_show_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        if not selectors.user_can_hide_profiles(request.user):
+            return False
+        return object_id is None or bool(self._hidden(object_id))
+
+    @action(
+        description=_("Hide the profile…"), url_path="hide", permissions=["hide"],
+        variant=ActionVariant.DANGER,
+    )  # fmt: skip
+    def hide_detail(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return detail_action_view(
+            self,
+            request,
+            object_id,
+            title=str(_("Hide this provider profile")),
+            description=str(
+                _(
+                    "It leaves the directory, search and recommendations, its page is gone for "
+                    "others and it cannot bid. Its owner sees the reason and how to appeal."
+                )
+            ),
+            call=lambda profile, reason: services.provider_profile_hide(
+                moderator=request.user, profile=profile, reason=reason
+            ),
+            done=str(_("The profile is hidden.")),
+        )
+
+    @action(description=_("Show the profile again"), url_path="show", permissions=["show"])
+    def show_detail(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return detail_action_view(
+            self,
+            request,
+            object_id,
+            title=str(_("Show this provider profile again")),
+            call=lambda profile: services.provider_profile_show(
+                moderator=request.user, profile=profile
+            ),
+            done=str(_("The profile is shown again.")),
+            needs_reason=False,
+        )
 
 
 # --- Real-name verification -----------------------------------------------------------------------

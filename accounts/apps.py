@@ -34,6 +34,8 @@ MODERATOR_PERMISSIONS = (
     "change_creditlistappeal",
     "view_user",
     "view_organization",
+    "view_providerprofile",
+    "hide_providerprofile",
 )
 
 

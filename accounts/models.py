@@ -375,12 +375,25 @@ class ProviderProfile(models.Model):
     skills = models.ManyToManyField(
         Skill, through="ProviderSkill", related_name="providers", verbose_name=_("skills")
     )
+    # A moderator hid it: out of the directory, search and matching, its page 404 for others,
+    # and it cannot bid until a moderator shows it again.
+    hidden_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hidden at"))
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_reason = models.CharField(max_length=500, blank=True, verbose_name=_("hidden reason"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("provider profile")
         verbose_name_plural = _("provider profiles")
+        permissions = [("hide_providerprofile", _("Can hide and show provider profiles"))]
         constraints = [
             models.CheckConstraint(
                 condition=(

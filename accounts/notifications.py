@@ -14,3 +14,5 @@ notification_kind(
 )
 notification_kind("account.suspended", gettext_lazy("My account suspended"))
 notification_kind("account.unsuspended", gettext_lazy("My account restored"))
+notification_kind("provider.hidden", gettext_lazy("My provider profile hidden by a moderator"))
+notification_kind("provider.shown", gettext_lazy("My provider profile shown again"))

@@ -41,6 +41,7 @@ from accounts.models import (
     VerificationRequest,
 )
 from marketplace.errors import NotAllowed, NotFound
+from marketplace.permissions import user_may_act
 
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 
@@ -411,7 +412,8 @@ def _with_skills(qs: QuerySet[ProviderProfile]) -> QuerySet[ProviderProfile]:
 
 
 def provider_profile_get_public(*, user: Any, profile_id: int) -> ProviderProfile:
-    """Profiles are public, except a suspended person's, which only they still see."""
+    """Profiles are public, except a suspended person's, which only they still see, and one a
+    moderator hid, which only those who act for it still see (with the reason)."""
     profile = _with_skills(ProviderProfile.objects.filter(pk=profile_id)).first()
     if profile is None:
         raise NotFound(_("Provider not found."))
@@ -419,7 +421,32 @@ def provider_profile_get_public(*, user: Any, profile_id: int) -> ProviderProfil
         hidden = profile.user.suspended_at is not None or not profile.user.is_active
         if hidden and profile.user_id != getattr(user, "pk", None):
             raise NotFound(_("Provider not found."))
+    if profile.hidden_at is not None and profile.pk not in provider_profile_ids_operated_by(
+        user=user
+    ):
+        raise NotFound(_("Provider not found."))
     return profile
+
+
+def provider_profile_answerers(*, profile: ProviderProfile) -> list[Any]:
+    """Who answers for a profile: the person, or the micro-firm's owners and admins."""
+    if profile.user_id or profile.organization_id is None:
+        return [profile.user] if profile.user_id else []
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organization_id=profile.organization_id, role__in=MANAGER_ROLES
+        ).select_related("user")
+    ]
+
+
+def user_can_hide_profiles(user: Any) -> bool:
+    """Staff who may hide and show provider profiles (moderators), not suspended."""
+    return (
+        user_may_act(user)
+        and bool(getattr(user, "is_staff", False))
+        and user.has_perm("accounts.hide_providerprofile")
+    )
 
 
 def provider_profile_get_for_user(*, user: Any, profile_id: int) -> ProviderProfile:
@@ -451,6 +478,7 @@ def provider_profiles_search(*, query: str, limit: int = 10) -> list[ProviderPro
         ProviderProfile.objects.select_related("user", "organization")
         .filter(match)
         .filter(Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True))
+        .filter(hidden_at__isnull=True)
         .order_by("-updated_at", "pk")[:limit]
     )
 
@@ -520,7 +548,9 @@ def _hidden_provider(profile: ProviderProfile) -> bool:
     return user is not None and (user.suspended_at is not None or not user.is_active)
 
 
-_PUBLIC_PROVIDERS = Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True)
+_PUBLIC_PROVIDERS = (
+    Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True)
+) & Q(hidden_at__isnull=True)
 
 
 def portfolio_entries_for_profile(*, profile: ProviderProfile) -> list[PortfolioEntry]:
@@ -614,9 +644,11 @@ def provider_is_favourite(*, user: Any, profile: ProviderProfile) -> bool:
 
 
 def provider_profiles_searchable() -> QuerySet[ProviderProfile]:
-    """Profiles search may show: a suspended or deactivated person's never appears."""
+    """Profiles search may show: a suspended or deactivated person's never appears, nor one a
+    moderator hid."""
     return ProviderProfile.objects.filter(
-        Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True)
+        Q(user__isnull=True) | Q(user__suspended_at__isnull=True, user__is_active=True),
+        hidden_at__isnull=True,
     )
 
 

@@ -241,6 +241,18 @@ class NegotiationMessage(models.Model):
     )
     file_size = models.PositiveBigIntegerField(null=True, blank=True, verbose_name=_("file size"))
     file_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("file SHA-256"))
+    # A moderator hid it from the two sides (text and file); it stays whole as evidence for
+    # mediators and the dispute timeline.
+    hidden_at = models.DateTimeField(null=True, blank=True, verbose_name=_("hidden at"))
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_reason = models.CharField(max_length=500, blank=True, verbose_name=_("hidden reason"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:

@@ -1,7 +1,7 @@
 """Negotiation messages can be reported to the moderators (tasks.reports' registry).
 
-A message is evidence between the two sides, so it is never hidden: a moderator suspends its
-sender instead (or dismisses the report).
+A moderator may hide one from its two sides (bids.moderation): the row keeps its text and file,
+so mediators and the dispute timeline still read it as evidence. Or they suspend its sender.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from bids.models import NegotiationMessage
+from bids.moderation import negotiation_message_hide
 from bids.negotiation.selectors import negotiation_message_get_for_user
 from tasks.reports import Reportable, reportable_register
 
@@ -25,6 +26,11 @@ def register() -> None:
             ),
             owner=lambda message: message.sender,
             url=lambda message: reverse("frontend:negotiation", args=[message.thread.bid_id]),
-            describe=lambda message: message.body[:200] or message.get_kind_display(),
+            describe=lambda message: (
+                message.body[:200] or message.file_name or message.get_kind_display()
+            ),
+            hide=lambda *, moderator, obj, reason: negotiation_message_hide(
+                moderator=moderator, message=obj, reason=reason
+            ),
         )
     )

@@ -104,6 +104,16 @@ def participation_eligibility(
             % {"party": listed.party_name, "date": date_format(listed.expires_at, "DATE_FORMAT")},
             "black_listed",
         )
+    if provider.hidden_at is not None:
+        return Eligibility(
+            False,
+            _(
+                "A moderator has hidden this provider profile (%(reason)s), so it cannot take part. "
+                "See your profile page for how to appeal."
+            )
+            % {"reason": provider.hidden_reason},
+            "profile_hidden",
+        )
     if task.visibility == Task.Visibility.VERIFIED and not provider.is_verified:
         return Eligibility(
             False,

@@ -315,7 +315,14 @@ def _negotiation_items(dispute: Dispute) -> list[TimelineItem]:
                 at=message.created_at,
                 side=message.side,
                 author=_name(message.sender),
-                title=message.get_kind_display(),
+                # Hidden from the two sides by a moderator, it stays whole here (evidence).
+                title=message.get_kind_display()
+                if message.hidden_at is None
+                else "{} · {}".format(
+                    message.get_kind_display(),
+                    _("hidden from the parties by a moderator: %(reason)s")
+                    % {"reason": message.hidden_reason},
+                ),
                 body=message.body,
                 files=files,
                 key=f"message:{message.pk}",

@@ -17,6 +17,7 @@ def providers_recent(*, limit: int = 6) -> list[ProviderProfile]:
         ProviderProfile.objects.exclude(availability=ProviderProfile.Availability.UNAVAILABLE)
         .select_related("user", "organization")
         .filter(Q(user__isnull=True) | Q(user__suspended_at__isnull=True))
+        .filter(hidden_at__isnull=True)
         .annotate(skill_count=Count("skill_levels"))
         .order_by("-updated_at")[:limit]
     )

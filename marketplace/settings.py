@@ -428,6 +428,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "众包平台 <noreply@marketplace.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where a provider whose profile a moderator hid writes to appeal (shown on their profile page).
+MODERATION_CONTACT_EMAIL = env("MODERATION_CONTACT_EMAIL", "moderation@marketplace.local")
 
 # --- Personal data: ID numbers are encrypted at rest (PIPL treats them as sensitive) -------------
 # Both keys are secrets of their own, never derived from SECRET_KEY: rotating SECRET_KEY (which
@@ -527,4 +529,6 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": True,
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "marketplace.backoffice.dashboard_callback",
+    # Our few classes unfold's compiled CSS lacks (the dispute page's timeline and form).
+    "STYLES": ["marketplace.admin.backoffice_styles"],
 }

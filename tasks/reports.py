@@ -31,7 +31,8 @@ class Reportable:
     url: Callable[[Any], str]
     # A short text naming the object for the moderator.
     describe: Callable[[Any], str]
-    # Hide the object from everyone but moderators; None when this kind cannot be hidden.
+    # Hide the object from everyone but moderators (a message: from its two sides, mediators
+    # keep it); None when this kind cannot be hidden.
     hide: Callable[..., Any] | None = None
 
 
@@ -71,6 +72,11 @@ def _register_builtin() -> None:
 
         return task_question_hide(actor=moderator, question=obj, reason=reason)
 
+    def profile_hide(*, moderator: Any, obj: ProviderProfile, reason: str) -> Any:
+        from accounts.services import provider_profile_hide
+
+        return provider_profile_hide(moderator=moderator, profile=obj, reason=reason)
+
     reportable_register(
         Reportable(
             kind="task",
@@ -109,5 +115,6 @@ def _register_builtin() -> None:
             owner=lambda profile: profile.user,
             url=lambda profile: reverse("frontend:provider_detail", args=[profile.pk]),
             describe=lambda profile: profile.display_name,
+            hide=profile_hide,
         )
     )

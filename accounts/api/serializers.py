@@ -104,6 +104,19 @@ class ProviderProfileOutputSerializer(serializers.Serializer):
     skills = ProviderSkillOutputSerializer(source="skill_levels.all", many=True)
     updated_at = serializers.DateTimeField()
     picture_url = serializers.SerializerMethodField()
+    hidden = serializers.SerializerMethodField()
+    hidden_reason = serializers.CharField(
+        help_text="Why a moderator hid it (only those who act for it still see a hidden "
+        "profile); empty when shown."
+    )
+
+    @extend_schema_field(
+        serializers.BooleanField(
+            help_text="A moderator hid it: out of the directory and search, and it cannot bid."
+        )
+    )
+    def get_hidden(self, profile: ProviderProfile) -> bool:
+        return profile.hidden_at is not None
 
     @extend_schema_field(
         serializers.CharField(help_text="The firm's logo or the person's avatar; empty if none.")

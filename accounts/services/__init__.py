@@ -17,6 +17,7 @@ from accounts.services.invitations import (
     invitation_create,
     invitation_revoke,
 )
+from accounts.services.moderation import provider_profile_hide, provider_profile_show
 from accounts.services.notifications import (
     in_language_of,
     notification_email_preferences_set,
@@ -91,7 +92,9 @@ __all__ = [
     "portfolio_order_set",
     "provider_favourite_add",
     "provider_favourite_remove",
+    "provider_profile_hide",
     "provider_profile_save",
+    "provider_profile_show",
     "provider_skills_set",
     "user_avatar_set",
     "user_profile_update",

@@ -82,6 +82,10 @@ class MessageOutputSerializer(serializers.Serializer):
     body = serializers.CharField()
     offer = OfferOutputSerializer(allow_null=True)
     file = MessageFileOutputSerializer(allow_null=True)
+    hidden = serializers.BooleanField(
+        help_text="A moderator hid it: body, file and offer note are withheld from the two sides."
+    )
+    hidden_reason = serializers.CharField(help_text="The moderator's reason; empty if shown.")
     created_at = serializers.CharField()
 
 
@@ -476,11 +480,7 @@ class NegotiationFileApi(APIView):
         description="Download a file posted in a negotiation (its two sides only).",
     )
     def get(self, request: Request, message_id: int) -> FileResponse:
-        message = selectors.negotiation_message_get_for_user(
-            user=request.user, message_id=message_id
-        )
-        if not message.file:
-            raise NotFound(_("This file does not exist or is not visible to you."))
+        message = selectors.negotiation_file_get_for_user(user=request.user, message_id=message_id)
         return file_download(
             stored=message.file, name=message.file_name, content_type=message.file_content_type
         )

@@ -81,12 +81,20 @@ def offers_of_thread(*, thread: NegotiationThread) -> list[Offer]:
 
 
 def negotiation_message_get_for_user(*, user: Any, message_id: int) -> NegotiationMessage:
-    """A message (for its file) of a thread the user may read; NotFound otherwise."""
+    """A message of a thread the user may read; NotFound otherwise."""
     message = NegotiationMessage.objects.filter(pk=message_id).first()
     if message is None:
         raise _not_found()
     thread, _capabilities = thread_get_for_user(user=user, thread_id=message.thread_id)
     message.thread = thread
+    return message
+
+
+def negotiation_file_get_for_user(*, user: Any, message_id: int) -> NegotiationMessage:
+    """A message's file for the two sides; NotFound when it has none or a moderator hid it."""
+    message = negotiation_message_get_for_user(user=user, message_id=message_id)
+    if not message.file or message.hidden_at is not None:
+        raise NotFound(_("This file does not exist or is not visible to you."))
     return message
 
 
@@ -179,8 +187,11 @@ def offer_payload(offer: Offer) -> dict[str, Any]:
 
 
 def message_payload(message: NegotiationMessage) -> dict[str, Any]:
+    """The shape the two sides get (socket, API): a message a moderator hid comes without its
+    text, file and offer note, with the moderator's reason (mediators read the rows)."""
+    hidden = message.hidden_at is not None
     file = None
-    if message.kind == NegotiationMessage.Kind.FILE:
+    if message.kind == NegotiationMessage.Kind.FILE and not hidden:
         file = {
             "name": message.file_name,
             "size": message.file_size or 0,
@@ -196,11 +207,21 @@ def message_payload(message: NegotiationMessage) -> dict[str, Any]:
         "sender_id": message.sender_id,
         "sender": message.sender.display_name,
         "client_id": message.client_id,
-        "body": message.body,
-        "offer": offer_payload(message.offer) if message.offer is not None else None,
+        "body": "" if hidden else message.body,
+        "offer": _offer_shown(message) if message.offer is not None else None,
         "file": file,
+        "hidden": hidden,
+        "hidden_reason": message.hidden_reason if hidden else "",
         "created_at": message.created_at.isoformat(),
     }
+
+
+def _offer_shown(message: NegotiationMessage) -> dict[str, Any]:
+    assert message.offer is not None
+    payload = offer_payload(message.offer)
+    if message.hidden_at is not None and message.kind == NegotiationMessage.Kind.OFFER:
+        payload["note"] = ""  # the terms stay (they bind), the words go
+    return payload
 
 
 def bid_terms_payload(bid: Bid) -> dict[str, Any]:

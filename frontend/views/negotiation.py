@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -238,10 +238,8 @@ def offer_answer(request: HttpRequest, offer_id: int, answer: str) -> HttpRespon
 @login_required
 def negotiation_file(request: HttpRequest, message_id: int) -> Any:
     message = get_or_404(
-        selectors.negotiation_message_get_for_user, user=request.user, message_id=message_id
+        selectors.negotiation_file_get_for_user, user=request.user, message_id=message_id
     )
-    if not message.file:
-        raise Http404
     return file_download(
         stored=message.file, name=message.file_name, content_type=message.file_content_type
     )

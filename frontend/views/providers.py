@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -164,6 +165,7 @@ def provider_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
                 tasks=invitable,
                 initial={"task": open_to_invite[0].task.pk if open_to_invite else None},
             ),
+            "contact": settings.MODERATION_CONTACT_EMAIL,
             "is_member": profile.organization is not None
             and membership_get(user=request.user, organization=profile.organization) is not None,
         },

@@ -404,6 +404,18 @@ REPORTS = [
     ),
 ]
 
+# Reports of a negotiation message, waiting for a moderator to hide it: reporter, task key,
+# the message's text, reason, details.
+MESSAGE_REPORTS = [
+    (
+        "emma.clarke@provider.demo",
+        "nvh",
+        "再拖延就别想拿到一分钱，你们这种外包都是骗子。",
+        "abuse",
+        "Insulting, and a threat not to pay. Please hide it.",
+    ),
+]
+
 # task key, provider owner, amount fen, days, proposal, milestones [(title, amount fen, days)]
 BIDS = [
     (
@@ -595,6 +607,7 @@ NEGOTIATIONS = [
         [
             ("chen.wei@yuxin-auto.demo", "Hello Emma, could the root-cause report come sooner?"),
             ("emma.clarke@provider.demo", "Yes, if your test team can give me two vehicle days."),
+            ("chen.wei@yuxin-auto.demo", "再拖延就别想拿到一分钱，你们这种外包都是骗子。"),
         ],
         (
             90_000_00,

@@ -31,7 +31,7 @@ from accounts.models import (
 )
 from accounts.validators import id_check_character, uscc_check_character
 from bids import services as bid_services
-from bids.models import Bid, NegotiationThread
+from bids.models import Bid, NegotiationMessage, NegotiationThread
 from bids.negotiation import services as negotiation_services
 from contracts import services as contract_services
 from contracts.models import Contract, Milestone, Review
@@ -441,6 +441,25 @@ class DemoSeeder:
             )  # fmt: skip
             self.log(f"report {kind} #{target.pk}")
 
+    def message_reports(self) -> None:
+        """A negotiation message reported, for the moderator to hide (none twice)."""
+        for reporter, task_key, text, reason, details in data.MESSAGE_REPORTS:
+            message = NegotiationMessage.objects.filter(
+                thread__bid__task=self.tasks[task_key], body=text
+            ).first()
+            if (
+                message is None
+                or Report.objects.filter(
+                    reporter=self.users[reporter], kind="message", object_id=message.pk
+                ).exists()
+            ):
+                continue
+            task_services.report_file(
+                reporter=self.users[reporter], kind="message", object_id=message.pk,
+                reason=reason, details=details,
+            )  # fmt: skip
+            self.log(f"report message #{message.pk}")
+
     def negotiations(self) -> None:
         """A negotiation per entry: messages, the poster's offer, the provider's counter-offer,
         accepted by the poster (so the award that follows uses it)."""
@@ -572,6 +591,7 @@ class DemoSeeder:
             self.questions()
             self.reports()
             self.negotiations()
+            self.message_reports()
         # Contracts: one completed with reviews and paid out (half of it by an innovation
         # voucher, so the programme has claims), one in progress with a delivery in review, one
         # awaiting funding, where the poster can apply its own voucher.

@@ -40,6 +40,7 @@ from tasks.services.reports import (
     report_file,
     report_hide_content,
     report_suspend_owner,
+    reports_close_on,
 )
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "report_file",
     "report_hide_content",
     "report_suspend_owner",
+    "reports_close_on",
     "task_attachment_add",
     "task_attachment_remove",
     "task_cancel",

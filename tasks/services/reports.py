@@ -89,6 +89,13 @@ def report_decide(*, moderator: Any, report: Report, outcome: str, note: str = "
     return report
 
 
+def reports_close_on(*, moderator: Any, kind: str, object_id: int, note: str) -> int:
+    """Every waiting report on the object is acted on; for an action taken on the object's own
+    page (hiding it) inside that action's transaction. None waiting: nothing changes."""
+    _require_report_handler(moderator)
+    return _close_open_reports_on(moderator=moderator, kind=kind, object_id=object_id, note=note)
+
+
 def _close_open_reports_on(*, moderator: Any, kind: str, object_id: int, note: str) -> int:
     """Every waiting report on the object is acted on (called inside the action's transaction)."""
     closed = 0

@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import URLPattern, URLResolver, reverse
 
 from accounts.models import Organization
+from bids.negotiation import services as negotiation
 from tasks import services as task_services
 from tasks.models import Task
 from tests.accounts.factories import (
@@ -26,9 +27,10 @@ from tests.accounts.factories import (
     ProviderProfileFactory,
     UserFactory,
 )
+from tests.bids.factories import BidFactory, bid_operator
 from tests.frontend.contracts_setup import awarded_contract
 from tests.page_helpers import signed_in
-from tests.tasks.factories import TaskFactory
+from tests.tasks.factories import TaskFactory, task_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +94,14 @@ def world(celery_eager: Any) -> None:
     task_services.report_file(
         reporter=reporter, kind="profile", object_id=profile.pk, reason="spam", details=""
     )
+    # A reported negotiation message, so its admin page and hide button are walked on a row.
+    bid = BidFactory()
+    thread, _created = negotiation.thread_open(actor=bid_operator(bid), bid=bid)
+    message = negotiation.message_post(actor=bid_operator(bid), thread=thread, body="骗子").message
+    task_services.report_file(
+        reporter=task_owner(bid.task), kind="message", object_id=message.pk, reason="abuse",
+        details="",
+    )  # fmt: skip
     assert task.pk
 
 
@@ -198,3 +208,38 @@ def test_a_moderator_reaches_the_queues_and_finance_does_not(world) -> None:
     assert task.status == Task.Status.PENDING_REVIEW
     # The moderator's role is not finance's: money pages are refused.
     assert moderator.get(reverse("admin:payments_carddispute_changelist")).status_code == 403
+
+
+def test_only_moderators_hide_messages_and_profiles_from_any_of_their_pages(world) -> None:
+    from accounts.models import ProviderProfile
+    from bids.models import NegotiationMessage
+    from tasks.models import Report
+
+    message = NegotiationMessage.objects.get()
+    profile = ProviderProfile.objects.filter(pk__in=Report.objects.filter(kind="profile").values(
+        "object_id")).get()  # fmt: skip
+    reports = {r.kind: r for r in Report.objects.all()}
+    hides = [
+        reverse("admin:tasks_report_hide_one", args=[reports["message"].pk]),
+        reverse("admin:tasks_report_hide_one", args=[reports["profile"].pk]),
+        reverse("admin:bids_negotiationmessage_hide_detail", args=[message.pk]),
+        reverse("admin:accounts_providerprofile_hide_detail", args=[profile.pk]),
+    ]
+    refused = [_staff_in("finance"), _staff_in("mediator"), UserFactory(staff=True)]
+    for user in [*refused, UserFactory()]:
+        client = signed_in(user)
+        for url in hides:
+            assert _refused(client.get(url), url), (user, url)
+            assert _refused(client.post(url, {"reason": "x"}), url), (user, url)
+    message.refresh_from_db()
+    profile.refresh_from_db()
+    assert message.hidden_at is None
+    assert profile.hidden_at is None
+    moderator = signed_in(_staff_in("moderator"))
+    for url in hides[:2]:
+        assert moderator.get(url).status_code == 200, url
+        assert moderator.post(url, {"reason": "违规内容"}).status_code == 302, url
+    message.refresh_from_db()
+    profile.refresh_from_db()
+    assert message.hidden_at is not None
+    assert profile.hidden_at is not None

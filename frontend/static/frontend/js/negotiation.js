@@ -86,7 +86,12 @@
     var when = new Date(m.created_at);
     meta.appendChild(el("span", "muted", sideName(m.side) + " · " + when.toLocaleString()));
     li.appendChild(meta);
-    if (m.kind === "offer" && m.offer) {
+    if (m.hidden) {
+      if (m.kind === "offer" && m.offer) { li.appendChild(offerBlock(m.offer)); }
+      var gone = el("p", "chat-body chat-hidden muted", (t("hidden") || "{reason}").replace("{reason}", m.hidden_reason || ""));
+      gone.setAttribute("data-hidden", "");
+      li.appendChild(gone);
+    } else if (m.kind === "offer" && m.offer) {
       li.appendChild(offerBlock(m.offer));
     } else if (m.kind === "accepted" && m.offer) {
       li.appendChild(el("p", "chat-body chat-event",
@@ -248,6 +253,14 @@
         root.setAttribute("data-synced", String(lastSeq));
       } else if (data.type === "message") {
         receive(data.message);
+      } else if (data.type === "hidden" && data.message) {
+        // A moderator hid (or showed again) an entry: replace it where it stands.
+        var shown = list.querySelector("[data-seq='" + data.message.seq + "']");
+        if (shown) {
+          var fresh = render(data.message);
+          if (shown.classList.contains("chat-mine")) { fresh.classList.add("chat-mine"); }
+          shown.replaceWith(fresh);
+        }
       } else if (data.type === "ack") {
         if (data.message) { receive(data.message); }
       } else if (data.type === "error") {
