@@ -43,6 +43,7 @@ from bids.negotiation.selectors import (
     thread_get_for_user,
     thread_group,
 )
+from marketplace import notifications, realtime
 from marketplace.errors import DomainError, NotFound, ValidationFailed
 from marketplace.terms import MilestoneTerms
 
@@ -88,6 +89,7 @@ def _milestones(raw: Any) -> list[MilestoneTerms]:
 class NegotiationConsumer(AsyncJsonWebsocketConsumer):
     thread_id: int = 0
     group: str | None = None
+    thread: NegotiationThread
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -119,6 +121,7 @@ class NegotiationConsumer(AsyncJsonWebsocketConsumer):
         except NotFound:
             return None
         self.side = capabilities.side
+        self.thread = thread  # its bid and task ids, for the services' locks
         return {
             "type": "ready",
             "thread": thread.pk,
@@ -170,23 +173,51 @@ class NegotiationConsumer(AsyncJsonWebsocketConsumer):
                 await self._ephemeral({"type": "typing"})
             return
         client_id = str(content.get("client_id") or "")[:80]
+        # What the action's transaction committed for the room and for notifications, handed
+        # back here instead of being sent from the worker thread.
+        sends: realtime.Sends = []
+        deliveries: notifications.Deliveries = []
+        reply: dict[str, Any] | None
         try:
-            reply = await self._act(kind, content)
+            reply = await self._act(kind, content, sends, deliveries)
         except DomainError as exc:
-            await self.send_json({"type": "error", "client_id": client_id, **exc.as_dict()})
-            return
+            reply = {"type": "error", "client_id": client_id, **exc.as_dict()}
+        finally:
+            # After commit, from this event loop: the room first (the peer's copy), then the
+            # notifications (the broker's publish is off the way to the peer), then the ack.
+            await realtime.group_send_all(self.channel_layer, sends)
+            if deliveries:
+                await self._enqueue(deliveries)
         if reply is not None:
             await self.send_json(reply)
+
+    @partial(database_sync_to_async, thread_sensitive=False)
+    def _enqueue(self, deliveries: notifications.Deliveries) -> None:
+        notifications.enqueue_all(deliveries)
 
     # Not thread-sensitive: the actions of different rooms run side by side in the worker pool,
     # each on a pooled connection of its own, instead of queueing for the one thread every
     # thread-sensitive call shares. One room's writers still take turns on its thread's lock.
     @partial(database_sync_to_async, thread_sensitive=False)
-    def _act(self, kind: Any, content: dict[str, Any]) -> dict[str, Any] | None:
-        """One action, through the services (each asks the capability selector again)."""
+    def _act(
+        self,
+        kind: Any,
+        content: dict[str, Any],
+        sends: realtime.Sends,
+        deliveries: notifications.Deliveries,
+    ) -> dict[str, Any] | None:
+        with (
+            realtime.sends_handed_over(sends),
+            notifications.deliveries_handed_over(deliveries),
+        ):
+            return self._action(kind, content)
+
+    def _action(self, kind: Any, content: dict[str, Any]) -> dict[str, Any] | None:
+        """One action, through the services (each asks the capability selector again, on the
+        rows it locks; only the thread's bid and task ids are kept from the connect)."""
         user = self.scope["user"]
         user.refresh_from_db(fields=["is_active", "suspended_at"])
-        thread = NegotiationThread(pk=self.thread_id)
+        thread = self.thread
         client_id = str(content.get("client_id") or "")
         if kind == "sync":
             thread, _capabilities = thread_get_for_user(user=user, thread_id=self.thread_id)
