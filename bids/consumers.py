@@ -2,8 +2,11 @@
 
 Thin: it authenticates, asks the capability selector on connect (before accepting) and again
 through the services on every action, hands each write to bids.negotiation.services (which
-stores it in PostgreSQL and broadcasts to the thread's group after commit) and relays the
-group's events. Typing and presence are relayed, never stored.
+stores it in PostgreSQL in one transaction) and relays the group's events. What the write
+queued for after commit (the broadcast to the thread's group, the notifications) is handed
+back to this consumer: it sends the broadcast from its own event loop once the service has
+committed, then queues the notifications, then acks (a REST post broadcasts from its thread,
+after commit as well). Typing and presence are relayed, never stored.
 
 Client → server frames (JSON):
   {"type": "message", "body": "...", "client_id": "<uuid>"}
@@ -44,6 +47,7 @@ from bids.negotiation.selectors import (
     thread_group,
 )
 from marketplace import notifications, realtime
+from marketplace.budgets import Budget
 from marketplace.errors import DomainError, NotFound, ValidationFailed
 from marketplace.terms import MilestoneTerms
 
@@ -52,6 +56,13 @@ FRAME_MAX = 16 * 1024
 FRAME_BURST = 120
 FRAME_WINDOW = 10.0
 TYPING_EVERY = 2.0
+
+# One message as the socket's worker thread runs it: the user re-read (suspension), the task,
+# bid and thread read under their locks, the capability selector's participant lookups
+# (memoised on the socket's user for at most accounts.access.MAX_AGE_SECONDS), the resend and
+# rate read, the thread's number, the message and the sender's read marker. No Redis from the
+# thread: the broadcast and the notification are handed back to the event loop.
+MESSAGE_BUDGET = Budget(queries=10, redis=0)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403

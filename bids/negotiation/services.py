@@ -121,14 +121,14 @@ def _lock(
     bids = Bid.objects.select_related("provider")
     bid = (bids.select_for_update(of=("self",)) if lock_bid else bids).get(pk=bid_id)
     bid.task = task
-    thread = NegotiationThread.objects.select_for_update().filter(pk=thread_id).first()
-    if thread is None or thread.bid_id != bid_id:
+    locked = NegotiationThread.objects.select_for_update().filter(pk=thread_id).first()
+    if locked is None or locked.bid_id != bid_id:
         raise _not_found()
-    thread.bid = bid
+    locked.bid = bid
     capabilities = bid_capabilities(user=actor, bid=bid)
     if not capabilities.read_thread:
         raise _not_found()
-    return thread, capabilities
+    return locked, capabilities
 
 
 def _check_client_id(client_id: str) -> None:
