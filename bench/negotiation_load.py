@@ -177,21 +177,29 @@ class Client:
                 payload = await self.reader.readexactly(length)
                 if opcode == 0x1:
                     self.on_frame(payload.decode())
+                elif opcode == 0x9:
+                    # Daphne pings every 20 s and closes a socket that has not answered within
+                    # 30 s: without this pong every socket of a longer run (200 rooms take
+                    # minutes) was dropped, and each round after that delivered nothing.
+                    self._frame(0xA, payload)
                 elif opcode == 0x8:
                     return
         except (asyncio.IncompleteReadError, ConnectionError):
             return
 
     def send(self, text: str) -> None:
-        data = text.encode()
+        self._frame(0x1, text.encode())
+
+    def _frame(self, opcode: int, data: bytes) -> None:
+        """One final, masked frame (a client masks every frame)."""
         mask = os.urandom(4)
         n = len(data)
         if n < 126:
-            head = bytes([0x81, 0x80 | n])
+            head = bytes([0x80 | opcode, 0x80 | n])
         elif n < 65536:
-            head = bytes([0x81, 0x80 | 126]) + n.to_bytes(2, "big")
+            head = bytes([0x80 | opcode, 0x80 | 126]) + n.to_bytes(2, "big")
         else:
-            head = bytes([0x81, 0x80 | 127]) + n.to_bytes(8, "big")
+            head = bytes([0x80 | opcode, 0x80 | 127]) + n.to_bytes(8, "big")
         self.writer.write(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
 
     def close(self) -> None:
@@ -480,6 +488,156 @@ async def measure(args: argparse.Namespace, world: World, pid: int, port: int) -
           f"{med['negotiation']['hp95']:.1f} ms (goal <= 25 ms)")  # fmt: skip
 
 
+# --- where one message's server time goes (--profile N) ------------------------------------------
+
+
+class Stages:
+    """Server-side stage timings of one message at a time, taken by wrapping the product's own
+    functions in this process (the consumer runs through the whole ASGI stack on the Redis
+    layer and PostgreSQL, as under daphne)."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, float] = {}
+        self.rows: list[dict[str, float]] = []
+        self.sql = 0
+
+    def add(self, name: str, seconds: float) -> None:
+        self.current[name] = self.current.get(name, 0.0) + seconds * 1000
+
+    def wrap(self, owner: Any, attr: str, name: str) -> None:
+        original = getattr(owner, attr)
+        stages = self
+
+        if asyncio.iscoroutinefunction(original):
+
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    stages.add(name, time.perf_counter() - started)
+
+            setattr(owner, attr, timed_async)
+        else:
+
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    stages.add(name, time.perf_counter() - started)
+
+            setattr(owner, attr, timed)
+
+
+def profile(count: int, *, verbose: bool = False) -> None:
+    """Send `count` messages one after another in one room through the real consumer and print
+    the median milliseconds per stage, and the SQL statements per message."""
+    from channels.testing import WebsocketCommunicator
+    from django.db import connection
+
+    import bids.consumers as consumers
+    from bids.negotiation import services
+    from bids.selectors import bid_capabilities  # noqa: F401  (imported so the name exists)
+    from marketplace import notifications, realtime
+    from marketplace.asgi import application
+
+    world = build_world(rooms=1, per_task=1)
+    room = world.rooms[0]
+    stages = Stages()
+    for owner, attr, name in (
+        (consumers.NegotiationConsumer, "websocket_receive", "1 consumer total"),
+        (services, "message_post", "3 service (transaction, commit)"),
+        (services, "_lock", "3a lock + permission"),
+        (services, "_resent", "3b resend lookup"),  # before: every message; now: resends
+        (services, "_sent_by", "3b+c resend lookup + rate (one read)"),
+        (services, "_require_under_rate", "3c rate"),
+        (services, "_append", "3d insert + marker"),
+        (realtime, "group_send_now", "4 broadcast from the thread (on_commit)"),
+        (realtime, "group_send_all", "4 broadcast from the consumer's loop"),
+        (notifications, "_enqueue", "5 notification publish"),
+    ):
+        if hasattr(owner, attr):  # the stages of the code as it is (before and after)
+            stages.wrap(owner, attr, name)
+    statements = [0]
+    statement_ms: dict[str, list[float]] = {}
+
+    def count_sql(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - started
+            stages.add("6 SQL (inside 3)", elapsed)
+            statement_ms.setdefault(f"{statements[0]:>2} {sql[:110]}", []).append(elapsed * 1000)
+
+    original_act = consumers.NegotiationConsumer.__dict__["_act"]  # a SyncToAsync
+
+    async def act(self: Any, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await original_act.__get__(self, type(self))(*args)
+        finally:
+            stages.add("2 _act (thread hop + action)", time.perf_counter() - started)
+
+    consumers.NegotiationConsumer._act = act  # type: ignore[method-assign]
+    original_inner = services.message_post
+
+    def with_sql(**kwargs: Any) -> Any:
+        with connection.execute_wrapper(count_sql):
+            return original_inner(**kwargs)
+
+    services.message_post = with_sql  # type: ignore[assignment]
+
+    async def run() -> None:
+        def headers(cookie: str) -> list[tuple[bytes, bytes]]:
+            return [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1"),
+                    (b"cookie", cookie.encode())]  # fmt: skip
+
+        path = f"/ws/negotiations/{room.thread_id}/"
+        sender = WebsocketCommunicator(application, path, headers=headers(room.sender_cookie))
+        receiver = WebsocketCommunicator(application, path, headers=headers(room.receiver_cookie))
+        for c in (sender, receiver):
+            assert (await c.connect(timeout=30))[0]
+        totals = []
+        for n in range(count + 3):
+            stages.current = {}
+            statements[0] = 0
+            started = time.perf_counter()
+            await sender.send_json_to(
+                {"type": "message", "body": f"{n} 你好", "client_id": uuid.uuid4().hex}
+            )
+            while True:
+                frame = await receiver.receive_json_from(timeout=30)
+                if frame["type"] == "message":
+                    break
+            stages.add("0 send → peer receipt", time.perf_counter() - started)
+            while True:  # the sender's ack and its own copy
+                frame = await sender.receive_json_from(timeout=30)
+                if frame["type"] == "ack":
+                    break
+            if n >= 3:  # warm-up
+                stages.rows.append(stages.current)
+                totals.append(statements[0])
+        for c in (sender, receiver):
+            await c.disconnect()
+        names = sorted({k for row in stages.rows for k in row})
+        print(f"\none room, {count} messages one after another (medians, ms):")
+        for name in names:
+            values = [row.get(name, 0.0) for row in stages.rows]
+            print(f"  {name:<40}{statistics.median(values):>8.2f}")
+        print(f"  SQL statements per message: {statistics.median(totals):.0f}")
+        if verbose:
+            for sql, values in statement_ms.items():
+                print(f"  {statistics.median(values):>6.2f} ms  {sql}")
+
+    try:
+        asyncio.run(run())
+    finally:
+        cleanup(world)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -491,12 +649,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of a paced round")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N",
+        help="instead: N messages one after another, with the server's time per stage",
+    )  # fmt: skip
+    parser.add_argument("--verbose", action="store_true", help="with --profile: each statement")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to the PostgreSQL database the server uses.")
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("Set REDIS_URL: the benchmark measures the Redis channel layer.")
     _django()
+    if args.profile:
+        profile(args.profile, verbose=args.verbose)
+        return
     print(f"building {args.rooms} rooms through the services...")
     world = build_world(rooms=args.rooms, per_task=args.per_task)
     port = free_port()
@@ -514,7 +680,11 @@ def main() -> None:
     finally:
         if server.poll() is None:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: do not leave it running
+                server.kill()
+                server.wait(timeout=10)
         import redis
 
         redis.Redis.from_url(os.environ["REDIS_URL"]).delete(f"bench-negotiation-{port}")

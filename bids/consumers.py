@@ -2,8 +2,11 @@
 
 Thin: it authenticates, asks the capability selector on connect (before accepting) and again
 through the services on every action, hands each write to bids.negotiation.services (which
-stores it in PostgreSQL and broadcasts to the thread's group after commit) and relays the
-group's events. Typing and presence are relayed, never stored.
+stores it in PostgreSQL in one transaction) and relays the group's events. What the write
+queued for after commit (the broadcast to the thread's group, the notifications) is handed
+back to this consumer: it sends the broadcast from its own event loop once the service has
+committed, then queues the notifications, then acks (a REST post broadcasts from its thread,
+after commit as well). Typing and presence are relayed, never stored.
 
 Client → server frames (JSON):
   {"type": "message", "body": "...", "client_id": "<uuid>"}
@@ -43,6 +46,8 @@ from bids.negotiation.selectors import (
     thread_get_for_user,
     thread_group,
 )
+from marketplace import notifications, realtime
+from marketplace.budgets import Budget
 from marketplace.errors import DomainError, NotFound, ValidationFailed
 from marketplace.terms import MilestoneTerms
 
@@ -51,6 +56,13 @@ FRAME_MAX = 16 * 1024
 FRAME_BURST = 120
 FRAME_WINDOW = 10.0
 TYPING_EVERY = 2.0
+
+# One message as the socket's worker thread runs it: the user re-read (suspension), the task,
+# bid and thread read under their locks, the capability selector's participant lookups
+# (memoised on the socket's user for at most accounts.access.MAX_AGE_SECONDS), the resend and
+# rate read, the thread's number, the message and the sender's read marker. No Redis from the
+# thread: the broadcast and the notification are handed back to the event loop.
+MESSAGE_BUDGET = Budget(queries=10, redis=0)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -88,6 +100,7 @@ def _milestones(raw: Any) -> list[MilestoneTerms]:
 class NegotiationConsumer(AsyncJsonWebsocketConsumer):
     thread_id: int = 0
     group: str | None = None
+    thread: NegotiationThread
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -119,6 +132,7 @@ class NegotiationConsumer(AsyncJsonWebsocketConsumer):
         except NotFound:
             return None
         self.side = capabilities.side
+        self.thread = thread  # its bid and task ids, for the services' locks
         return {
             "type": "ready",
             "thread": thread.pk,
@@ -170,23 +184,51 @@ class NegotiationConsumer(AsyncJsonWebsocketConsumer):
                 await self._ephemeral({"type": "typing"})
             return
         client_id = str(content.get("client_id") or "")[:80]
+        # What the action's transaction committed for the room and for notifications, handed
+        # back here instead of being sent from the worker thread.
+        sends: realtime.Sends = []
+        deliveries: notifications.Deliveries = []
+        reply: dict[str, Any] | None
         try:
-            reply = await self._act(kind, content)
+            reply = await self._act(kind, content, sends, deliveries)
         except DomainError as exc:
-            await self.send_json({"type": "error", "client_id": client_id, **exc.as_dict()})
-            return
+            reply = {"type": "error", "client_id": client_id, **exc.as_dict()}
+        finally:
+            # After commit, from this event loop: the room first (the peer's copy), then the
+            # notifications (the broker's publish is off the way to the peer), then the ack.
+            await realtime.group_send_all(self.channel_layer, sends)
+            if deliveries:
+                await self._enqueue(deliveries)
         if reply is not None:
             await self.send_json(reply)
+
+    @partial(database_sync_to_async, thread_sensitive=False)
+    def _enqueue(self, deliveries: notifications.Deliveries) -> None:
+        notifications.enqueue_all(deliveries)
 
     # Not thread-sensitive: the actions of different rooms run side by side in the worker pool,
     # each on a pooled connection of its own, instead of queueing for the one thread every
     # thread-sensitive call shares. One room's writers still take turns on its thread's lock.
     @partial(database_sync_to_async, thread_sensitive=False)
-    def _act(self, kind: Any, content: dict[str, Any]) -> dict[str, Any] | None:
-        """One action, through the services (each asks the capability selector again)."""
+    def _act(
+        self,
+        kind: Any,
+        content: dict[str, Any],
+        sends: realtime.Sends,
+        deliveries: notifications.Deliveries,
+    ) -> dict[str, Any] | None:
+        with (
+            realtime.sends_handed_over(sends),
+            notifications.deliveries_handed_over(deliveries),
+        ):
+            return self._action(kind, content)
+
+    def _action(self, kind: Any, content: dict[str, Any]) -> dict[str, Any] | None:
+        """One action, through the services (each asks the capability selector again, on the
+        rows it locks; only the thread's bid and task ids are kept from the connect)."""
         user = self.scope["user"]
         user.refresh_from_db(fields=["is_active", "suspended_at"])
-        thread = NegotiationThread(pk=self.thread_id)
+        thread = self.thread
         client_id = str(content.get("client_id") or "")
         if kind == "sync":
             thread, _capabilities = thread_get_for_user(user=user, thread_id=self.thread_id)

@@ -12,7 +12,9 @@ later in a worker.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -54,11 +56,39 @@ def registered_events() -> frozenset[str]:
     return frozenset(_handlers)
 
 
+# (event, object id, tag) triples a caller queues itself (see `deliveries_handed_over`).
+Deliveries = list[tuple[str, int, str]]
+_handed_over: ContextVar[Deliveries | None] = ContextVar("notifications_handed_over", default=None)
+
+
 def schedule(event: str, object_id: int, *, tag: str = "") -> None:
     """Deliver `event` for `object_id` after the current transaction commits."""
     if event not in _handlers:
         raise ImproperlyConfigured(f"no notification handler is registered for {event!r}")
+    deliveries = _handed_over.get()
+    if deliveries is not None:
+        transaction.on_commit(partial(deliveries.append, (event, object_id, tag)))
+        return
     transaction.on_commit(partial(_enqueue, event, object_id, tag))
+
+
+@contextmanager
+def deliveries_handed_over(deliveries: Deliveries) -> Iterator[Deliveries]:
+    """Within the block, deliveries scheduled for after commit are appended to `deliveries`
+    when their transaction commits, instead of being queued there; the caller queues them with
+    `enqueue_all` when it is ready (the negotiation socket: after the message went out to the
+    room, so the broker's publish is not on the way from sender to peer)."""
+    token = _handed_over.set(deliveries)
+    try:
+        yield deliveries
+    finally:
+        _handed_over.reset(token)
+
+
+def enqueue_all(deliveries: Deliveries) -> None:
+    """Queue handed-over deliveries (each as `schedule` would have after commit)."""
+    for event, object_id, tag in deliveries:
+        _enqueue(event, object_id, tag)
 
 
 def _enqueue(event: str, object_id: int, tag: str) -> None:

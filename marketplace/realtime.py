@@ -10,7 +10,9 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -79,6 +81,40 @@ def group_send_now(group: str, message: dict[str, Any]) -> None:
         logger.warning("channel layer unavailable; %s not broadcast", group, exc_info=True)
 
 
+# (group, message) pairs an async caller sends itself (see `sends_handed_over`).
+Sends = list[tuple[str, dict[str, Any]]]
+_handed_over: ContextVar[Sends | None] = ContextVar("realtime_handed_over", default=None)
+
+
 def group_send_on_commit(group: str, message: dict[str, Any]) -> None:
-    """Queue a group message to go out when the current transaction commits."""
+    """Queue a group message to go out when the current transaction commits (to the caller's
+    list instead, inside `sends_handed_over`)."""
+    sends = _handed_over.get()
+    if sends is not None:
+        transaction.on_commit(partial(sends.append, (group, message)))
+        return
     transaction.on_commit(partial(group_send_now, group, message))
+
+
+@contextmanager
+def sends_handed_over(sends: Sends) -> Iterator[Sends]:
+    """Within the block (sync code an async consumer runs in a worker thread), group messages
+    queued for after commit are appended to `sends` when their transaction commits, instead of
+    being sent from this thread. The consumer then sends them on its own event loop with
+    `group_send_all`: still only what committed, and no hop back from the thread to the loop
+    (async_to_sync) per message. A rolled-back transaction appends nothing."""
+    token = _handed_over.set(sends)
+    try:
+        yield sends
+    finally:
+        _handed_over.reset(token)
+
+
+async def group_send_all(layer: Any, sends: Sends) -> None:
+    """Send handed-over group messages from async code; a layer outage is logged, never
+    raised (the data is committed, and clients catch up on reconnect)."""
+    for group, message in sends:
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            logger.warning("channel layer unavailable; %s not broadcast", group, exc_info=True)

@@ -260,3 +260,39 @@ def test_sends_from_outside_the_server_share_one_redis_connection(
     assert "HELLO" not in later, later
     assert "PING" not in later, later
     assert later, "the sends reached Redis"
+
+
+def test_a_socket_message_stays_within_budget_and_hands_its_sends_to_the_loop(
+    within: Any, redis_commands: RedisCommands
+) -> None:
+    """One message as the negotiation socket runs it in its worker thread (the user re-read,
+    the locks and the capability check, the resend and rate read, the writes): within the
+    statements of its budget, and no Redis at all from the thread. The room's broadcast and
+    the notification are handed back, after commit, for the consumer's event loop."""
+    from bids.consumers import MESSAGE_BUDGET, NegotiationConsumer
+    from bids.negotiation import services
+    from bids.negotiation.selectors import thread_get_for_user, thread_group
+    from marketplace import notifications, realtime
+    from tests.bids.factories import bid_operator
+
+    bid = BidFactory()
+    bidder = bid_operator(bid)
+    opened, _created = services.thread_open(actor=bidder, bid=bid)
+    consumer = NegotiationConsumer()
+    consumer.scope = {"user": bidder}
+    consumer.thread_id = opened.pk
+    consumer.thread, _capabilities = thread_get_for_user(user=bidder, thread_id=opened.pk)
+    sends: realtime.Sends = []
+    deliveries: notifications.Deliveries = []
+    with (
+        within(MESSAGE_BUDGET),
+        realtime.sends_handed_over(sends),
+        notifications.deliveries_handed_over(deliveries),
+    ):
+        ack = consumer._action("message", {"type": "message", "body": "你好", "client_id": "b1"})
+    assert ack is not None
+    assert ack["type"] == "ack"
+    assert ack["created"] is True
+    assert [group for group, _message in sends] == [thread_group(opened.pk)]
+    assert sends[0][1]["event"]["message"]["seq"] == ack["seq"]
+    assert deliveries == [("negotiation_message", ack["id"], "")]

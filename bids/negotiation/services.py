@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,42 +93,73 @@ def thread_open(*, actor: Any, bid: Bid) -> tuple[NegotiationThread, bool]:
     return thread, True
 
 
+def _thread_ids(thread: NegotiationThread | int) -> tuple[int, int] | None:
+    """The bid's and the task's ids of a thread (they never change), read from the instance
+    when the caller loaded its bid (a page's, the API's or a socket's thread), else from the
+    database; None when there is no such thread."""
+    if isinstance(thread, NegotiationThread):
+        bid = thread._state.fields_cache.get("bid")
+        if bid is not None and bid.pk == thread.bid_id and bid.task_id:
+            return bid.pk, bid.task_id
+        thread = thread.pk
+    row = NegotiationThread.objects.filter(pk=thread).values_list("bid_id", "bid__task_id").first()
+    return None if row is None else (row[0], row[1])
+
+
 def _lock(
-    actor: Any, thread_id: int, *, lock_bid: bool = False
+    actor: Any, thread: NegotiationThread | int, *, lock_bid: bool = False
 ) -> tuple[NegotiationThread, BidCapabilities]:
     """Lock the task (share), the bid (update, when its terms change) and the thread, in that
-    order, and ask the capability selector what the actor may do now."""
-    row = NegotiationThread.objects.filter(pk=thread_id).values("bid_id", "bid__task_id").first()
-    if row is None:
+    order, and ask the capability selector what the actor may do now (on every action: the
+    rows are read again under the locks, only the ids come from the caller's thread)."""
+    ids = _thread_ids(thread)
+    if ids is None:
         raise _not_found()
-    task = lock_shared(Task, row["bid__task_id"], select_related=("organization",))
+    bid_id, task_id = ids
+    thread_id = thread.pk if isinstance(thread, NegotiationThread) else thread
+    task = lock_shared(Task, task_id, select_related=("organization",))
     bids = Bid.objects.select_related("provider")
-    bid = (bids.select_for_update(of=("self",)) if lock_bid else bids).get(pk=row["bid_id"])
+    bid = (bids.select_for_update(of=("self",)) if lock_bid else bids).get(pk=bid_id)
     bid.task = task
-    thread = NegotiationThread.objects.select_for_update().get(pk=thread_id)
-    thread.bid = bid
+    locked = NegotiationThread.objects.select_for_update().filter(pk=thread_id).first()
+    if locked is None or locked.bid_id != bid_id:
+        raise _not_found()
+    locked.bid = bid
     capabilities = bid_capabilities(user=actor, bid=bid)
     if not capabilities.read_thread:
         raise _not_found()
-    return thread, capabilities
+    return locked, capabilities
 
 
-def _resent(actor: Any, thread: NegotiationThread, client_id: str) -> NegotiationMessage | None:
-    """The message this sender already stored under `client_id`, if any (checked under the
-    thread's lock, so two copies of one message sent at once are stored once)."""
-    if not client_id:
-        return None
-    if not CLIENT_ID.match(client_id):
+def _check_client_id(client_id: str) -> None:
+    if client_id and not CLIENT_ID.match(client_id):
         raise ValidationFailed(
             _("The client message id must be 1 to 64 letters, digits, - or _."),
             fields={"client_id": [_("Use 1 to 64 letters, digits, - or _.")]},
         )
-    earlier = (
-        NegotiationMessage.objects.select_related("sender", "offer", "offer__made_by")
-        .filter(sender=actor, client_id=client_id)
-        .first()
+
+
+def _sent_by(actor: Any, client_id: str) -> tuple[int | None, int]:
+    """One indexed read of the sender's messages: the id of the one stored under `client_id`
+    (a resend), if any, and how many they stored in the last minute (their rate)."""
+    since = timezone.now() - dt.timedelta(minutes=1)
+    recent = Q(created_at__gte=since)
+    if not client_id:
+        return None, NegotiationMessage.objects.filter(recent, sender=actor).count()
+    same = Q(client_id=client_id)
+    row = NegotiationMessage.objects.filter(recent | same, sender=actor).aggregate(
+        earlier=Max("id", filter=same), recent=Count("id", filter=recent)
     )
-    if earlier is not None and earlier.thread_id != thread.pk:
+    return row["earlier"], row["recent"]
+
+
+def _resent(actor: Any, thread: NegotiationThread, earlier_id: int) -> NegotiationMessage:
+    """The message this sender already stored under the client id (looked up under the
+    thread's lock, so two copies of one message sent at once are stored once)."""
+    earlier = NegotiationMessage.objects.select_related("sender", "offer", "offer__made_by").get(
+        pk=earlier_id
+    )
+    if earlier.thread_id != thread.pk:
         raise Conflict(
             _("This client message id was already used for another message."),
             code="client_id_reused",
@@ -136,13 +167,12 @@ def _resent(actor: Any, thread: NegotiationThread, client_id: str) -> Negotiatio
     return earlier
 
 
-def _require_under_rate(actor: Any) -> None:
+def _require_under_rate(recent: int) -> None:
     """At most NEGOTIATION_MESSAGES_PER_MINUTE stored messages per person per minute, across
     their threads (rows are counted, so the limit holds for every process, with Redis or
-    without)."""
+    without); `recent` is the sender's count of the last minute."""
     limit = settings.MARKETPLACE["NEGOTIATION_MESSAGES_PER_MINUTE"]
-    since = timezone.now() - dt.timedelta(minutes=1)
-    if NegotiationMessage.objects.filter(sender=actor, created_at__gte=since).count() >= limit:
+    if recent >= limit:
         raise RateLimited(
             _("You are sending messages too fast (at most %(n)d a minute). Wait a moment.")
             % {"n": limit}
@@ -211,17 +241,19 @@ def _append(
 
 
 def _begin_post(
-    actor: Any, thread_id: int, client_id: str
+    actor: Any, thread: NegotiationThread | int, client_id: str
 ) -> tuple[NegotiationThread, BidCapabilities, NegotiationMessage | None]:
     """The start of every post, inside its transaction: lock the thread and look for an earlier
     copy under this client id (a resend is answered with it, whatever changed since); a new
     post must be allowed now and within the sender's rate."""
-    thread, capabilities = _lock(actor, thread_id)
-    earlier = _resent(actor, thread, client_id)
-    if earlier is None:
-        _require_writable(capabilities)
-        _require_under_rate(actor)
-    return thread, capabilities, earlier
+    thread, capabilities = _lock(actor, thread)
+    _check_client_id(client_id)
+    earlier_id, recent = _sent_by(actor, client_id)
+    if earlier_id is not None:
+        return thread, capabilities, _resent(actor, thread, earlier_id)
+    _require_writable(capabilities)
+    _require_under_rate(recent)
+    return thread, capabilities, None
 
 
 def _require_writable(capabilities: BidCapabilities) -> None:
@@ -248,7 +280,7 @@ def message_post(
     require_active_user(actor)
     text = _body(body)
     with transaction.atomic():
-        thread, capabilities, earlier = _begin_post(actor, thread.pk, client_id)
+        thread, capabilities, earlier = _begin_post(actor, thread, client_id)
         if earlier is not None:
             return Posted(earlier, False)
         message = _append(
@@ -275,7 +307,7 @@ def message_file_post(
     text = _body(body, required=False)
     checked = check_upload(upload, max_bytes=settings.MARKETPLACE["NEGOTIATION_FILE_MAX_BYTES"])
     with transaction.atomic():
-        thread, capabilities, earlier = _begin_post(actor, thread.pk, client_id)
+        thread, capabilities, earlier = _begin_post(actor, thread, client_id)
         if earlier is not None:
             return Posted(earlier, False)
         message = _append(
@@ -312,7 +344,7 @@ def offer_make(
     require_active_user(actor)
     text = _body(note, required=False, maximum=NOTE_MAX, field="note")
     with transaction.atomic():
-        thread, capabilities, earlier = _begin_post(actor, thread.pk, client_id)
+        thread, capabilities, earlier = _begin_post(actor, thread, client_id)
         if earlier is not None:
             return Posted(earlier, False)
         task = thread.bid.task
