@@ -108,8 +108,8 @@ def participation_eligibility(
         return Eligibility(
             False,
             _(
-                "A moderator has hidden this provider profile (%(reason)s), so it cannot take part. "
-                "See your profile page for how to appeal."
+                "A moderator has hidden this provider profile (%(reason)s), so it cannot take "
+                "part. See your profile page for how to appeal."
             )
             % {"reason": provider.hidden_reason},
             "profile_hidden",
