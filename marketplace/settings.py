@@ -374,6 +374,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.Organization.Kind",
         "TaskKindEnum": "tasks.models.Task.Kind",
+        # A task's mode and a contract's carry the same choices.
+        "TaskModeEnum": "tasks.models.Task.Mode",
         "UserRoleEnum": "accounts.models.User.Role",
         "MembershipRoleEnum": "accounts.models.Membership.Role",
         # Several outputs have a "status": each choice set gets its own name.

@@ -102,8 +102,8 @@ def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schem
 
     # Counted from the schema: the operations under OUR_PREFIXES (tasks, bids, contracts,
     # payments, vouchers, receipts, payouts, favourites, search, negotiation, questions,
-    # disputes, reports and moderation).
-    assert len(operations) == 81
+    # disputes, reports, moderation and contests).
+    assert len(operations) == 98
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)

@@ -173,7 +173,7 @@ class ContestSubmitApi(APIView):
         return Response(contest_data(user=request.user, contest=contest))
 
 
-class FundingOutputSerializer(serializers.Serializer):
+class ContestFundingOutputSerializer(serializers.Serializer):
     payment_id = serializers.IntegerField()
     status = serializers.CharField()
     amount = serializers.IntegerField()
@@ -185,7 +185,7 @@ class ContestFundApi(APIView):
     @extend_schema(
         tags=TAG,
         request=None,
-        responses=with_errors({200: FundingOutputSerializer}, 403, 404, 409),
+        responses=with_errors({200: ContestFundingOutputSerializer}, 403, 404, 409),
         description="Pay the whole prize into the task's pool. The sandbox pays at once and "
         "the contest opens; with Stripe, confirm the PaymentIntent with client_secret.",
     )
