@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from bids.models import NegotiationMessage
-from bids.moderation import negotiation_message_hide
+from bids.moderation import negotiation_message_hide, negotiation_message_show
 from bids.negotiation.selectors import negotiation_message_get_for_user
 from tasks.reports import Reportable, reportable_register
 
@@ -27,10 +27,13 @@ def register() -> None:
             owner=lambda message: message.sender,
             url=lambda message: reverse("frontend:negotiation", args=[message.thread.bid_id]),
             describe=lambda message: (
-                message.body[:200] or message.file_name or message.get_kind_display()
+                message.body or message.file_name or message.get_kind_display()
             ),
             hide=lambda *, moderator, obj, reason: negotiation_message_hide(
                 moderator=moderator, message=obj, reason=reason
+            ),
+            show=lambda *, moderator, obj: negotiation_message_show(
+                moderator=moderator, message=obj
             ),
         )
     )

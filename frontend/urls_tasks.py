@@ -56,6 +56,7 @@ urlpatterns: list[URLPattern] = [
     path("tasks/<int:task_id>/clarify/", questions.question_clarify, name="question_clarify"),
     path("questions/<int:question_id>/answer/", questions.question_answer, name="question_answer"),
     path("questions/<int:question_id>/hide/", questions.question_hide, name="question_hide"),
+    path("questions/<int:question_id>/show/", questions.question_show, name="question_show"),
     # Negotiation: the room of a bid, its messages, files and offers; the inbox.
     path("bids/<int:bid_id>/negotiation/", negotiation.negotiation, name="negotiation"),
     path(

@@ -263,9 +263,12 @@ def detail_action_view(
     done: str,
     needs_reason: bool = True,
     description: str = "",
+    quote: Callable[[Any], list[tuple[str, str]]] | None = None,
 ) -> HttpResponse:
     """A button on an object's change page (unfold's actions_detail): a page asking for the
-    reason (or a confirmation), then one service call; a refusal is shown on the change page."""
+    reason (or a confirmation), then one service call; a refusal is shown on the change page.
+    `quote` gives (label, text) pairs the staff member acts on, quoted above the form (the
+    reported text and the report's reason, for instance)."""
     from django.shortcuts import redirect
     from django.urls import reverse
 
@@ -297,6 +300,7 @@ def detail_action_view(
         **modeladmin.admin_site.each_context(request),
         "title": title,
         "description": description,
+        "quoted": quote(obj) if quote else [],
         "form": form,
         "object": obj,
         "change_url": change_url,

@@ -355,6 +355,19 @@ class ReportAdmin(ReadOnlyAdminMixin, ModelAdmin):
         return format_html('<a href="{}" class="text-primary-600">{}</a>', entry.url(obj),
                            Truncator(entry.describe(obj)).chars(80))  # fmt: skip
 
+    def _quoted(self, report: Report) -> list[tuple[str, str]]:
+        """What the moderator acts on: the reported text in full, and what the reporter said."""
+        entry = reportable(report.kind)
+        obj = entry.get_for_moderator(report.object_id)
+        content = entry.describe(obj) if obj is not None else str(_("(no longer exists)"))
+        said = report.get_reason_display()
+        if report.details:
+            said = f"{said}: {report.details}"
+        return [
+            (str(_("Reported content (%(kind)s)") % {"kind": report.get_kind_display()}), content),
+            (str(_("The reporter's reason")), said),
+        ]
+
     def _open_report(self, object_id: Any) -> Report | None:
         return Report.objects.filter(pk=object_id, status=Report.Status.OPEN).first()
 
@@ -384,6 +397,7 @@ class ReportAdmin(ReadOnlyAdminMixin, ModelAdmin):
             object_id,
             title=str(_("Hide the reported content")),
             description=str(_("Everyone but moderators stops seeing it; its reports close.")),
+            quote=self._quoted,
             call=lambda report, reason: services.report_hide_content(
                 moderator=request.user, report=report, reason=reason
             ),
@@ -400,6 +414,7 @@ class ReportAdmin(ReadOnlyAdminMixin, ModelAdmin):
             request,
             object_id,
             title=str(_("Suspend the account behind the reported content")),
+            quote=self._quoted,
             call=lambda report, reason: services.report_suspend_owner(
                 moderator=request.user, report=report, reason=reason
             ),

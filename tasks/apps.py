@@ -41,9 +41,10 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
-        from tasks import (  # noqa: F401  (they register notifications and dashboard cards)
+        from tasks import (  # noqa: F401  (they register notifications, cards and receivers)
             backoffice,
             notifications,
+            receivers,
         )
         from tasks.reports import _register_builtin
 

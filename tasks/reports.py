@@ -32,8 +32,12 @@ class Reportable:
     # A short text naming the object for the moderator.
     describe: Callable[[Any], str]
     # Hide the object from everyone but moderators (a message: from its two sides, mediators
-    # keep it); None when this kind cannot be hidden.
+    # keep it); None when this kind cannot be hidden. Its service closes the waiting reports.
     hide: Callable[..., Any] | None = None
+    # Show a hidden object again (keyword arguments moderator, obj); None when it cannot be.
+    show: Callable[..., Any] | None = None
+    # Whether the object is hidden now (what `hide` did and `show` undoes).
+    hidden: Callable[[Any], bool] = lambda obj: obj.hidden_at is not None
 
 
 _kinds: dict[str, Reportable] = {}
@@ -72,10 +76,25 @@ def _register_builtin() -> None:
 
         return task_question_hide(actor=moderator, question=obj, reason=reason)
 
+    def task_show(*, moderator: Any, obj: Task) -> Any:
+        from tasks.services import task_moderation_approve
+
+        return task_moderation_approve(moderator=moderator, task=obj)
+
+    def question_show(*, moderator: Any, obj: TaskQuestion) -> Any:
+        from tasks.services import task_question_show
+
+        return task_question_show(actor=moderator, question=obj)
+
     def profile_hide(*, moderator: Any, obj: ProviderProfile, reason: str) -> Any:
         from accounts.services import provider_profile_hide
 
         return provider_profile_hide(moderator=moderator, profile=obj, reason=reason)
+
+    def profile_show(*, moderator: Any, obj: ProviderProfile) -> Any:
+        from accounts.services import provider_profile_show
+
+        return provider_profile_show(moderator=moderator, profile=obj)
 
     reportable_register(
         Reportable(
@@ -88,6 +107,9 @@ def _register_builtin() -> None:
             url=lambda task: reverse("frontend:task_detail", args=[task.pk]),
             describe=lambda task: task.title,
             hide=task_hide,
+            # Hidden = flagged back into review; shown again = approved by a moderator.
+            show=task_show,
+            hidden=lambda task: task.flagged_for_review,
         )
     )
     reportable_register(
@@ -101,8 +123,9 @@ def _register_builtin() -> None:
             url=lambda question: (
                 reverse("frontend:task_detail", args=[question.task_id]) + f"#q-{question.pk}"
             ),
-            describe=lambda question: question.body[:200],
+            describe=lambda question: question.body,
             hide=question_hide,
+            show=question_show,
         )
     )
     reportable_register(
@@ -116,5 +139,6 @@ def _register_builtin() -> None:
             url=lambda profile: reverse("frontend:provider_detail", args=[profile.pk]),
             describe=lambda profile: profile.display_name,
             hide=profile_hide,
+            show=profile_show,
         )
     )

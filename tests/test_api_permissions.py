@@ -548,6 +548,20 @@ CASES: list[Case] = [
         expect(403),
         body=lambda w: {"reason": "虚假需求"},
     ),
+    Case(
+        "hide a task without a report",
+        "POST",
+        lambda w: f"{API}/moderation/content/task/{w.other_task.pk}/hide/",
+        expect(403, staff=200),
+        body=lambda w: {"reason": "疑似虚假需求"},
+    ),
+    Case(
+        # Showing a task again approves it out of review.
+        "show the task waiting for review",
+        "POST",
+        lambda w: f"{API}/moderation/content/task/{w.pending.pk}/show/",
+        expect(403, staff=200),
+    ),
     # --- bids
     Case(
         "eligibility on the open task",
@@ -892,6 +906,15 @@ CASES += [
             404, poster_member=403, poster_owner=403, other_provider=403, staff=200, anonymous=401
         ),
         body=lambda w: {"reason": "广告"},
+    ),
+    Case(
+        # Not hidden: the moderator's show is refused as a conflict.
+        "show a question again",
+        "POST",
+        lambda w: f"{API}/questions/{w.extra['question'].pk}/show/",
+        expect(
+            404, poster_member=403, poster_owner=403, other_provider=403, staff=409, anonymous=401
+        ),
     ),
 ]
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import events
+from accounts import events, signals
 from accounts.models import ProviderProfile
 from accounts.selectors import provider_profile_answerers
 from accounts.services._common import clean_text, require_staff
@@ -41,6 +41,9 @@ def provider_profile_hide(
             actor=moderator, action="provider.hidden", target=profile, data={"reason": reason}
         )
         events.provider_changed(profile, fields=("hidden",))
+        signals.provider_profile_hidden.send(
+            sender=ProviderProfile, profile=profile, moderator=moderator, reason=reason
+        )
         url = profile.get_absolute_url()
         for user in provider_profile_answerers(profile=profile):
             with in_language_of(user):

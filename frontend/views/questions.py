@@ -113,3 +113,16 @@ def question_hide(request: HttpRequest, question_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The question is hidden."))
     return _back(question.task_id)
+
+
+@login_required
+@require_POST
+def question_show(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = get_or_404(task_question_get_for_user, user=request.user, question_id=question_id)
+    try:
+        services.task_question_show(actor=request.user, question=question)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The question is shown again."))
+    return _back(question.task_id, f"q-{question.pk}")

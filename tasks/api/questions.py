@@ -148,3 +148,16 @@ class QuestionHideApi(APIView):
         data = validated(HideInputSerializer, request.data)
         services.task_question_hide(actor=request.user, question=question, reason=data["reason"])
         return Response(_view(user=request.user, question_id=question.pk))
+
+
+class QuestionShowApi(APIView):
+    @extend_schema(
+        tags=TAG,
+        request=None,
+        responses=with_errors({200: QuestionOutputSerializer}, 403, 404, 409),
+        description="Moderators show a hidden question or clarification again.",
+    )
+    def post(self, request: Request, question_id: int) -> Response:
+        question = selectors.task_question_get_for_user(user=request.user, question_id=question_id)
+        services.task_question_show(actor=request.user, question=question)
+        return Response(_view(user=request.user, question_id=question.pk))

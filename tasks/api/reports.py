@@ -16,6 +16,7 @@ from marketplace.api import Pagination, paginate, paginated, validated, with_err
 from marketplace.errors import NotFound
 from tasks import selectors, services
 from tasks.models import Report
+from tasks.reports import reportable
 
 TAG = ["reports"]
 
@@ -155,3 +156,51 @@ class ReportSuspendOwnerApi(APIView):
             moderator=request.user, report=_report(report_id), reason=data["reason"]
         )
         return Response(ReportOutputSerializer(report).data)
+
+
+class ContentOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    object_id = serializers.IntegerField()
+    hidden = serializers.BooleanField()
+    url = serializers.CharField(help_text="Where the content is shown (a page path).")
+
+
+def _content(kind: str, obj: Any, hidden: bool) -> dict[str, Any]:
+    return {"kind": kind, "object_id": obj.pk, "hidden": hidden, "url": reportable(kind).url(obj)}
+
+
+KIND_DESCRIPTION = f"One of: {', '.join(sorted(Report.Kind.values))}."
+
+
+class ContentHideApi(APIView):
+    permission_classes = [IsReportHandler]
+
+    @extend_schema(
+        tags=TAG,
+        request=ReportReasonInputSerializer,
+        responses=with_errors({200: ContentOutputSerializer}, 400, 403, 404, 409),
+        description="Hide a task (back into review), question, negotiation message or provider "
+        "profile with a reason, without a report in hand; its waiting reports are closed as "
+        f"acted on. {KIND_DESCRIPTION}",
+    )
+    def post(self, request: Request, kind: str, object_id: int) -> Response:
+        data = validated(ReportReasonInputSerializer, request.data)
+        obj, hidden = services.content_hide(
+            moderator=request.user, kind=kind, object_id=object_id, reason=data["reason"]
+        )
+        return Response(ContentOutputSerializer(_content(kind, obj, hidden)).data)
+
+
+class ContentShowApi(APIView):
+    permission_classes = [IsReportHandler]
+
+    @extend_schema(
+        tags=TAG,
+        request=None,
+        responses=with_errors({200: ContentOutputSerializer}, 403, 404, 409),
+        description="Show hidden content again (a flagged task is approved back to open); the "
+        f"reason it was hidden stays in the audit log. {KIND_DESCRIPTION}",
+    )
+    def post(self, request: Request, kind: str, object_id: int) -> Response:
+        obj, hidden = services.content_show(moderator=request.user, kind=kind, object_id=object_id)
+        return Response(ContentOutputSerializer(_content(kind, obj, hidden)).data)

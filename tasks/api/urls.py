@@ -50,6 +50,11 @@ urlpatterns = [
         questions.QuestionHideApi.as_view(),
         name="question-hide",
     ),
+    path(
+        "questions/<int:question_id>/show/",
+        questions.QuestionShowApi.as_view(),
+        name="question-show",
+    ),
     # Attachments
     path(
         "tasks/<int:task_id>/attachments/",
@@ -104,5 +109,15 @@ urlpatterns = [
         "moderation/reports/<int:report_id>/suspend-owner/",
         reports.ReportSuspendOwnerApi.as_view(),
         name="moderation-report-suspend-owner",
+    ),
+    path(
+        "moderation/content/<slug:kind>/<int:object_id>/hide/",
+        reports.ContentHideApi.as_view(),
+        name="moderation-content-hide",
+    ),
+    path(
+        "moderation/content/<slug:kind>/<int:object_id>/show/",
+        reports.ContentShowApi.as_view(),
+        name="moderation-content-show",
     ),
 ]

@@ -34,23 +34,30 @@ from tasks.services.questions import (
     task_question_answer,
     task_question_ask,
     task_question_hide,
+    task_question_show,
 )
 from tasks.services.reports import (
+    content_hide,
+    content_show,
     report_decide,
     report_file,
     report_hide_content,
     report_suspend_owner,
     reports_close_on,
+    reports_close_on_hidden,
 )
 
 __all__ = [
     "NDA_TEXTS",
+    "content_hide",
+    "content_show",
     "nda_text",
     "report_decide",
     "report_file",
     "report_hide_content",
     "report_suspend_owner",
     "reports_close_on",
+    "reports_close_on_hidden",
     "task_attachment_add",
     "task_attachment_remove",
     "task_cancel",
@@ -74,6 +81,7 @@ __all__ = [
     "task_question_answer",
     "task_question_ask",
     "task_question_hide",
+    "task_question_show",
     "task_submit",
     "task_update",
     "tasks_close_due_bidding",

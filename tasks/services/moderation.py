@@ -16,6 +16,7 @@ from marketplace.permissions import require_active_user
 from tasks import signals
 from tasks.models import Task
 from tasks.selectors import tasks_due_for_closing, user_is_moderator
+from tasks.services.reports import reports_close_on_hidden
 from tasks.states import TASK
 
 
@@ -102,6 +103,9 @@ def task_moderation_flag(*, moderator: Any, task: Task, reason: str) -> Task:
             action="task.moderation_flag",
             target=task,
             data={"reason": task.moderation_note},
+        )
+        reports_close_on_hidden(
+            moderator=moderator, kind="task", object_id=task.pk, note=task.moderation_note
         )
         signals.task_changed_on_commit(task, fields=("status", "flagged_for_review"))
     return task

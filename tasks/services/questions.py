@@ -23,6 +23,7 @@ from marketplace.errors import (
 from marketplace.permissions import require_active_user
 from tasks.models import Task, TaskQuestion
 from tasks.selectors import question_ask_refusal, task_capabilities
+from tasks.services.reports import reports_close_on_hidden
 
 QUESTION_MAX = 2000
 ANSWER_MAX = 4000
@@ -145,5 +146,35 @@ def task_question_hide(*, actor: Any, question: TaskQuestion, reason: str) -> Ta
             action="task.question_hide",
             target=question,
             data={"reason": question.hidden_reason},
+        )
+        reports_close_on_hidden(
+            moderator=actor, kind="question", object_id=question.pk, note=question.hidden_reason
+        )
+    return question
+
+
+def task_question_show(*, actor: Any, question: TaskQuestion) -> TaskQuestion:
+    """A moderator shows a hidden question again; the reason stays in the audit trail."""
+    require_active_user(actor)
+    with transaction.atomic():
+        question = (
+            TaskQuestion.objects.select_for_update(of=("self",))
+            .select_related("task", "task__organization")
+            .get(pk=question.pk)
+        )
+        if not task_capabilities(user=actor, task=question.task).hide_questions:
+            raise NotAllowed(_("Only moderators can show hidden questions."))
+        if question.hidden_at is None:
+            raise Conflict(_("This question is not hidden."), code="not_hidden")
+        previous = question.hidden_reason
+        question.hidden_at = None
+        question.hidden_by = None
+        question.hidden_reason = ""
+        question.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        audit_record(
+            actor=actor,
+            action="task.question_show",
+            target=question,
+            data={"previous_reason": previous},
         )
     return question

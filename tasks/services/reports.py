@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.audit import audit_record
-from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed
+from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
 from marketplace.permissions import require_active_user
 from tasks.models import Report
-from tasks.reports import reportable
+from tasks.reports import Reportable, reportable
 from tasks.selectors import user_can_handle_reports
 
 DETAILS_MAX = 2000
@@ -96,6 +96,13 @@ def reports_close_on(*, moderator: Any, kind: str, object_id: int, note: str) ->
     return _close_open_reports_on(moderator=moderator, kind=kind, object_id=object_id, note=note)
 
 
+def reports_close_on_hidden(*, moderator: Any, kind: str, object_id: int, note: str) -> int:
+    """The object was just hidden by `moderator` (whose hide service checked the right to): its
+    waiting reports are acted on, inside that service's transaction, wherever it was hidden from
+    (a report, the object's own admin page, the public page or the API)."""
+    return _close_open_reports_on(moderator=moderator, kind=kind, object_id=object_id, note=note)
+
+
 def _close_open_reports_on(*, moderator: Any, kind: str, object_id: int, note: str) -> int:
     """Every waiting report on the object is acted on (called inside the action's transaction)."""
     closed = 0
@@ -161,3 +168,45 @@ def report_suspend_owner(*, moderator: Any, report: Report, reason: str) -> Repo
         )
     locked.refresh_from_db()
     return locked
+
+
+def _moderated(moderator: Any, kind: str, object_id: int) -> tuple[Reportable, Any]:
+    _require_report_handler(moderator)
+    entry = reportable(kind)
+    obj = entry.get_for_moderator(object_id)
+    if obj is None:
+        raise NotFound(_("No such content."))
+    return entry, obj
+
+
+def content_hide(*, moderator: Any, kind: str, object_id: int, reason: str) -> tuple[Any, bool]:
+    """Hide reportable content without a report in hand (from the API): the same hide service
+    as from a report, and it closes the content's waiting reports. Returns the object reread and
+    whether it is hidden now."""
+    entry, obj = _moderated(moderator, kind, object_id)
+    if entry.hide is None:
+        raise InvalidTransition(
+            _("This kind of content cannot be hidden; suspend its owner instead."),
+            code="not_hideable",
+        )
+    errors = FieldErrors()
+    reason = (reason or "").strip()
+    if not reason:
+        errors.add("reason", _("Say why it is hidden."))
+    errors.raise_if_any()
+    entry.hide(moderator=moderator, obj=obj, reason=reason)
+    obj = entry.get_for_moderator(object_id)
+    return obj, entry.hidden(obj)
+
+
+def content_show(*, moderator: Any, kind: str, object_id: int) -> tuple[Any, bool]:
+    """Show hidden content again (each kind's own show service; the hiding reason stays in the
+    audit trail). Returns the object reread and whether it is still hidden."""
+    entry, obj = _moderated(moderator, kind, object_id)
+    if entry.show is None:
+        raise InvalidTransition(
+            _("This kind of content cannot be shown again here."), code="not_showable"
+        )
+    entry.show(moderator=moderator, obj=obj)
+    obj = entry.get_for_moderator(object_id)
+    return obj, entry.hidden(obj)
