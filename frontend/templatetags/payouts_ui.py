@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import contract_capabilities
-from payments.selectors import contract_funding_state
+from payments.selectors import contract_funding_state, task_pool_state
 
 register = template.Library()
 
@@ -100,6 +100,40 @@ def funding_attempt(context: Any, contract: Any) -> dict[str, Any]:
         "client_secret": latest.client_secret if element and latest is not None else "",
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY if element else "",
         "decides": decides,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def pool_funding_attempt(context: Any, task: Any, pays: bool) -> dict[str, Any]:
+    """What a contest's (or piece-work task's) page says about the payment into its pool, for
+    the members who may pay it (`pays`): processing, failed, or Stripe's Payment Element to
+    confirm it. The page it returns to is the page it is on."""
+    request = context.get("request")
+    state = task_pool_state(task_id=task.pk)
+    latest = state.latest
+    returned = bool(
+        request is not None
+        and latest is not None
+        and request.GET.get("payment_intent") == latest.external_id
+    )
+    element = bool(
+        pays
+        and state.processing
+        and latest is not None
+        and latest.gateway == "stripe"
+        and latest.client_secret
+        and settings.STRIPE_PUBLISHABLE_KEY
+        and not returned
+    )
+    return {
+        "latest": latest if pays else None,
+        "processing": pays and state.processing and (returned or not element),
+        "failed": pays and state.failed and state.held.amount == 0,
+        "failure_message": latest.failure_message if latest is not None and pays else "",
+        "element": element,
+        "client_secret": latest.client_secret if element and latest is not None else "",
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY if element else "",
+        "return_url": request.build_absolute_uri(request.path) if element and request else "",
     }
 
 

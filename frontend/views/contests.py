@@ -172,6 +172,12 @@ def contest_action(request: HttpRequest, task_id: int, action: str) -> HttpRespo
             actor=user, reviewer=invitation
         )
         done = _("You review this contest. You score the submissions once review begins.")
+    elif action == "cancel":
+        reason = request.POST.get("reason", "")
+        call = lambda user, c: services.contest_cancel(  # noqa: E731
+            actor=user, contest=c, reason=reason
+        )
+        done = _("The contest is cancelled. Any prize paid into escrow returns to you in full.")
     elif action in _ACTIONS:
         call, text = _ACTIONS[action]
         done = str(text)
