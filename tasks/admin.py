@@ -360,9 +360,9 @@ class ReportAdmin(ReadOnlyAdminMixin, ModelAdmin):
         entry = reportable(report.kind)
         obj = entry.get_for_moderator(report.object_id)
         content = entry.describe(obj) if obj is not None else str(_("(no longer exists)"))
-        said = report.get_reason_display()
+        said = str(report.get_reason_display())
         if report.details:
-            said = f"{said}: {report.details}"
+            said = _("%(reason)s: %(details)s") % {"reason": said, "details": report.details}
         return [
             (str(_("Reported content (%(kind)s)") % {"kind": report.get_kind_display()}), content),
             (str(_("The reporter's reason")), said),
