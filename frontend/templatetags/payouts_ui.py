@@ -62,54 +62,11 @@ def disabled_reason_label(reason: str) -> str:
     return str(DISABLED_REASONS.get(reason, reason))
 
 
-@register.simple_tag(takes_context=True)
-def funding_attempt(context: Any, contract: Any) -> dict[str, Any]:
-    """What the contract page says about the escrow payment: processing, failed, or the
-    Payment Element to pay it (its client secret for the poster's deciders only)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    state = contract_funding_state(contract_id=contract.pk)
-    latest = state.latest
-    decides = user is not None and contract_capabilities(user=user, contract=contract).decides
-    returned = bool(
-        request is not None
-        and latest is not None
-        and request.GET.get("payment_intent") == latest.external_id
-    )
-    element = bool(
-        decides
-        and state.processing
-        and latest is not None
-        and latest.gateway == "stripe"
-        and latest.client_secret
-        and settings.STRIPE_PUBLISHABLE_KEY
-        and not returned
-    )
-    return_url = ""
-    if element and request is not None:
-        return_url = request.build_absolute_uri(
-            reverse("frontend:contract_detail", args=[contract.pk])
-        )
-    return {
-        "latest": latest if decides else None,
-        "processing": decides and state.processing and (returned or not element),
-        "failed": decides and state.failed,
-        "return_url": return_url,
-        "failure_message": latest.failure_message if latest is not None and decides else "",
-        "element": element,
-        "client_secret": latest.client_secret if element and latest is not None else "",
-        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY if element else "",
-        "decides": decides,
-    }
-
-
-@register.simple_tag(takes_context=True)
-def pool_funding_attempt(context: Any, task: Any, pays: bool) -> dict[str, Any]:
-    """What a contest's (or piece-work task's) page says about the payment into its pool, for
-    the members who may pay it (`pays`): processing, failed, or Stripe's Payment Element to
-    confirm it. The page it returns to is the page it is on."""
-    request = context.get("request")
-    state = task_pool_state(task_id=task.pk)
+def _attempt(request: Any, state: Any, *, pays: bool, failed: bool, page: str) -> dict[str, Any]:
+    """A pending escrow payment as its page shows it to those who may pay (`pays`): Stripe's
+    Payment Element until the poster comes back from Stripe (`?payment_intent=`), then
+    "processing" until the webhook confirms it; or the last failure. `page` is the path the
+    Payment Element returns to."""
     latest = state.latest
     returned = bool(
         request is not None
@@ -128,13 +85,37 @@ def pool_funding_attempt(context: Any, task: Any, pays: bool) -> dict[str, Any]:
     return {
         "latest": latest if pays else None,
         "processing": pays and state.processing and (returned or not element),
-        "failed": pays and state.failed and state.held.amount == 0,
+        "failed": pays and failed,
+        "return_url": request.build_absolute_uri(page) if element and request is not None else "",
         "failure_message": latest.failure_message if latest is not None and pays else "",
         "element": element,
         "client_secret": latest.client_secret if element and latest is not None else "",
         "publishable_key": settings.STRIPE_PUBLISHABLE_KEY if element else "",
-        "return_url": request.build_absolute_uri(request.path) if element and request else "",
+        "decides": pays,
     }
+
+
+@register.simple_tag(takes_context=True)
+def funding_attempt(context: Any, contract: Any) -> dict[str, Any]:
+    """What the contract page says about the escrow payment (its client secret for the
+    poster's deciders only)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    state = contract_funding_state(contract_id=contract.pk)
+    decides = user is not None and contract_capabilities(user=user, contract=contract).decides
+    page = reverse("frontend:contract_detail", args=[contract.pk])
+    return _attempt(request, state, pays=decides, failed=state.failed, page=page)
+
+
+@register.simple_tag(takes_context=True)
+def pool_funding_attempt(context: Any, task: Any, pays: bool) -> dict[str, Any]:
+    """What a contest's (or piece-work task's) page says about the payment into its pool, for
+    the members who may pay it (`pays`); it returns to the page it is on."""
+    request = context.get("request")
+    state = task_pool_state(task_id=task.pk)
+    failed = state.failed and state.held.amount == 0
+    page = request.path if request is not None else ""
+    return _attempt(request, state, pays=pays, failed=failed, page=page)
 
 
 @register.simple_tag(takes_context=True)
