@@ -330,7 +330,7 @@ class DatabaseBackend:
                 continue
             explanation = ranking.explain_task(task=doc, provider=provider, now=now)
             if explanation.overlap:
-                hits.append(Hit(doc["id"], hit_doc(doc, TASK_HIT_FIELDS), explanation.score,
-                                explanation))  # fmt: skip
+                shown = hit_doc(doc, TASK_HIT_FIELDS)
+                hits.append(Hit(doc["id"], shown, explanation.score, explanation))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
