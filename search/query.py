@@ -54,6 +54,27 @@ STOP_WORDS = frozenset(
 TASK_SORTS = ("relevance", "newest", "deadline", "budget")
 PROVIDER_SORTS = ("relevance", "rating", "credit", "newest")
 
+# The fields of a document a hit carries: what pages and the API show of it, and what the
+# ranking's explanation reads (search.ranking). Both backends return exactly these (the
+# Elasticsearch backend as `_source` filtering, so the words and texts stay on the server).
+TASK_HIT_FIELDS: tuple[str, ...] = (
+    "id", "title", "summary", "kind", "mode", "visibility", "skills", "skill_weights",
+    "budget_min", "budget_max", "currency", "region", "province", "organization_name",
+    "organization_verified", "bid_deadline", "published_at",
+)  # fmt: skip
+PROVIDER_HIT_FIELDS: tuple[str, ...] = (
+    "id", "name", "headline", "is_firm", "skills", "skill_levels", "region", "province",
+    "availability", "verified", "rating", "reviews", "credit", "completion_rate",
+    "on_time_rate", "contracts_completed", "updated_at",
+)  # fmt: skip
+# The directory also shows (and highlights) the start of a provider's bio; matching does not.
+PROVIDER_DIRECTORY_FIELDS: tuple[str, ...] = (*PROVIDER_HIT_FIELDS, "bio")
+
+
+def hit_doc(doc: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """The part of `doc` a hit carries (fields it lacks stay out, as with `_source`)."""
+    return {f: doc[f] for f in fields if f in doc}
+
 
 @dataclass(frozen=True)
 class Terms:

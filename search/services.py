@@ -29,7 +29,6 @@ from marketplace.permissions import require_active_user
 from search import sources, text
 from search.backends import Backend, SearchUnavailable, backend
 from search.backends.database import DatabaseBackend
-from search.documents import PROVIDERS, TASKS
 from search.models import SavedSearch
 from search.query import MAX_PAGE, Hit, ProviderQuery, Results, TaskQuery
 from search.ranking import GOOD_MATCH_COVERAGE
@@ -85,12 +84,12 @@ def recommended_providers(
     """
     if not task_capabilities(user=user, task=task).member:
         raise NotAllowed(_("Only members of the posting organization see recommended providers."))
-    docs = list(sources.documents(TASKS, [task.pk]))
-    if not docs:
+    profile = sources.task_match_profile(task_id=task.pk)
+    if profile is None:
         return [], False
     exclude = set(provider_ids_who_bid(task_id=task.pk)) | black_listed_provider_ids()
     now = timezone.now()
-    return _answer(lambda b: b.match_providers(docs[0], exclude=exclude, limit=limit, now=now))
+    return _answer(lambda b: b.match_providers(profile, exclude=exclude, limit=limit, now=now))
 
 
 def tasks_for_provider(
@@ -100,8 +99,8 @@ def tasks_for_provider(
     tasks it already bid on and tasks the user may not see stay out."""
     if not provider_profiles_operated_by(user=user).filter(pk=profile.pk).exists():
         raise NotFound(_("Provider not found."))
-    docs = list(sources.documents(PROVIDERS, [profile.pk]))
-    if not docs:
+    match = sources.provider_match_profile(profile_id=profile.pk)
+    if match is None:
         return [], False
     viewer = listing_viewer(user=user)
     # Tasks of black-listed organizations stay out of the feed too.
@@ -110,7 +109,7 @@ def tasks_for_provider(
     )
     now = timezone.now()
     return _answer(
-        lambda b: b.match_tasks(docs[0], viewer=viewer, exclude=exclude, limit=limit, now=now)
+        lambda b: b.match_tasks(match, viewer=viewer, exclude=exclude, limit=limit, now=now)
     )
 
 
@@ -218,11 +217,11 @@ def saved_searches_matching(*, task_id: int) -> list[SavedSearch]:
 
 def providers_matching_well(*, task_id: int) -> list[Hit]:
     """Providers who cover at least GOOD_MATCH_COVERAGE of the new task's weighted skills."""
-    docs = list(sources.documents(TASKS, [task_id]))
-    if not docs:
+    profile = sources.task_match_profile(task_id=task_id)
+    if profile is None:
         return []
     exclude = set(provider_ids_who_bid(task_id=task_id)) | black_listed_provider_ids()
     hits, _degraded = _answer(
-        lambda b: b.match_providers(docs[0], exclude=exclude, limit=50, now=timezone.now())
+        lambda b: b.match_providers(profile, exclude=exclude, limit=50, now=timezone.now())
     )
     return [h for h in hits if h.explanation and h.explanation.coverage >= GOOD_MATCH_COVERAGE]

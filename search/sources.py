@@ -12,13 +12,13 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from accounts.models import ProviderProfile
-from accounts.selectors import provider_profiles_for_indexing
+from accounts.models import ProviderProfile, ProviderSkill
+from accounts.selectors import provider_profiles_for_indexing, provider_profiles_searchable
 from reputation.selectors import provider_stats_many
 from search import text
 from search.documents import PROVIDERS, TASKS
-from tasks.models import Task
-from tasks.selectors import tasks_for_indexing
+from tasks.models import Task, TaskSkill
+from tasks.selectors import TASK_SEARCHABLE, tasks_for_indexing
 
 BATCH = 500
 
@@ -83,6 +83,53 @@ def task_document(task: Task) -> dict[str, Any]:
             "published_at": task.published_at.isoformat() if task.published_at else None,
         }
     )
+
+
+def task_match_profile(*, task_id: int) -> dict[str, Any] | None:
+    """What matching reads of a searchable task, in one query: its weighted skills (best
+    first, as in its document), its organization and its province. None when the task is not
+    searchable or names no skill (there is nothing to match then).
+
+    Matching used to build the task's whole document per request (jieba over its texts, the
+    skills its words name, its invitations: three queries and the segmenting); the ranking
+    reads none of that.
+    """
+    rows = list(
+        TaskSkill.objects.filter(task_id=task_id, task__status__in=TASK_SEARCHABLE)
+        .order_by("-weight", "skill__position")
+        .values_list("task__organization_id", "task__region", "skill__slug", "weight")
+    )
+    if not rows:
+        return None
+    organization_id, region = rows[0][0], rows[0][1]
+    return {
+        "id": task_id,
+        "organization_id": organization_id,
+        "province": _province(region),
+        "skill_weights": [{"skill": slug, "weight": weight} for _o, _r, slug, weight in rows],
+    }
+
+
+def provider_match_profile(*, profile_id: int) -> dict[str, Any] | None:
+    """What the "for you" feed reads of a searchable provider profile, in one query: its skill
+    levels, its firm and its province (not its statistics, texts and words). None when the
+    profile is not searchable or has no skill."""
+    rows = list(
+        ProviderSkill.objects.filter(
+            profile_id=profile_id, profile__in=provider_profiles_searchable()
+        )
+        .order_by("-level", "skill__category__position", "skill__position")
+        .values_list("profile__organization_id", "profile__region", "skill__slug", "level")
+    )
+    if not rows:
+        return None
+    organization_id, region = rows[0][0], rows[0][1]
+    return {
+        "id": profile_id,
+        "organization_id": organization_id,
+        "province": _province(region),
+        "skill_levels": [{"skill": slug, "level": level} for _o, _r, slug, level in rows],
+    }
 
 
 def provider_document(profile: ProviderProfile, stats: Any) -> dict[str, Any]:

@@ -21,10 +21,23 @@ from frontend.forms_errors import form_apply_domain_error
 from frontend.forms_search import ProviderSearchForm, SaveSearchForm, TaskSearchForm
 from frontend.views._helpers import get_or_404, signed_in_user
 from frontend.views.tasks import member_task_or_404
+from marketplace.budgets import Budget
 from marketplace.errors import DomainError, NotAllowed
 from search import services, text
 from search.query import Results, Terms, highlight
 from tasks.models import Task
+
+# What the search pages may cost (tests/search/test_hot_path.py), on either backend (the
+# database one reads its candidates in one statement more than Elasticsearch): the session, the
+# user and the header's credit-list and unread-notification reads, then each page's own.
+BUDGETS = {
+    # the viewer's provider profiles and memberships; Redis: one cache read
+    "search": Budget(queries=7, redis=1),
+    # the black list; Redis: one cache read
+    "directory": Budget(queries=6, redis=1),
+    # the memberships, the task, its weighted skills, who bid, the black list, the invitations
+    "matches": Budget(queries=11, redis=0),
+}
 
 
 def _skill_label(slug: str) -> str:

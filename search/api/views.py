@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from accounts.models import ProviderProfile
 from accounts.selectors import provider_profiles_operated_by
 from marketplace.api import Pagination, paginate, paginated, validated, with_errors
+from marketplace.budgets import Budget
 from marketplace.errors import NotFound
 from search import services
 from search.query import (
@@ -30,6 +31,18 @@ from tasks.models import Task
 from tasks.selectors import task_get_for_user
 
 TAG = ["search"]
+
+# What the hot search paths may cost (tests/search/test_hot_path.py), on either backend. With a
+# token the caller is one statement (the token and its user); the database backend reads its
+# candidates in one more, where Elasticsearch answers over the client's pooled connection.
+# Redis: the user throttle (INCRBY, EXPIRE).
+BUDGETS = {
+    # the caller, the viewer's provider profiles and memberships (who may see which task)
+    "search": Budget(queries=4, redis=2),
+    # the caller, the memberships (is a poster member), the task as the caller may see it, its
+    # weighted skills (search.sources.task_match_profile), who bid, the black list
+    "matching": Budget(queries=7, redis=2),
+}
 
 
 class _CommaList(serializers.ListField):

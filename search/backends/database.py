@@ -23,11 +23,15 @@ from search import ranking
 from search.documents import PROVIDERS, TASKS
 from search.models import SearchEntry
 from search.query import (
+    PROVIDER_DIRECTORY_FIELDS,
+    PROVIDER_HIT_FIELDS,
+    TASK_HIT_FIELDS,
     Hit,
     ProviderQuery,
     Results,
     TaskQuery,
     Terms,
+    hit_doc,
     region_matches,
     text_matches,
     wanted_skills,
@@ -207,7 +211,7 @@ class DatabaseBackend:
                 "province": lambda d: d.get("province", ""),
             },
         )
-        return self._page(scored, query.page, query.page_size, facets)
+        return self._page(scored, query.page, query.page_size, facets, TASK_HIT_FIELDS)
 
     def search_providers(self, query: ProviderQuery, *, exclude: Iterable[int] = ()) -> Results:
         terms = Terms.parse(query.text)
@@ -253,7 +257,7 @@ class DatabaseBackend:
                 "verified": lambda d: bool(d.get("verified")),
             },
         )
-        return self._page(scored, query.page, query.page_size, facets)
+        return self._page(scored, query.page, query.page_size, facets, PROVIDER_DIRECTORY_FIELDS)
 
     @staticmethod
     def _page(
@@ -261,9 +265,13 @@ class DatabaseBackend:
         page: int,
         size: int,
         facets: dict[str, list[tuple[str, int]]],
+        fields: tuple[str, ...],
     ) -> Results:
         start = (page - 1) * size
-        hits = [Hit(id=doc["id"], doc=doc, score=s) for s, doc in scored[start : start + size]]
+        hits = [
+            Hit(id=doc["id"], doc=hit_doc(doc, fields), score=s)
+            for s, doc in scored[start : start + size]
+        ]
         return Results(hits=hits, total=len(scored), page=page, page_size=size, facets=facets)
 
     # --- matching -------------------------------------------------------------------------
@@ -284,7 +292,8 @@ class DatabaseBackend:
                 continue
             explanation = ranking.explain(task=task, provider=doc, now=now)
             if explanation.overlap:
-                hits.append(Hit(doc["id"], doc, explanation.score, explanation))
+                shown = hit_doc(doc, PROVIDER_HIT_FIELDS)
+                hits.append(Hit(doc["id"], shown, explanation.score, explanation))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
 
@@ -321,6 +330,7 @@ class DatabaseBackend:
                 continue
             explanation = ranking.explain_task(task=doc, provider=provider, now=now)
             if explanation.overlap:
-                hits.append(Hit(doc["id"], doc, explanation.score, explanation))
+                shown = hit_doc(doc, TASK_HIT_FIELDS)
+                hits.append(Hit(doc["id"], shown, explanation.score, explanation))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]

@@ -27,6 +27,9 @@ from search.backends import SearchUnavailable
 from search.documents import PROVIDERS, TASKS, alias_name
 from search.es import es_client
 from search.query import (
+    PROVIDER_DIRECTORY_FIELDS,
+    PROVIDER_HIT_FIELDS,
+    TASK_HIT_FIELDS,
     Hit,
     ProviderQuery,
     Results,
@@ -341,6 +344,7 @@ class ElasticBackend:
             "sort": sort,
             "from": (query.page - 1) * query.page_size,
             "size": query.page_size,
+            "_source": list(TASK_HIT_FIELDS),
             "track_total_hits": True,
             "aggs": {
                 "kind": _terms_agg("kind"),
@@ -390,6 +394,7 @@ class ElasticBackend:
             "sort": sort,
             "from": (query.page - 1) * query.page_size,
             "size": query.page_size,
+            "_source": list(PROVIDER_DIRECTORY_FIELDS),
             "track_total_hits": True,
             "aggs": {
                 "skills": _terms_agg("skills"),
@@ -445,6 +450,7 @@ class ElasticBackend:
                 "query": {"rescore_query": exact, "query_weight": 0, "rescore_query_weight": 1},
             },
             "size": limit,
+            "_source": list(PROVIDER_HIT_FIELDS),
         }
         response = self._search(PROVIDERS, body)
         if took is not None:
@@ -501,6 +507,7 @@ class ElasticBackend:
                 "query": {"rescore_query": exact, "query_weight": 0, "rescore_query_weight": 1},
             },
             "size": limit,
+            "_source": list(TASK_HIT_FIELDS),
         }
         response = self._search(TASKS, body)
         if took is not None:
