@@ -34,6 +34,14 @@ def pool_transfer_group(task_id: int) -> str:
     return f"task-{task_id}"
 
 
+def _source_group(contract: Contract, source: GatewayObject | None) -> str:
+    """A transfer's group is its source charge's: a task pool's charge (a prize or a unit paid
+    from the pool) groups it with the pool's payment by task, else it is the contract's."""
+    if source is not None and source.contract_id is None and source.task_id is not None:
+        return pool_transfer_group(source.task_id)
+    return transfer_group(contract)
+
+
 @dataclass(frozen=True)
 class RemoteObject:
     """One money object as the processor reports it (for reconciliation)."""
@@ -240,7 +248,8 @@ class SandboxGateway:
             Kind.REFUND,
             key,
             external_id=self._id("re"),
-            contract_id=payment.contract_id,
+            contract_id=milestone.contract_id,
+            task_id=payment.task_id,
             milestone=milestone,
             amount=amount.amount,
             currency=amount.currency,
@@ -396,7 +405,7 @@ class StripeGateway:
             amount=amount.amount,
             currency=amount.currency,
             destination=destination,
-            transfer_group=transfer_group(contract),
+            transfer_group=_source_group(contract, source),
             source_transaction=source.external_id if source else None,
             metadata={"contract": str(contract.pk), "milestone": str(milestone.position)},
             key=key,
@@ -426,7 +435,7 @@ class StripeGateway:
         refund = stripe_api.refund_create(
             payment_intent=payment.external_id,
             amount=amount.amount,
-            metadata={"contract": str(payment.contract_id), "milestone": str(milestone.position)},
+            metadata={"contract": str(milestone.contract_id), "milestone": str(milestone.position)},
             key=key,
         )
         return _record(
@@ -434,7 +443,8 @@ class StripeGateway:
             Kind.REFUND,
             key,
             external_id=refund.id,
-            contract_id=payment.contract_id,
+            contract_id=milestone.contract_id,
+            task_id=payment.task_id,
             milestone=milestone,
             amount=amount.amount,
             currency=amount.currency,

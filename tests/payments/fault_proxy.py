@@ -11,8 +11,8 @@ Each request whose path starts with an injected prefix takes the next fault of t
 holds the request longer than the client waits and then closes it. Requests without a fault
 go on to stripe-mock unchanged; `proxy.paginate("/v1/transfers")` turns stripe-mock's one
 canned page of a list into two pages, so the client's paging is exercised. Every request is
-recorded (method, path, headers) before its fault, so a test can read the Idempotency-Key of
-each attempt.
+recorded (method, path, headers, body) before its fault, so a test can read the
+Idempotency-Key and the parameters of each attempt.
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ class Recorded:
     path: str
     headers: dict[str, str]
     fault: str = ""
+    body: bytes = b""
+
+    def form(self) -> dict[str, str]:
+        """The request's form fields (stripe-python's encoding: metadata[contract]=7)."""
+        return {k: v[-1] for k, v in parse_qs(self.body.decode()).items()}
 
 
 @dataclass
@@ -75,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = state.next_fault(self.path)
         with state.lock:
             state.recorded.append(
-                Recorded(self.command, self.path, dict(self.headers.items()), fault)
+                Recorded(self.command, self.path, dict(self.headers.items()), fault, body)
             )
         if fault == "500":
             payload = b'{"error": {"type": "api_error", "message": "injected fault"}}'
