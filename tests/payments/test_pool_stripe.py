@@ -15,7 +15,7 @@ from contracts.models import Contract, Milestone
 from marketplace.money import Money
 from payments.models import GatewayObject, JournalEntry, PoolMove, WebhookEvent
 from payments.selectors import task_pool_state
-from payments.services import milestone_release
+from payments.services import milestone_refund, milestone_release
 from payments.services.pool import pool_allocate, pool_fund_start, pool_return
 from tasks.models import Task
 from tests.payments.fault_proxy import FaultProxy, Recorded
@@ -186,4 +186,22 @@ def test_a_prize_larger_than_any_one_pool_payment_is_paid_from_the_platforms_bal
     assert "source_transaction" not in form
     assert form["transfer_group"] == f"contract-{contract.pk}"
     assert provider(contract) == Money(66_500_00, "CNY")
+    assert_ledger_sound()
+
+
+def test_a_prize_milestone_refunded_before_delivery_refunds_the_pool_payment_at_stripe(
+    proxy: FaultProxy,
+) -> None:
+    task = contest_task()
+    payment = fund_on_stripe(task)
+    contract = prize_contract(task, 50_000_00)
+    pool_allocate(task=task, contract=contract, amount=fen(50_000_00), reference="prize:1")
+    milestone_refund(actor=task_owner(task), milestone=contract.milestones.get())
+    sent = only(proxy.requests_to("/v1/refunds"))
+    assert sent.headers["Idempotency-Key"] == f"contract:{contract.pk}:milestone:1:refund"
+    form = sent.form()
+    assert form["payment_intent"] == payment.external_id  # the pool's, the only payment
+    assert (form["amount"], form["metadata[contract]"]) == (str(50_000_00), str(contract.pk))
+    assert escrow(contract) == fen(0)
+    assert poster_funding(task) == fen(-50_000_00)
     assert_ledger_sound()
