@@ -380,11 +380,19 @@ class StripeGateway:
             return Cancellation.CANCELED
         if str(intent.status) not in stripe_api.CANCELLABLE_INTENT_STATES:
             return Cancellation.NOT_CANCELLABLE
-        stripe_api.payment_intent_cancel(
-            payment_intent=payment.external_id,
-            reason=reason,
-            key=f"{payment.idempotency_key}:cancel",
-        )
+        try:
+            stripe_api.payment_intent_cancel(
+                payment_intent=payment.external_id,
+                reason=reason,
+                key=f"{payment.idempotency_key}:cancel",
+            )
+        except stripe_api.IntentStateRefused:
+            # It moved on between the read and the cancel (it succeeded or is processing, or
+            # someone cancelled it): read it again to say which, rather than retry forever.
+            intent = stripe_api.payment_intent_retrieve(payment_intent=payment.external_id)
+            if str(intent.status) == "canceled":
+                return Cancellation.CANCELED
+            return Cancellation.NOT_CANCELLABLE
         return Cancellation.CANCELED
 
     def transfer_create(
