@@ -18,7 +18,7 @@ from django.conf import settings
 from contracts.models import Contract, Milestone
 from marketplace.money import Money
 from payments import stripe_api
-from payments.models import ConnectedAccount, GatewayObject
+from payments.models import ConnectedAccount, GatewayObject, PoolMove
 
 Kind = GatewayObject.Kind
 Status = GatewayObject.Status
@@ -509,7 +509,31 @@ class StripeGateway:
                 found.append(
                     RemoteObject(Kind.REFUND, refund.id, int(refund.amount), _status(refund))
                 )
-        for transfer in stripe_api.transfers_of_group(transfer_group=transfer_group(contract)):
+        transfers = stripe_api.transfers_of_group(transfer_group=transfer_group(contract))
+        pool_task = _pool_task_of(contract)
+        if pool_task is not None:
+            # A prize or unit contract a task pool funded: its transfers are in the pool's
+            # group and its refunds are of the pool's payments, each naming the contract.
+            for payment in GatewayObject.objects.filter(
+                task_id=pool_task, contract__isnull=True, kind=Kind.PAYMENT_INTENT
+            ).exclude(external_id=""):
+                for refund in stripe_api.refunds_of_payment_intent(
+                    payment_intent=payment.external_id
+                ):
+                    if _names(refund, contract):
+                        found.append(
+                            RemoteObject(
+                                Kind.REFUND, refund.id, int(refund.amount), _status(refund)
+                            )
+                        )
+            transfers += [
+                t
+                for t in stripe_api.transfers_of_group(
+                    transfer_group=pool_transfer_group(pool_task)
+                )
+                if _names(t, contract)
+            ]
+        for transfer in transfers:
             found.append(
                 RemoteObject(Kind.TRANSFER, transfer.id, int(transfer.amount), Status.SUCCEEDED)
             )
@@ -520,6 +544,21 @@ class StripeGateway:
                     )
                 )
         return found
+
+
+def _pool_task_of(contract: Contract) -> int | None:
+    """The task whose pool funded this contract, if one did."""
+    funded = PoolMove.objects.filter(kind=PoolMove.Kind.ALLOCATE, contract=contract).exists()
+    return contract.task_id if funded else None
+
+
+def _names(obj: Any, contract: Contract) -> bool:
+    """Whether a Stripe object's metadata names the contract."""
+    metadata = getattr(obj, "metadata", None)
+    try:
+        return bool(metadata) and str(metadata["contract"]) == str(contract.pk)
+    except KeyError:
+        return False
 
 
 def _intent_status(intent: Any) -> str:

@@ -205,3 +205,18 @@ def test_a_prize_milestone_refunded_before_delivery_refunds_the_pool_payment_at_
     assert escrow(contract) == fen(0)
     assert poster_funding(task) == fen(-50_000_00)
     assert_ledger_sound()
+
+
+def test_reconciling_a_prize_contract_reads_the_pools_transfer_group_and_refunds(
+    proxy: FaultProxy,
+) -> None:
+    from payments.reconciliation import contract_findings
+
+    task = contest_task()
+    payment = fund_on_stripe(task)
+    contract = prize_contract(task, 50_000_00)
+    pool_allocate(task=task, contract=contract, amount=fen(50_000_00), reference="prize:1")
+    contract_findings(contract)
+    lists = [r.path for r in proxy.requests_to("/v1/", method="GET")]
+    assert any(f"transfer_group=task-{task.pk}" in path for path in lists), lists
+    assert any(f"payment_intent={payment.external_id}" in path for path in lists), lists
