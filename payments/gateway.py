@@ -554,9 +554,11 @@ def _pool_task_of(contract: Contract) -> int | None:
 
 def _names(obj: Any, contract: Contract) -> bool:
     """Whether a Stripe object's metadata names the contract."""
-    metadata = getattr(obj, "metadata", None)
+    metadata: Any = getattr(obj, "metadata", None)
+    if not metadata:
+        return False
     try:
-        return bool(metadata) and str(metadata["contract"]) == str(contract.pk)
+        return str(metadata["contract"]) == str(contract.pk)
     except KeyError:
         return False
 
