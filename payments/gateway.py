@@ -18,7 +18,7 @@ from django.conf import settings
 from contracts.models import Contract, Milestone
 from marketplace.money import Money
 from payments import stripe_api
-from payments.models import ConnectedAccount, GatewayObject
+from payments.models import ConnectedAccount, GatewayObject, PoolMove
 
 Kind = GatewayObject.Kind
 Status = GatewayObject.Status
@@ -32,6 +32,14 @@ def transfer_group(contract: Contract) -> str:
 def pool_transfer_group(task_id: int) -> str:
     """A task pool's payments (a contest's prize, piece-work units) are grouped by task."""
     return f"task-{task_id}"
+
+
+def _source_group(contract: Contract, source: GatewayObject | None) -> str:
+    """A transfer's group is its source charge's: a task pool's charge (a prize or a unit paid
+    from the pool) groups it with the pool's payment by task, else it is the contract's."""
+    if source is not None and source.contract_id is None and source.task_id is not None:
+        return pool_transfer_group(source.task_id)
+    return transfer_group(contract)
 
 
 @dataclass(frozen=True)
@@ -240,7 +248,8 @@ class SandboxGateway:
             Kind.REFUND,
             key,
             external_id=self._id("re"),
-            contract_id=payment.contract_id,
+            contract_id=milestone.contract_id,
+            task_id=payment.task_id,
             milestone=milestone,
             amount=amount.amount,
             currency=amount.currency,
@@ -371,11 +380,19 @@ class StripeGateway:
             return Cancellation.CANCELED
         if str(intent.status) not in stripe_api.CANCELLABLE_INTENT_STATES:
             return Cancellation.NOT_CANCELLABLE
-        stripe_api.payment_intent_cancel(
-            payment_intent=payment.external_id,
-            reason=reason,
-            key=f"{payment.idempotency_key}:cancel",
-        )
+        try:
+            stripe_api.payment_intent_cancel(
+                payment_intent=payment.external_id,
+                reason=reason,
+                key=f"{payment.idempotency_key}:cancel",
+            )
+        except stripe_api.IntentStateRefused:
+            # It moved on between the read and the cancel (it succeeded or is processing, or
+            # someone cancelled it): read it again to say which, rather than retry forever.
+            intent = stripe_api.payment_intent_retrieve(payment_intent=payment.external_id)
+            if str(intent.status) == "canceled":
+                return Cancellation.CANCELED
+            return Cancellation.NOT_CANCELLABLE
         return Cancellation.CANCELED
 
     def transfer_create(
@@ -396,7 +413,7 @@ class StripeGateway:
             amount=amount.amount,
             currency=amount.currency,
             destination=destination,
-            transfer_group=transfer_group(contract),
+            transfer_group=_source_group(contract, source),
             source_transaction=source.external_id if source else None,
             metadata={"contract": str(contract.pk), "milestone": str(milestone.position)},
             key=key,
@@ -426,7 +443,7 @@ class StripeGateway:
         refund = stripe_api.refund_create(
             payment_intent=payment.external_id,
             amount=amount.amount,
-            metadata={"contract": str(payment.contract_id), "milestone": str(milestone.position)},
+            metadata={"contract": str(milestone.contract_id), "milestone": str(milestone.position)},
             key=key,
         )
         return _record(
@@ -434,7 +451,8 @@ class StripeGateway:
             Kind.REFUND,
             key,
             external_id=refund.id,
-            contract_id=payment.contract_id,
+            contract_id=milestone.contract_id,
+            task_id=payment.task_id,
             milestone=milestone,
             amount=amount.amount,
             currency=amount.currency,
@@ -491,7 +509,31 @@ class StripeGateway:
                 found.append(
                     RemoteObject(Kind.REFUND, refund.id, int(refund.amount), _status(refund))
                 )
-        for transfer in stripe_api.transfers_of_group(transfer_group=transfer_group(contract)):
+        transfers = stripe_api.transfers_of_group(transfer_group=transfer_group(contract))
+        pool_task = _pool_task_of(contract)
+        if pool_task is not None:
+            # A prize or unit contract a task pool funded: its transfers are in the pool's
+            # group and its refunds are of the pool's payments, each naming the contract.
+            for payment in GatewayObject.objects.filter(
+                task_id=pool_task, contract__isnull=True, kind=Kind.PAYMENT_INTENT
+            ).exclude(external_id=""):
+                for refund in stripe_api.refunds_of_payment_intent(
+                    payment_intent=payment.external_id
+                ):
+                    if _names(refund, contract):
+                        found.append(
+                            RemoteObject(
+                                Kind.REFUND, refund.id, int(refund.amount), _status(refund)
+                            )
+                        )
+            transfers += [
+                t
+                for t in stripe_api.transfers_of_group(
+                    transfer_group=pool_transfer_group(pool_task)
+                )
+                if _names(t, contract)
+            ]
+        for transfer in transfers:
             found.append(
                 RemoteObject(Kind.TRANSFER, transfer.id, int(transfer.amount), Status.SUCCEEDED)
             )
@@ -502,6 +544,23 @@ class StripeGateway:
                     )
                 )
         return found
+
+
+def _pool_task_of(contract: Contract) -> int | None:
+    """The task whose pool funded this contract, if one did."""
+    funded = PoolMove.objects.filter(kind=PoolMove.Kind.ALLOCATE, contract=contract).exists()
+    return contract.task_id if funded else None
+
+
+def _names(obj: Any, contract: Contract) -> bool:
+    """Whether a Stripe object's metadata names the contract."""
+    metadata: Any = getattr(obj, "metadata", None)
+    if not metadata:
+        return False
+    try:
+        return str(metadata["contract"]) == str(contract.pk)
+    except KeyError:
+        return False
 
 
 def _intent_status(intent: Any) -> str:

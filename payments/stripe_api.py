@@ -58,9 +58,19 @@ class SignatureInvalid(Exception):
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 
+class IntentStateRefused(StripeFailed):
+    """Stripe refused a request the PaymentIntent's present state does not allow (code
+    payment_intent_unexpected_state): a cancel of an intent that succeeded, is processing or
+    was cancelled meanwhile. Not a fault to retry: the intent moved on."""
+
+
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
+    except stripe.InvalidRequestError as exc:
+        if exc.code == "payment_intent_unexpected_state":
+            raise IntentStateRefused(str(exc.user_message or exc)) from exc
+        raise StripeFailed(str(exc.user_message or exc)) from exc
     except stripe.StripeError as exc:
         raise StripeFailed(str(exc.user_message or exc)) from exc
 

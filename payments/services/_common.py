@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract, Milestone
-from marketplace.errors import Conflict, NotFound, ValidationFailed
+from marketplace.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from marketplace.money import Money
+from payments.gateway import Gateway
 from payments.ledger import PLATFORM, Line, ledger_account
 from payments.models import Escrow, GatewayObject, LedgerAccount, PoolMove
 
@@ -99,19 +101,94 @@ def funding_charge(contract: Contract, milestone: Milestone) -> GatewayObject | 
     return pool_allocation_charge(contract_id=contract.pk, milestone_id=milestone.pk)
 
 
+def _allocation(contract_id: int, milestone_id: int) -> PoolMove | None:
+    """The pool allocation that funded a milestone, if a task pool funded it."""
+    for move in PoolMove.objects.filter(
+        kind=PoolMove.Kind.ALLOCATE, contract_id=contract_id
+    ).select_related("payment"):
+        if milestone_id in move.milestone_ids:
+            return move
+    return None
+
+
 def pool_allocation_charge(*, contract_id: int, milestone_id: int) -> GatewayObject | None:
     """The pool payment's charge an allocated milestone's transfer is made from (Stripe's
     source_transaction; several allocations may share one charge up to its amount), or None
     when the milestone was not funded from a pool or no single pool payment covered it."""
-    for move in PoolMove.objects.filter(
-        kind=PoolMove.Kind.ALLOCATE, contract_id=contract_id, payment__isnull=False
-    ).select_related("payment"):
-        if milestone_id in move.milestone_ids and move.payment is not None:
-            return GatewayObject.objects.filter(
-                idempotency_key=f"{move.payment.idempotency_key}:charge",
-                status=GatewayObject.Status.SUCCEEDED,
-            ).first()
-    return None
+    move = _allocation(contract_id, milestone_id)
+    if move is None or move.payment is None:
+        return None
+    return GatewayObject.objects.filter(
+        idempotency_key=f"{move.payment.idempotency_key}:charge",
+        status=GatewayObject.Status.SUCCEEDED,
+    ).first()
+
+
+def pool_payments(task_id: int) -> QuerySet[GatewayObject]:
+    """A task pool's succeeded payments, oldest first (a pool payment has no contract)."""
+    return GatewayObject.objects.filter(
+        task_id=task_id,
+        contract__isnull=True,
+        kind=GatewayObject.Kind.PAYMENT_INTENT,
+        status=GatewayObject.Status.SUCCEEDED,
+    ).order_by("id")
+
+
+def pool_payment_capacity(payment: GatewayObject) -> int:
+    """What of a pool payment is neither drawn by an allocation (whose transfer and refunds are
+    made from it) nor refunded already by a refund spread over the pool's payments: the pool's
+    return, or the refund of an allocation no single payment covered. Both carry keys ending
+    :payment:{id}."""
+    drawn = PoolMove.objects.filter(kind=PoolMove.Kind.ALLOCATE, payment=payment).aggregate(
+        total=Sum("amount")
+    )["total"]
+    refunded = GatewayObject.objects.filter(
+        kind=GatewayObject.Kind.REFUND,
+        task_id=payment.task_id or 0,
+        idempotency_key__endswith=f":payment:{payment.pk}",
+    ).aggregate(total=Sum("amount"))["total"]
+    return payment.amount - int(drawn or 0) - int(refunded or 0)
+
+
+def refund_sources(
+    contract: Contract, milestone: Milestone, amount: Money, key: str
+) -> list[tuple[GatewayObject, Money, str]]:
+    """The payments a refund of `amount` of a milestone goes back through, with each part and
+    its key: the contract's own funding payment; for a milestone a task pool funded, the pool
+    payment its allocation draws from (DESIGN §6: a partial refund of what the poster paid);
+    when no single pool payment covered the allocation, the pool's payments oldest first, each
+    no more than it can still give (keys …:payment:{id}). Raises InvalidTransition when no
+    payment funded the milestone, before anything moves."""
+    never = _("This milestone was never funded; there is nothing to refund.")
+    own = funding_payment(contract, milestone)
+    if own is not None:
+        return [(own, amount, key)]
+    move = _allocation(contract.pk, milestone.pk)
+    if move is None:
+        raise InvalidTransition(never)
+    if move.payment is not None:
+        return [(move.payment, amount, key)]
+    parts: list[tuple[GatewayObject, Money, str]] = []
+    left = amount.amount
+    for payment in pool_payments(contract.task_id):
+        part = min(left, pool_payment_capacity(payment))
+        if part > 0:
+            parts.append((payment, Money(part, amount.currency), f"{key}:payment:{payment.pk}"))
+            left -= part
+        if left == 0:
+            return parts
+    raise Conflict(
+        _("The pool's payments cannot refund that much; finance staff must look."),
+        code="refund_exceeds_payments",
+    )
+
+
+def refund_through(
+    gw: Gateway, parts: list[tuple[GatewayObject, Money, str]], milestone: Milestone
+) -> None:
+    """Make the refunds refund_sources chose (each under its own key)."""
+    for payment, part, key in parts:
+        gw.refund_create(payment=payment, milestone=milestone, amount=part, key=key)
 
 
 def funding_payment(contract: Contract, milestone: Milestone) -> GatewayObject | None:

@@ -23,7 +23,7 @@ from marketplace.money import Money
 from marketplace.notifications import schedule
 from payments.gateway import gateway
 from payments.ledger import ledger_post
-from payments.models import GatewayObject, VoucherSpend
+from payments.models import GatewayObject, VoucherShare, VoucherSpend
 from payments.receipts import receipt_record
 from payments.services._common import (
     K,
@@ -34,6 +34,7 @@ from payments.services._common import (
     poster_account,
 )
 from payments.services.vouchers import (
+    voucher_refund_return,
     voucher_shares_pending,
     voucher_spend_post,
     voucher_spend_release,
@@ -318,13 +319,59 @@ def _stale_reservation_release(spend_id: int, contract_id: int, key: str) -> int
         return int(voucher_spend_release(spend=spend, reason=message))
 
 
+def _voucher_shares_paid_twice(
+    payment: GatewayObject, funded_before: list[Milestone]
+) -> dict[int, VoucherShare]:
+    """The shares of this payment's voucher reservations on milestones another funding paid
+    first, by milestone id: that part of them is the voucher's, not the card's."""
+    return {
+        share.milestone_id: share
+        for share in VoucherShare.objects.filter(
+            spend__funding_key=payment.idempotency_key,
+            spend__status=VoucherSpend.Status.RESERVED,
+            milestone__in=funded_before,
+        )
+    }
+
+
+def _duplicate_voucher_return(
+    payment: GatewayObject,
+    contract: Contract,
+    funded_before: list[Milestone],
+    shares: dict[int, VoucherShare],
+) -> None:
+    """After this payment's voucher part posted: its shares of milestones paid twice go back
+    to their voucher (escrow → voucher, or the programme once expired), and the share rows
+    go, so those milestones' release claims nothing on the programme (another funding paid
+    them)."""
+    for milestone in funded_before:
+        share = shares.get(milestone.pk)
+        if share is None:
+            continue
+        voucher_refund_return(
+            contract=contract,
+            milestone=milestone,
+            amount=Money(share.amount, payment.currency),
+            key=f"{payment.idempotency_key}:duplicate-refund:{milestone.position}",
+        )
+        share.delete()
+
+
 def _duplicate_refund(
-    payment: GatewayObject, contract: Contract, funded_before: list[Milestone]
+    payment: GatewayObject,
+    contract: Contract,
+    funded_before: list[Milestone],
+    voucher_shares: dict[int, VoucherShare] | None = None,
 ) -> None:
     """Give back the card money of milestones this payment funds a second time (escrow →
     poster, and a refund of this payment), once: the entry and the refund carry the payment's
-    key. At most the card amount paid is refunded."""
-    overlap = sum(m.amount for m in funded_before)
+    key. The card money of a milestone is what its voucher share (of this payment's voucher
+    part) does not pay; at most the card amount paid is refunded."""
+    voucher_shares = voucher_shares or {}
+    overlap = sum(
+        m.amount - (voucher_shares[m.pk].amount if m.pk in voucher_shares else 0)
+        for m in funded_before
+    )
     amount = Money(min(overlap, payment.amount), payment.currency)
     key = f"{payment.idempotency_key}:duplicate-refund"
     ledger_post(
@@ -401,15 +448,22 @@ def payment_succeeded(*, payment: GatewayObject, charge_id: str | None = None) -
                         (platform_account(contract, K.PROCESSOR_FEES), fee),
                     ),
                 )
+        shares_twice: dict[int, VoucherShare] = {}
         if funded_before:
-            _duplicate_refund(payment, contract, funded_before)
             if len(funded_before) == len(payment.milestone_ids):
+                _duplicate_refund(payment, contract, funded_before)
                 # All of it was paid twice: its voucher reservations go back to their vouchers.
                 for spend in VoucherSpend.objects.filter(funding_key=payment.idempotency_key):
                     voucher_spend_release(spend=spend, reason="paid twice")
                 return
+            # Partly paid twice: the card gives back only its own part of those milestones;
+            # the voucher's part of them returns to the voucher once the voucher part posts.
+            shares_twice = _voucher_shares_paid_twice(payment, funded_before)
+            _duplicate_refund(payment, contract, funded_before, shares_twice)
         # The voucher part reserved beside the card part posts with it.
         voucher_spends_post_for_payment(payment=payment, contract=contract)
+        if shares_twice:
+            _duplicate_voucher_return(payment, contract, funded_before, shares_twice)
         contract_funding_received(
             contract=contract,
             milestone_ids=payment.milestone_ids,

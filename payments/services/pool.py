@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,13 @@ from marketplace.money import Money
 from payments.gateway import gateway
 from payments.ledger import PLATFORM, account_balance, ledger_account, ledger_post
 from payments.models import GatewayObject, LedgerAccount, PoolMove, TaskPool
-from payments.services._common import escrow_account, lines, lock, require_not_frozen
+from payments.services._common import (
+    escrow_account,
+    lines,
+    lock,
+    pool_payment_capacity,
+    require_not_frozen,
+)
 from payments.signals import pool_funded
 from payments.stripe_api import StripeFailed
 from tasks.models import Task
@@ -271,22 +276,9 @@ def _source_payment(pool: TaskPool, amount: Money) -> GatewayObject | None:
     for payment in (
         _pool_payments(pool.task_id).filter(status=GatewayObject.Status.SUCCEEDED).order_by("id")
     ):
-        if _payment_capacity(payment) >= amount.amount:
+        if pool_payment_capacity(payment) >= amount.amount:
             return payment
     return None
-
-
-def _payment_capacity(payment: GatewayObject) -> int:
-    drawn = PoolMove.objects.filter(kind=PoolMove.Kind.ALLOCATE, payment=payment).aggregate(
-        total=Sum("amount")
-    )["total"]
-    refunded = GatewayObject.objects.filter(
-        kind=GatewayObject.Kind.REFUND,
-        task_id=payment.task_id or 0,
-        contract__isnull=True,
-        idempotency_key__endswith=f":payment:{payment.pk}",
-    ).aggregate(total=Sum("amount"))["total"]
-    return payment.amount - int(drawn or 0) - int(refunded or 0)
 
 
 def pool_allocate(
@@ -442,7 +434,7 @@ def pool_return(*, task: Task, amount: Money, fee_bps: int, reference: str, reas
         ):
             if left <= 0:
                 break
-            part = min(left, _payment_capacity(payment))
+            part = min(left, pool_payment_capacity(payment))
             if part <= 0:
                 continue
             gw.pool_refund_create(

@@ -21,13 +21,14 @@ from payments.receipts import receipt_record
 from payments.services._common import (
     K,
     escrow_account,
-    funding_payment,
     lines,
     locked_milestone,
     milestone_key,
     platform_account,
     poster_account,
     provider_account,
+    refund_sources,
+    refund_through,
     require_not_frozen,
 )
 from payments.services.payouts import payout_record_pending, transfer_execute
@@ -110,20 +111,19 @@ def _refund_poster(
     voucher_part = voucher_part or Money.zero(amount.currency)
     card = amount - voucher_part
     key = milestone_key(milestone, step)
-    payment = funding_payment(contract, milestone)
-    if card.amount and payment is None:
-        raise InvalidTransition(_("This milestone was never funded; there is nothing to refund."))
+    # The card part goes back through the payment that paid it: the contract's own, or the
+    # task pool's payment a prize or unit contract was funded from.
+    parts = refund_sources(contract, milestone, card, key) if card.amount else []
     if voucher_part:
         voucher_refund_return(contract=contract, milestone=milestone, amount=voucher_part, key=key)
     if not card.amount:
         return
-    assert payment is not None
     ledger_post(
         reference=key,
         reason=f"milestone {step}",
         lines=lines((escrow_account(contract), -card), (poster_account(contract), card)),
     )
-    gw.refund_create(payment=payment, milestone=milestone, amount=card, key=key)
+    refund_through(gw, parts, milestone)
 
 
 def milestone_release(*, milestone_id: int) -> Milestone:

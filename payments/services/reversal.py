@@ -27,13 +27,14 @@ from payments.models import GatewayObject, JournalEntry, Posting
 from payments.services._common import (
     K,
     escrow_account,
-    funding_payment,
     lines,
     locked_milestone,
     milestone_key,
     platform_account,
     poster_account,
     provider_account,
+    refund_sources,
+    refund_through,
     require_not_frozen,
 )
 
@@ -151,17 +152,14 @@ def milestone_release_reverse(
                 (escrow_account(contract), amount),
             ),
         )
-        payment = funding_payment(contract, milestone)
-        if payment is None:
-            raise InvalidTransition(
-                _("This milestone was never funded; there is nothing to refund.")
-            )
+        # Back through the payment that paid it: the contract's own or its task pool's.
+        parts = refund_sources(contract, milestone, amount, f"{key}:refund")
         ledger_post(
             reference=f"{key}:refund",
             reason="reversed release refunded",
             lines=lines((escrow_account(contract), -amount), (poster_account(contract), amount)),
         )
-        gw.refund_create(payment=payment, milestone=milestone, amount=amount, key=f"{key}:refund")
+        refund_through(gw, parts, milestone)
         audit_record(
             actor=actor,
             action="payments.release_reverse",

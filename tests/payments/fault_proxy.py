@@ -7,12 +7,14 @@
         proxy.requests_to("/v1/transfers")   # what arrived, with its headers
 
 Each request whose path starts with an injected prefix takes the next fault of that prefix:
-"500" answers an internal error, "drop" closes the connection without an answer, "timeout"
+"500" answers an internal error, "unexpected_state" answers Stripe's 400 refusal of a
+PaymentIntent request its present state does not allow (payment_intent_unexpected_state),
+"drop" closes the connection without an answer, "timeout"
 holds the request longer than the client waits and then closes it. Requests without a fault
 go on to stripe-mock unchanged; `proxy.paginate("/v1/transfers")` turns stripe-mock's one
 canned page of a list into two pages, so the client's paging is exercised. Every request is
-recorded (method, path, headers) before its fault, so a test can read the Idempotency-Key of
-each attempt.
+recorded (method, path, headers, body) before its fault, so a test can read the
+Idempotency-Key and the parameters of each attempt.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ class Recorded:
     path: str
     headers: dict[str, str]
     fault: str = ""
+    body: bytes = b""
+
+    def form(self) -> dict[str, str]:
+        """The request's form fields (stripe-python's encoding: metadata[contract]=7)."""
+        return {k: v[-1] for k, v in parse_qs(self.body.decode()).items()}
 
 
 @dataclass
@@ -75,8 +82,21 @@ class _Handler(BaseHTTPRequestHandler):
         fault = state.next_fault(self.path)
         with state.lock:
             state.recorded.append(
-                Recorded(self.command, self.path, dict(self.headers.items()), fault)
+                Recorded(self.command, self.path, dict(self.headers.items()), fault, body)
             )
+        if fault == "unexpected_state":
+            # Stripe's answer to a cancel of an intent that has moved on (succeeded, processing).
+            payload = (
+                b'{"error": {"type": "invalid_request_error", "code":'
+                b' "payment_intent_unexpected_state", "message": "This PaymentIntent\'s status'
+                b' is succeeded, but must be one of requires_payment_method to cancel."}}'
+            )
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
         if fault == "500":
             payload = b'{"error": {"type": "api_error", "message": "injected fault"}}'
             self.send_response(500)

@@ -2,7 +2,15 @@
 entry sums to zero, no escrow is negative, each escrow equals funded − released − refunded,
 and nothing is released twice. Innovation vouchers join in (issue, spend beside the card,
 expiry, refunds back), and a card dispute freezes an escrow: then no voucher programme is ever
-over-issued, and programme + vouchers + voucher money held in escrow + claims = budget."""
+over-issued, and programme + vouchers + voucher money held in escrow + claims = budget.
+
+Task pools join in (issue 14): a contest's prize and a piece-work task's units are funded
+into a pool, allocated to prize contracts (whole) and unit contracts (one unit at a time),
+which then go through the same delivery, release, refund and split moves as the tendered
+contracts, and what is left returns to the poster less a fee. After every step each pool
+holds funded − allocated − returned, never less than zero, the pool plus its contracts'
+escrows hold funded − paid − refunded − returned, and no pool payment is refunded beyond
+what it paid."""
 
 from __future__ import annotations
 
@@ -17,20 +25,22 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from contracts.models import Contract, Milestone
-from contracts.services import milestone_accept
+from contracts.services import milestone_accept, milestone_submit
 from contracts.states import MILESTONE_HELD
-from marketplace.errors import Conflict, DomainError
+from marketplace.errors import Conflict, DomainError, InvalidTransition
 from marketplace.money import Money
 from payments.ledger import balance_of
 from payments.models import (
     Escrow,
     GatewayObject,
     JournalEntry,
+    PoolMove,
     Voucher,
     VoucherProgramme,
     VoucherShare,
     VoucherSpend,
 )
+from payments.selectors import task_pool_state
 from payments.services import (
     escrow_fund_start,
     escrow_split_execute,
@@ -38,11 +48,15 @@ from payments.services import (
     milestone_release,
 )
 from payments.services.disputes import card_dispute_opened
+from payments.services.pool import pool_allocate, pool_fund_start, pool_return
 from payments.services.vouchers import voucher_expire, voucher_issue
 from payments.voucher_selectors import programme_report
-from tests.frontend.contracts_setup import awarded_contract, deliver, poster_owner
+from tasks.models import Task
+from tests.frontend.contracts_setup import awarded_contract, deliver, pdf, poster_owner
 from tests.payments.helpers import K, assert_ledger_sound, escrow
+from tests.payments.pool_setup import contest_task, prize_contract, solver
 from tests.payments.voucher_setup import finance_user, make_programme
+from tests.tasks.factories import task_owner
 
 M = Milestone.Status
 
@@ -64,9 +78,16 @@ class MoneyFlows(RuleBasedStateMachine):
         self.programme = make_programme(budget=100_000_00, face_value=30_000_00, actor=self.finance)
         self.issued = 0
         self.frozen: set[int] = set()
+        # Task pools (a contest, a piece-work task) and the contracts they fund; per task id
+        # what the model expects: funded into the pool, allocated out of it, returned (gross).
+        self.pools: list[Task] = []
+        self.pool_contracts: list[Contract] = []
+        self.pool_funded: Counter[int] = Counter()
+        self.pool_allocated: Counter[int] = Counter()
+        self.pool_returned: Counter[int] = Counter()
 
     def _milestone(self, data: Any, *statuses: str) -> Milestone | None:
-        ids = [c.pk for c in self.contracts]
+        ids = [c.pk for c in self.contracts + self.pool_contracts]
         candidates = list(
             Milestone.objects.filter(contract_id__in=ids, status__in=statuses).order_by("pk")
         )
@@ -192,7 +213,10 @@ class MoneyFlows(RuleBasedStateMachine):
         m = self._milestone(data, M.FUNDED)
         if m is None:
             return
-        deliver(m.contract, m.position)
+        if m.contract.bid_id is None:  # a pool's prize or unit contract: its solver delivers
+            milestone_submit(actor=solver(m.contract), milestone=m, note="交付。", files=[pdf()])
+        else:
+            deliver(m.contract, m.position)
         milestone_accept(actor=poster_owner(m.contract), milestone=m)
 
     @precondition(lambda self: self.contracts)
@@ -210,6 +234,8 @@ class MoneyFlows(RuleBasedStateMachine):
             milestone_release(milestone_id=m.pk)
         if was_accepted:
             self.released[m.contract_id] += m.amount
+            if m.contract.bid_id is None:
+                MoneyFlows.moved["pool_paid"] += 1
 
     @precondition(lambda self: self.contracts)
     @rule(data=st.data())
@@ -223,6 +249,8 @@ class MoneyFlows(RuleBasedStateMachine):
             return
         milestone_refund(actor=poster_owner(m.contract), milestone=m)
         self.refunded[m.contract_id] += m.amount
+        if m.contract.bid_id is None:  # back through the pool's payment
+            MoneyFlows.moved["pool_refunded"] += 1
 
     @precondition(lambda self: self.contracts)
     @rule(data=st.data())
@@ -254,12 +282,14 @@ class MoneyFlows(RuleBasedStateMachine):
             return
         self.refunded[m.contract_id] += refund
         self.released[m.contract_id] += release
+        if m.contract.bid_id is None and refund:
+            MoneyFlows.moved["pool_refunded"] += 1
 
     @invariant()
     def ledger_is_sound(self) -> None:
         MoneyFlows.checks += 1
         assert_ledger_sound()
-        for contract in self.contracts:
+        for contract in self.contracts + self.pool_contracts:
             expected = (
                 self.funded[contract.pk] - self.released[contract.pk] - self.refunded[contract.pk]
             )
@@ -319,7 +349,187 @@ class MoneyFlows(RuleBasedStateMachine):
             MoneyFlows.moved["voucher_return"] += 1
 
 
+class PoolFlows(MoneyFlows):
+    """Every move above, and the task pools' (issue 14): a contest's prize and a piece-work
+    task's units funded into a pool, allocated to prize contracts (whole) and unit contracts
+    (one unit at a time), which then take the same delivery, release, refund and split moves
+    as the tendered contracts, and what is left returned to the poster less a fee."""
+
+    # --- Task pools ------------------------------------------------------------------------
+
+    def _held(self, task: Task) -> int:
+        return (
+            self.pool_funded[task.pk] - self.pool_allocated[task.pk] - self.pool_returned[task.pk]
+        )
+
+    @rule(
+        data=st.data(),
+        mode=st.sampled_from([Task.Mode.CONTEST, Task.Mode.PIECEWORK]),
+        amount=st.integers(1, 120_000_00),
+    )
+    def pool_fund(self, data: Any, mode: str, amount: int) -> None:
+        """Fund a new pool (at most four a run: a task whose work is over takes no more
+        allocations) or pay into an open one again."""
+        open_ = [t for t in self.pools if Task.objects.get(pk=t.pk).status != Task.Status.COMPLETED]
+        if len(self.pools) < 4 and (not open_ or data.draw(st.booleans())):
+            task = contest_task(mode=mode)
+            self.pools.append(task)
+        elif open_:
+            task = data.draw(st.sampled_from(open_))
+        else:
+            return
+        purpose = "contest_prize" if task.mode == Task.Mode.CONTEST else "piecework_units"
+        pool_fund_start(actor=task_owner(task), task=task, amount=Money(amount), purpose=purpose)
+        self.pool_funded[task.pk] += amount
+        MoneyFlows.moved["pool_fund"] += 1
+
+    def _refused_as_finished(self, task: Task, contract: Contract) -> None:
+        """An allocation refused because the work is over: the task completed when one of its
+        contracts did (contracts completes the task with its first finished contract), or the
+        unit contract was settled. The invariants check that nothing moved."""
+        task.refresh_from_db()
+        contract.refresh_from_db()
+        assert task.status == Task.Status.COMPLETED or contract.status != Contract.Status.ACTIVE
+        MoneyFlows.moved["pool_refused_finished"] += 1
+
+    @precondition(lambda self: self.pools)
+    @rule(data=st.data(), share=st.integers(1, 120), again=st.booleans())
+    def pool_allocate_prize(self, data: Any, share: int, again: bool) -> None:
+        """A winner's prize contract, funded whole from the pool (a share of what it holds,
+        sometimes more than it holds); sometimes asked twice."""
+        task = data.draw(st.sampled_from(self.pools))
+        amount = max(1, self._held(task) * share // 100)
+        contract = prize_contract(task, amount)
+        try:
+            for _ in range(2 if again else 1):
+                pool_allocate(
+                    task=task, contract=contract, amount=Money(amount), reference=f"c{contract.pk}"
+                )
+        except Conflict as refused:
+            code = refused.code
+            assert code == "over_pool", code
+            assert amount > self._held(task)
+            return
+        except InvalidTransition:
+            self._refused_as_finished(task, contract)
+            return
+        assert amount <= self.pool_funded[task.pk]
+        self.pool_contracts.append(contract)
+        self.pool_allocated[task.pk] += amount
+        self.funded[contract.pk] += amount
+        MoneyFlows.moved["pool_allocate"] += 1
+
+    @precondition(lambda self: self.pools)
+    @rule(data=st.data(), share=st.integers(1, 60), units=st.integers(1, 3))
+    def pool_allocate_unit(self, data: Any, share: int, units: int) -> None:
+        """Piece-work: a provider's contract of units at one price; each unit accepted for
+        work is funded from the pool on its own (the next unit not funded yet)."""
+        task = data.draw(st.sampled_from(self.pools))
+        price = max(1, self._held(task) * share // 100 // units)
+        unit_contracts = [
+            c for c in self.pool_contracts if c.task_id == task.pk and c.milestones.count() > 1
+        ]
+        if unit_contracts and data.draw(st.booleans()):
+            contract = data.draw(st.sampled_from(unit_contracts))
+        else:
+            contract = prize_contract(task, price * units, parts=(price,) * units)
+        m = contract.milestones.filter(status=M.AWAITING_FUNDING).order_by("position").first()
+        if m is None:
+            return
+        try:
+            pool_allocate(
+                task=task,
+                contract=contract,
+                amount=Money(m.amount),
+                reference=f"unit:{m.pk}",
+                milestone_ids=[m.pk],
+            )
+        except Conflict as refused:
+            code = refused.code
+            assert code == "over_pool", code
+            assert m.amount > self._held(task)
+            return
+        except InvalidTransition:
+            self._refused_as_finished(task, contract)
+            return
+        if contract not in self.pool_contracts:
+            self.pool_contracts.append(contract)
+        self.pool_allocated[task.pk] += m.amount
+        self.funded[contract.pk] += m.amount
+        MoneyFlows.moved["pool_unit"] += 1
+
+    @precondition(lambda self: self.pools)
+    @rule(
+        data=st.data(),
+        share=st.integers(1, 110),
+        fee_bps=st.sampled_from([0, 500, 1_000]),
+        again=st.booleans(),
+    )
+    def pool_return_rest(self, data: Any, share: int, fee_bps: int, again: bool) -> None:
+        """What is not paid (a prize no one won, unclaimed units) returns, less a fee."""
+        task = data.draw(st.sampled_from(self.pools))
+        held = self._held(task)
+        amount = max(1, held * share // 100)
+        reference = f"r{len(self.pool_returned)}-{self.pool_returned[task.pk]}-{amount}"
+        try:
+            for _ in range(2 if again else 1):
+                pool_return(
+                    task=task, amount=Money(amount), fee_bps=fee_bps, reference=reference,
+                    reason="unclaimed",
+                )  # fmt: skip
+        except Conflict as refused:
+            code = refused.code
+            assert code == "over_pool", code
+            assert amount > held
+            return
+        self.pool_returned[task.pk] += amount
+        MoneyFlows.moved["pool_return"] += 1
+
+    @invariant()
+    def pools_are_sound(self) -> None:
+        for task in self.pools:
+            state = task_pool_state(task_id=task.pk)
+            held = self._held(task)
+            assert state.held == Money(held), "the pool holds other than funded − out"
+            assert held >= 0, "a pool went negative"
+            assert state.funded == Money(self.pool_funded[task.pk])
+            assert state.allocated == Money(self.pool_allocated[task.pk])
+            assert state.returned + state.fee == Money(self.pool_returned[task.pk])
+            # The pool and its contracts' escrows: funded − paid − refunded − returned.
+            contracts = [c for c in self.pool_contracts if c.task_id == task.pk]
+            in_escrow = sum(escrow(c).amount for c in contracts)
+            out = sum(self.released[c.pk] + self.refunded[c.pk] for c in contracts)
+            assert held + in_escrow == self.pool_funded[task.pk] - out - self.pool_returned[task.pk]
+            # No pool payment is refunded beyond what it paid, nor beyond what its allocations
+            # left of it (the refunds spread over payments carry their payment's id).
+            payments = GatewayObject.objects.filter(
+                task=task, contract__isnull=True, kind=GatewayObject.Kind.PAYMENT_INTENT
+            )
+            refunds = list(GatewayObject.objects.filter(task=task, kind=GatewayObject.Kind.REFUND))
+            assert sum(r.amount for r in refunds) <= sum(p.amount for p in payments)
+            for payment in payments:
+                keyed = sum(
+                    r.amount
+                    for r in refunds
+                    if r.idempotency_key.endswith(f":payment:{payment.pk}")
+                )
+                drawn = sum(
+                    PoolMove.objects.filter(payment=payment, kind="allocate").values_list(
+                        "amount", flat=True
+                    )
+                )
+                assert keyed + drawn <= payment.amount, "a pool payment refunded beyond it"
+
+
 MOVES = ("voucher_spend", "voucher_expiry", "card_dispute", "voucher_claim", "voucher_return")
+POOL_MOVES = (
+    "pool_fund",
+    "pool_allocate",
+    "pool_unit",
+    "pool_return",
+    "pool_paid",
+    "pool_refunded",
+)
 
 
 @pytest.mark.django_db
@@ -337,3 +547,20 @@ def test_money_flows_keep_the_ledger_invariants() -> None:
     MoneyFlows.TestCase().runTest()
     assert MoneyFlows.checks >= 1_000
     assert min(MoneyFlows.moved[move] for move in MOVES) > 0, MoneyFlows.moved
+
+
+@pytest.mark.django_db
+def test_money_flows_with_task_pools_keep_the_ledger_and_pool_invariants() -> None:
+    assert connection.vendor == "postgresql"
+    PoolFlows.TestCase.settings = settings(
+        max_examples=6,
+        stateful_step_count=100,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        database=None,
+    )
+    MoneyFlows.checks = 0
+    MoneyFlows.moved.clear()
+    PoolFlows.TestCase().runTest()
+    assert MoneyFlows.checks >= 400
+    assert min(MoneyFlows.moved[move] for move in POOL_MOVES) > 0, MoneyFlows.moved
