@@ -38,7 +38,12 @@ from marketplace.money import Money
 from marketplace.permissions import require_active_user
 from payments.selectors import task_pool_state
 from payments.services.pool import pool_allocate, pool_freeze, pool_return, pool_unfreeze
-from tasks.services import task_expire_unbid, task_lock, task_mark_entries_closed
+from tasks.services import (
+    task_expire_unbid,
+    task_lock,
+    task_mark_completed,
+    task_mark_entries_closed,
+)
 from tasks.states import TASK
 
 S = Contest.Status
@@ -190,6 +195,8 @@ def contest_pay(*, contest_id: int, now: dt.datetime | None = None) -> Contest |
         Winner.objects.bulk_update(
             winners, ["contract", "paid_at", "ip_terms", "ip_transferred_at"]
         )
+        if winners:
+            task_mark_completed(task_id=task.pk, actor=actor)
         _return_unpaid(contest, paid=sum(w.amount for w in winners), reason="unawarded prizes")
         contest.paid_at = now
         contest.save(update_fields=["status", "paid_at"])

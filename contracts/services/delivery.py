@@ -107,7 +107,11 @@ def _complete_if_done(contract: Contract, *, actor: Any) -> bool:
     contract.status = CONTRACT.check(contract.status, "complete")
     contract.completed_at = timezone.now()
     contract.save(update_fields=["status", "completed_at"])
-    task_mark_completed(task_id=contract.task_id, actor=actor)
+    if contract.mode == Contract.Mode.TENDER:
+        # A tender's one contract is its task's work. A contest's prizes and a piece-work
+        # task's units are some of many contracts, and more may follow from the pool: their
+        # apps complete the task when the contest is paid or the piece-work task closes.
+        task_mark_completed(task_id=contract.task_id, actor=actor)
     audit_record(actor=actor, action="contract.complete", target=contract)
     notifications.schedule("contract_completed", contract.pk)
     return True

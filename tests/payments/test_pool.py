@@ -326,3 +326,25 @@ def test_a_return_spreads_over_the_pools_payments_never_refunding_one_beyond_wha
     assert [r.amount for r in refunds] == [10_000_00, 30_000_00]
     assert pool_held(funded) == fen(0)
     assert unbalanced_entries() == []
+
+
+def test_a_prize_paid_leaves_the_task_open_to_the_next_allocation(
+    funded: Task, django_capture_on_commit_callbacks: Any, celery_eager: None
+) -> None:
+    """One prize (or unit) contract finished is not the task's work done: the next contract
+    the pool funds still starts. (Before, the first completion completed the task and the next
+    allocation failed on "completed → in progress".)"""
+    first = prize_contract(funded, 30_000_00)
+    pool_allocate(task=funded, contract=first, amount=fen(30_000_00), reference="unit:1")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_and_accept(first)
+    first.refresh_from_db()
+    funded.refresh_from_db()
+    assert first.status == first.Status.COMPLETED
+    assert funded.status == Task.Status.IN_PROGRESS
+    second = prize_contract(funded, 20_000_00)
+    pool_allocate(task=funded, contract=second, amount=fen(20_000_00), reference="unit:2")
+    second.refresh_from_db()
+    assert second.status == second.Status.ACTIVE
+    assert escrow(second) == fen(20_000_00)
+    assert_pool_invariant(funded)
