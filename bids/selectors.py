@@ -318,9 +318,12 @@ def _round_step(fen: int) -> int:
     return 10 ** max(len(str(abs(fen))) - 2, 0)
 
 
-def task_bid_summary(*, user: Any, task: Task) -> BidSummary:
+def task_bid_summary(*, user: Any, task: Task, live_bidder: bool | None = None) -> BidSummary:
     """How many live bids a task has; the poster's side also sees the exact range; a live
-    bidder sees a rounded range once there are enough bids that no rival's amount shows."""
+    bidder sees a rounded range once there are enough bids that no rival's amount shows.
+
+    A page that has read the user's own bid already passes `live_bidder` (whether it is
+    live) and saves the query; wrong only towards showing less."""
     stats = Bid.objects.filter(task=task, status__in=Bid.LIVE).aggregate(
         count=Count("id"), low=Min("amount"), high=Max("amount")
     )
@@ -332,7 +335,9 @@ def task_bid_summary(*, user: Any, task: Task) -> BidSummary:
             count, Money(stats["low"], task.currency), Money(stats["high"], task.currency)
         )
     is_live_bidder = (
-        _authenticated(user)
+        live_bidder
+        if live_bidder is not None
+        else _authenticated(user)
         and Bid.objects.filter(
             task=task,
             status__in=Bid.LIVE,

@@ -290,6 +290,31 @@ def test_read_paths_stay_within_budget(market: dict[str, Any], within: Any, name
     assert response.status_code == 200, response.content[:500]
 
 
+def test_the_browse_page_reads_its_tasks_without_distinct(
+    market: dict[str, Any], within: Any
+) -> None:
+    """Invitation-only tasks a provider was invited to are found by a subquery, not a join,
+    so the page and its count need no DISTINCT over every column of the task."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.models import TaskInvitation
+
+    user = market["user"]
+    invited = TaskFactory(visibility="invited")
+    TaskInvitation.objects.create(
+        task=invited, provider=user.provider_profile, invited_by=task_owner(invited)
+    )
+    client = page_client(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/tasks/")
+    assert response.status_code == 200
+    assert invited.title in response.content.decode()
+    tasks = [q["sql"] for q in queries.captured_queries if 'FROM "tasks_task"' in q["sql"]]
+    assert tasks, "the page read its tasks"
+    assert not [sql for sql in tasks if "DISTINCT" in sql], tasks
+
+
 def test_sign_in_stays_within_budget(within: Any) -> None:
     user = UserFactory()
     client = APIClient()
