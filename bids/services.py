@@ -202,18 +202,20 @@ def _locked_bid(*, actor: Any, bid: Bid | int) -> tuple[Bid, Task]:
             pk__in=Bid.objects.filter(pk=bid_id).values("task_id")
         )
     )
+    hidden = NotFound(_("This bid does not exist or is not visible to you."))
+    if task is None:
+        raise hidden
     locked = (
-        None
-        if task is None
-        else Bid.objects.select_for_update(of=("self",))
+        Bid.objects.select_for_update(of=("self",))
         .select_related("provider", "provider__user", "provider__organization")
         .filter(pk=bid_id)
         .first()
     )
-    if locked is not None:
-        locked.task = task
-    if task is None or locked is None or (by_id and not bid_can_see_terms(user=actor, bid=locked)):
-        raise NotFound(_("This bid does not exist or is not visible to you."))
+    if locked is None:
+        raise hidden
+    locked.task = task
+    if by_id and not bid_can_see_terms(user=actor, bid=locked):
+        raise hidden
     return locked, task
 
 
