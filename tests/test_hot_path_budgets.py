@@ -175,6 +175,22 @@ def test_the_redis_counter_leaves_out_a_new_connections_handshake(
     )
 
 
+def test_the_cache_builds_its_redis_client_once_per_process() -> None:
+    """Django builds a redis-py client (a table of a few hundred callbacks) for every cache
+    call; ours builds it once and shares it, with its one pool, across cache objects."""
+    from django.core.cache import caches
+    from django.core.cache.backends.base import BaseCache
+
+    first = caches.create_connection("default")
+    second = caches.create_connection("default")  # another thread's or request's object
+    assert isinstance(first, BaseCache)
+    client = first.redis_client()  # type: ignore[attr-defined]
+    assert client is first.redis_client()  # type: ignore[attr-defined]
+    assert client is second.redis_client()  # type: ignore[attr-defined]
+    first.set("budget-probe-reused", 1, 5)
+    assert second.get("budget-probe-reused") == 1
+
+
 def api_client(user: Any) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
