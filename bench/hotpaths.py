@@ -416,10 +416,15 @@ def main() -> None:
     consumed = (
         sum(per_cell(level) for level in levels) * len(counts) * args.repeats * len(server_names)
     )
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     providers = 60
     tasks = consumed // (providers - 5) + 2
     started = time.perf_counter()
-    world = build_world(providers=providers, tasks=tasks, award_tasks=consumed)
+    world = build_world(
+        providers=providers,
+        tasks=tasks if not wanted or "bid place" in wanted else 1,
+        award_tasks=consumed if not wanted or "award" in wanted else 0,
+    )
     print(
         f"world {world.run}: {len(world.place_jobs)} bid slots, {len(world.award_jobs)} awards; "
         f"built in {time.perf_counter() - started:.0f} s; cores={os.cpu_count()}; "
@@ -427,8 +432,7 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f}"
     )
     makers = paths(world)
-    if args.only:
-        wanted = {name.strip() for name in args.only.split(",")}
+    if wanted:
         makers = {k: v for k, v in makers.items() if k.startswith("floor/") or k in wanted}
 
     def on_response(request: Request, response: Any) -> None:
