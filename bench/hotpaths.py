@@ -358,6 +358,19 @@ def start_server(port: int, server: str) -> tuple[subprocess.Popen[bytes], str]:
     )
 
 
+def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate, then kill what a loaded machine has not stopped in a minute: a slow exit
+    must not lose the run's figures."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -476,9 +489,7 @@ def main() -> None:
                                  percentile(latencies, 0.95), clean)
                             )  # fmt: skip
             finally:
-                for process, _url in servers:
-                    process.terminate()
-                    process.wait(timeout=20)
+                stop_servers([process for process, _url in servers])
 
     def rps(server: str, count: int, level: int, name: str) -> float:
         rows = results.get((server, count, level, name), [])
