@@ -125,7 +125,14 @@ def provider_profile_ids_operated_by(*, user: Any) -> list[int]:
 
 
 def user_can_act_for_provider(*, user: Any, profile: ProviderProfile) -> bool:
-    return profile.pk in provider_profile_ids_operated_by(user=user)
+    """The rule of provider_profiles_operated_by for one profile in hand: their own, or their
+    firm's as its owner or admin. Asked of the user's memberships (read once per request), so
+    it costs no statement of its own."""
+    if not _authenticated(user):
+        return False
+    if profile.user_id is not None and profile.user_id == user.pk:
+        return True
+    return user_role_in(user=user, organization_id=profile.organization_id) in MANAGER_ROLES
 
 
 def provider_profile_for_user(*, user: Any) -> ProviderProfile | None:
@@ -714,6 +721,31 @@ def black_list_entry_for_provider(*, profile: ProviderProfile) -> CreditListEntr
     if profile.organization_id:
         return black_list_entry_for(organization=profile.organization)
     return black_list_entry_for(user=profile.user)
+
+
+def black_list_entry_for_bidder(*, user: Any, provider: ProviderProfile) -> CreditListEntry | None:
+    """The black-list entry that bars `user` from acting for `provider` now: the person acting
+    (preferred, it is theirs to appeal), or the provider's firm or person; None when neither is
+    listed. One statement, from the ids in hand; the party comes with it for the message."""
+    parties = Q(pk__in=[])
+    if _authenticated(user):
+        parties |= Q(user_id=user.pk)
+    if provider.organization_id:
+        parties |= Q(organization_id=provider.organization_id)
+    elif provider.user_id:
+        parties |= Q(user_id=provider.user_id)
+    acting = user.pk if _authenticated(user) else None
+    return (
+        CreditListEntry.objects.filter(_active(), parties, kind=CreditListEntry.Kind.BLACK)
+        .select_related("user", "organization")
+        .order_by(
+            Case(
+                When(user_id=acting, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            "-expires_at",
+        )
+        .first()
+    )
 
 
 def black_listed_provider_ids() -> set[int]:

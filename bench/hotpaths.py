@@ -321,21 +321,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SERVERS = ("daphne", "uvicorn", "granian")
+
+
 def start_server(port: int, server: str) -> tuple[subprocess.Popen[bytes], str]:
+    """One server process of one worker (the bench scales by processes, as a deployment does).
+    uvicorn and granian come from the `bench` dependency group (uv sync --group bench)."""
     env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": "marketplace.settings"}
     bin_dir = ROOT / ".venv" / "bin"
     if server == "daphne":
         argv = [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
     elif server == "uvicorn":
-        argv = [str(bin_dir / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
-                "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        argv = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
+                "--no-access-log", "--log-level", "warning", "--workers", "1"]  # fmt: skip
+    elif server == "granian":
+        argv = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "1", "--log-level", "warning",
+                "--no-ws" if os.environ.get("BENCH_GRANIAN_NO_WS") else "--ws"]  # fmt: skip
     else:
-        raise SystemExit(f"unknown server {server}")
+        raise SystemExit(f"unknown server {server}: one of {', '.join(SERVERS)}")
     process = subprocess.Popen(  # noqa: S603
         [*argv, "marketplace.asgi:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    deadline = time.time() + 60
+    # A loaded 2-core machine (other benches, test runs) can take a minute to import Django.
+    deadline = time.time() + 240
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -348,6 +358,19 @@ def start_server(port: int, server: str) -> tuple[subprocess.Popen[bytes], str]:
     )
 
 
+def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate, then kill what a loaded machine has not stopped in a minute: a slow exit
+    must not lose the run's figures."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -358,7 +381,20 @@ def main() -> None:
     parser.add_argument(
         "--requests", type=int, default=40, help="requests per path per cell at c=1"
     )
-    parser.add_argument("--server", default="daphne", choices=["daphne", "uvicorn"])
+    parser.add_argument(
+        "--server",
+        default="daphne",
+        help="ASGI servers to compare in the same run, comma-separated: daphne,uvicorn,granian "
+        "(uvicorn and granian: uv sync --group bench)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no servers: place N bids in-process through the API under cProfile and print "
+        "where their CPU goes (the statements and Redis commands of one beside it)",
+    )
     parser.add_argument("--only", default="", help="comma-separated path names (floors always run)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -376,26 +412,40 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
+    if args.profile:
+        profile_bids(args.profile)
+        return
     levels = [int(c) for c in args.concurrency.split(",")]
     counts = [int(n) for n in args.servers.split(",")]
+    server_names = [name.strip() for name in args.server.split(",") if name.strip()]
+    for name in server_names:
+        if name not in SERVERS:
+            raise SystemExit(f"unknown server {name}: one of {', '.join(SERVERS)}")
 
     def per_cell(level: int) -> int:
         return args.requests if level == 1 else args.requests * 3
 
-    cells = len(levels) * len(counts) * args.repeats
-    consumed = sum(per_cell(level) for level in levels) * len(counts) * args.repeats
+    cells = len(levels) * len(counts) * args.repeats * len(server_names)
+    consumed = (
+        sum(per_cell(level) for level in levels) * len(counts) * args.repeats * len(server_names)
+    )
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
     providers = 60
     tasks = consumed // (providers - 5) + 2
     started = time.perf_counter()
-    world = build_world(providers=providers, tasks=tasks, award_tasks=consumed)
+    world = build_world(
+        providers=providers,
+        tasks=tasks if not wanted or "bid place" in wanted else 1,
+        award_tasks=consumed if not wanted or "award" in wanted else 0,
+    )
     print(
         f"world {world.run}: {len(world.place_jobs)} bid slots, {len(world.award_jobs)} awards; "
         f"built in {time.perf_counter() - started:.0f} s; cores={os.cpu_count()}; "
-        f"server={args.server}; {cells} cells x paths; medians of {args.repeats}"
+        f"servers={','.join(server_names)}; {cells} cells x paths; medians of {args.repeats}; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     makers = paths(world)
-    if args.only:
-        wanted = {name.strip() for name in args.only.split(",")}
+    if wanted:
         makers = {k: v for k, v in makers.items() if k.startswith("floor/") or k in wanted}
 
     def on_response(request: Request, response: Any) -> None:
@@ -413,64 +463,135 @@ def main() -> None:
                 f"  ! {request.method} {request.path}: {response.status_code} {response.text[:300]}"
             )
 
-    results: dict[tuple[int, int, str], list[tuple[float, float, float, bool]]] = {}
-    for count in counts:
-        servers = [start_server(free_port(), args.server) for _ in range(count)]
-        urls = [url for _process, url in servers]
-        try:
-            # warm every process up (imports, template loading, ORM caches)
-            for name, make in makers.items():
-                if name not in {"bid place", "bid withdraw", "award"}:
-                    asyncio.run(fire(urls, make, 4 * count, 1, on_response))
-            for level in levels:
-                for _repeat in range(args.repeats):
-                    for name, make in makers.items():
-                        latencies, statuses, elapsed = asyncio.run(
-                            fire(urls, make, per_cell(level), level, on_response)
-                        )
-                        ok = sum(n for code, n in statuses.items() if code < 400)
-                        clean = ok == sum(statuses.values()) and ok > 0
-                        results.setdefault((count, level, name), []).append(
-                            (ok / elapsed if elapsed else 0.0, percentile(latencies, 0.5),
-                             percentile(latencies, 0.95), clean)
-                        )  # fmt: skip
-        finally:
-            for process, _url in servers:
-                process.terminate()
-                process.wait(timeout=20)
+    Key = tuple[str, int, int, str]
+    results: dict[Key, list[tuple[float, float, float, bool]]] = {}
+    loads: dict[tuple[str, int], list[float]] = {}
+    for server in server_names:
+        for count in counts:
+            servers = [start_server(free_port(), server) for _ in range(count)]
+            urls = [url for _process, url in servers]
+            try:
+                # warm every process up (imports, template loading, ORM caches)
+                for name, make in makers.items():
+                    if name not in {"bid place", "bid withdraw", "award"}:
+                        asyncio.run(fire(urls, make, 4 * count, 1, on_response))
+                for level in levels:
+                    for _repeat in range(args.repeats):
+                        loads.setdefault((server, count), []).append(os.getloadavg()[0])
+                        for name, make in makers.items():
+                            latencies, statuses, elapsed = asyncio.run(
+                                fire(urls, make, per_cell(level), level, on_response)
+                            )
+                            ok = sum(n for code, n in statuses.items() if code < 400)
+                            clean = ok == sum(statuses.values()) and ok > 0
+                            results.setdefault((server, count, level, name), []).append(
+                                (ok / elapsed if elapsed else 0.0, percentile(latencies, 0.5),
+                                 percentile(latencies, 0.95), clean)
+                            )  # fmt: skip
+            finally:
+                stop_servers([process for process, _url in servers])
 
-    print()
-    print(f"{'servers':>7} {'conc':>4}  {'path':<14}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-          f"{'×django':>9}{'×drf':>7}")  # fmt: skip
-    for count in counts:
-        for level in levels:
-            floor_django = statistics.median(r[0] for r in results[(count, level, "floor/django")])
-            floor_drf = statistics.median(r[0] for r in results[(count, level, "floor/drf")])
-            for name in makers:
-                rows = results.get((count, level, name), [])
-                if not rows:
-                    continue
-                rps = statistics.median(r[0] for r in rows)
-                p50 = statistics.median(r[1] for r in rows) * 1000
-                p95 = statistics.median(r[2] for r in rows) * 1000
-                note = "" if all(r[3] for r in rows) else "  (errors)"
-                print(f"{count:>7} {level:>4}  {name:<14}{rps:>9.1f}{p50:>9.1f}{p95:>9.1f}"
-                      f"{rps / floor_django:>9.2f}{rps / floor_drf:>7.2f}{note}")  # fmt: skip
-    if 1 in counts and 2 in counts:
+    def rps(server: str, count: int, level: int, name: str) -> float:
+        rows = results.get((server, count, level, name), [])
+        return statistics.median(r[0] for r in rows) if rows else 0.0
+
+    for server in server_names:
         print()
-        for level in levels:
-            one = (
-                statistics.median(r[0] for r in results[(1, level, "bid place")])
-                if (1, level, "bid place") in results
-                else 0
-            )
-            two = (
-                statistics.median(r[0] for r in results[(2, level, "bid place")])
-                if (2, level, "bid place") in results
-                else 0
-            )
-            if one:
-                print(f"bid place, two processes / one at c={level}: {two / one:.2f}")
+        print(f"{server}:")
+        print(f"{'servers':>7} {'conc':>4}  {'path':<14}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+              f"{'×django':>9}{'×drf':>7}")  # fmt: skip
+        for count in counts:
+            load = statistics.median(loads.get((server, count), [0.0]))
+            for level in levels:
+                floor_django = rps(server, count, level, "floor/django")
+                floor_drf = rps(server, count, level, "floor/drf")
+                for name in makers:
+                    rows = results.get((server, count, level, name), [])
+                    if not rows:
+                        continue
+                    per_second = rps(server, count, level, name)
+                    p50 = statistics.median(r[1] for r in rows) * 1000
+                    p95 = statistics.median(r[2] for r in rows) * 1000
+                    note = "" if all(r[3] for r in rows) else "  (errors)"
+                    print(f"{count:>7} {level:>4}  {name:<14}{per_second:>9.1f}{p50:>9.1f}"
+                          f"{p95:>9.1f}{per_second / floor_django:>9.2f}"
+                          f"{per_second / floor_drf:>7.2f}{note}")  # fmt: skip
+            print(f"{'':>13}(load average while measured: {load:.1f})")
+        if 1 in counts and 2 in counts:
+            for level in levels:
+                one = rps(server, 1, level, "bid place")
+                two = rps(server, 2, level, "bid place")
+                if one:
+                    print(f"bid place, two processes / one at c={level}: {two / one:.2f}")
+    if len(server_names) > 1:
+        print()
+        print("requests per second against daphne's (same processes and concurrency):")
+        base = server_names[0]
+        print(
+            f"{'servers':>7} {'conc':>4}  {'path':<14}" + "".join(f"{n:>10}" for n in server_names)
+        )
+        for count in counts:
+            for level in levels:
+                for name in makers:
+                    ref = rps(base, count, level, name)
+                    if not ref:
+                        continue
+                    ratios = "".join(
+                        f"{rps(n, count, level, name) / ref:>10.2f}" for n in server_names
+                    )
+                    print(f"{count:>7} {level:>4}  {name:<14}{ratios}")
+
+
+def profile_bids(n: int) -> None:
+    """Place `n` bids through the API in this process under cProfile: what one bid costs in
+    CPU, and where it goes (the top of the cumulative and own-time tables)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+
+    world = build_world(providers=max(8, min(n + 5, 60)), tasks=n // 3 + 2, award_tasks=0)
+    client = Client(HTTP_HOST="127.0.0.1")
+    jobs = world.place_jobs[:n]
+    if len(jobs) < n:
+        raise SystemExit(f"only {len(jobs)} bid slots")
+
+    def one(k: int) -> None:
+        key, task_id = jobs[k]
+        response = client.post(
+            f"/api/v1/tasks/{task_id}/bids/", data=bid_body(20_000_00 + k * 100),
+            content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}",
+        )  # fmt: skip
+        assert response.status_code == 201, response.content[:300]
+
+    one(0)  # warm: imports, templates, the first broker connection
+    statements: list[str] = []
+
+    def counted(execute: Any, sql: str, *args: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(counted):  # survives request_started's reset_queries
+        one(1)
+    # Half the bids timed bare (the profiler's own cost left out), half profiled.
+    half = 2 + (n - 2) // 2
+    started, wall = time.process_time(), time.perf_counter()
+    for k in range(2, half):
+        one(k)
+    cpu = (time.process_time() - started) / max(1, half - 2) * 1000
+    wall_ms = (time.perf_counter() - wall) / max(1, half - 2) * 1000
+    print(f"one bid in-process: {cpu:.1f} ms of CPU, {wall_ms:.1f} ms of wall time "
+          f"(mean of {half - 2}; load average {os.getloadavg()[0]:.1f}); "
+          f"{len(statements)} SQL statements")  # fmt: skip
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for k in range(half, n):
+        one(k)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
 from accounts.selectors import (
-    black_list_entry_for,
-    black_list_entry_for_provider,
+    black_list_entry_for_bidder,
     provider_profile_ids_operated_by,
     provider_profiles_operated_by,
+    user_can_act_for_provider,
 )
 from bids.models import Bid, BidMilestone
 from bids.states import BID
@@ -88,12 +88,12 @@ def participation_eligibility(
                 _("Set up your provider profile before you take part."),
                 "no_provider_profile",
             )
-    elif provider.pk not in provider_profile_ids_operated_by(user=user):
+    elif not user_can_act_for_provider(user=user, profile=provider):
         return Eligibility(False, _("You cannot act for that provider."), "not_your_provider")
     if provider.organization_id == task.organization_id:
         return own
     # The credit black list (诚信红黑榜): the person acting, or the provider they act for.
-    listed = black_list_entry_for(user=user) or black_list_entry_for_provider(profile=provider)
+    listed = black_list_entry_for_bidder(user=user, provider=provider)
     if listed is not None:
         return Eligibility(
             False,
@@ -232,16 +232,19 @@ def bid_capabilities(
 ) -> BidCapabilities:
     """What `user` may do with `bid` now. A page of bids on one task passes the task's
     capabilities and the user's provider profile ids, computed once."""
-    if operated_ids is None:
-        operated_ids = (
-            frozenset(provider_profile_ids_operated_by(user=user))
-            if _authenticated(user)
-            else frozenset()
+    if operated_ids is not None:
+        bidder = bid.provider_id in operated_ids
+    elif Bid.provider.is_cached(bid):
+        # The profile in hand: asked of the user's memberships, no statement of its own.
+        bidder = user_can_act_for_provider(user=user, profile=bid.provider)
+    else:
+        bidder = _authenticated(user) and bid.provider_id in provider_profile_ids_operated_by(
+            user=user
         )
     return BidCapabilities(
         bid=bid,
         task=task_caps or task_capabilities(user=user, task=bid.task),
-        bidder=bid.provider_id in operated_ids,
+        bidder=bidder,
         task_user=user,
     )
 
@@ -315,9 +318,12 @@ def _round_step(fen: int) -> int:
     return 10 ** max(len(str(abs(fen))) - 2, 0)
 
 
-def task_bid_summary(*, user: Any, task: Task) -> BidSummary:
+def task_bid_summary(*, user: Any, task: Task, live_bidder: bool | None = None) -> BidSummary:
     """How many live bids a task has; the poster's side also sees the exact range; a live
-    bidder sees a rounded range once there are enough bids that no rival's amount shows."""
+    bidder sees a rounded range once there are enough bids that no rival's amount shows.
+
+    A page that has read the user's own bid already passes `live_bidder` (whether it is
+    live) and saves the query; wrong only towards showing less."""
     stats = Bid.objects.filter(task=task, status__in=Bid.LIVE).aggregate(
         count=Count("id"), low=Min("amount"), high=Max("amount")
     )
@@ -329,7 +335,9 @@ def task_bid_summary(*, user: Any, task: Task) -> BidSummary:
             count, Money(stats["low"], task.currency), Money(stats["high"], task.currency)
         )
     is_live_bidder = (
-        _authenticated(user)
+        live_bidder
+        if live_bidder is not None
+        else _authenticated(user)
         and Bid.objects.filter(
             task=task,
             status__in=Bid.LIVE,

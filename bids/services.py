@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
 from bids.models import Bid, BidMilestone, BidRevision, NegotiationThread
-from bids.selectors import bid_capabilities, bid_eligibility
+from bids.selectors import bid_can_see_terms, bid_capabilities, bid_eligibility
 from bids.states import BID
 from marketplace import notifications
 from marketplace.audit import audit_record
-from marketplace.db import fill_related, lock_shared_first
+from marketplace.db import fill_related, lock_shared_first, violated_constraint
 from marketplace.errors import Conflict, FieldErrors, InvalidTransition, NotAllowed, NotFound
 from marketplace.money import Money
 from marketplace.permissions import require_active_user
@@ -30,6 +30,7 @@ BID_MIN_MAJOR = 10
 BID_MAX_MAJOR = 100_000_000
 MAX_BID_MILESTONES = 20
 MAX_DURATION_DAYS = 5 * 365
+ONE_LIVE_BID = "bid_one_live_per_provider"
 
 
 def _validate_terms(
@@ -151,67 +152,87 @@ def bid_place(
     provider, milestones and revision in hand, for the response."""
     require_active_user(actor)
     task_id = task if isinstance(task, int) else task.pk
-    with transaction.atomic():
-        # Shared lock: bids on one task go in parallel, but not past a close or an award.
-        locked = lock_shared_first(tasks_visible_to(user=actor).filter(pk=task_id))
-        if locked is None:
-            raise NotFound(_("This task does not exist or is not visible to you."))
-        task = locked
-        _require_eligible(actor=actor, task=task, provider=provider)
-        _validate_terms(
-            task=task, amount=amount, duration_days=duration_days, proposal=proposal,
-            milestones=milestones,
-        )  # fmt: skip
-        try:
-            with transaction.atomic():
-                bid = Bid.objects.create(
-                    task=task,
-                    provider=provider,
-                    submitted_by=actor,
-                    amount=amount,
-                    currency=task.currency,
-                    duration_days=duration_days,
-                    proposal=proposal.strip(),
-                )
-        except IntegrityError:
-            raise Conflict(
-                _("You already have a bid on this task: revise it instead."), code="duplicate_bid"
-            ) from None
-        revision = _write_terms(bid, actor=actor, milestones=milestones, replace=False)
-        fill_related(bid, "revisions", [revision])
-        audit_record(actor=actor, action="bid.place", target=bid, data={"task": task.pk})
-        notifications.schedule("bid_placed", bid.pk)
+    try:
+        with transaction.atomic():
+            # Shared lock: bids on one task go in parallel, but not past a close or an award.
+            locked = lock_shared_first(tasks_visible_to(user=actor).filter(pk=task_id))
+            if locked is None:
+                raise NotFound(_("This task does not exist or is not visible to you."))
+            task = locked
+            _require_eligible(actor=actor, task=task, provider=provider)
+            _validate_terms(
+                task=task, amount=amount, duration_days=duration_days, proposal=proposal,
+                milestones=milestones,
+            )  # fmt: skip
+            # A second live bid breaks bid_one_live_per_provider: the whole placement rolls
+            # back (no savepoint of its own around the insert), mapped to a conflict below.
+            bid = Bid.objects.create(
+                task=task,
+                provider=provider,
+                submitted_by=actor,
+                amount=amount,
+                currency=task.currency,
+                duration_days=duration_days,
+                proposal=proposal.strip(),
+            )
+            revision = _write_terms(bid, actor=actor, milestones=milestones, replace=False)
+            fill_related(bid, "revisions", [revision])
+            audit_record(actor=actor, action="bid.place", target=bid, data={"task": task.pk})
+            notifications.schedule("bid_placed", bid.pk)
+    except IntegrityError as error:
+        # PostgreSQL names the constraint; SQLite names its columns.
+        broken = violated_constraint(error)
+        if ONE_LIVE_BID not in broken and "bids_bid.task_id, bids_bid.provider_id" not in broken:
+            raise
+        raise Conflict(
+            _("You already have a bid on this task: revise it instead."), code="duplicate_bid"
+        ) from None
     return bid
 
 
-def _locked_bid(bid: Bid) -> tuple[Bid, Task]:
-    """The task (shared) then the bid (exclusive), each locked in the statement reading it;
-    the bid with its provider, for the response."""
-    task = lock_shared_first(Task.objects.select_related("organization").filter(pk=bid.task_id))
+def _locked_bid(*, actor: Any, bid: Bid | int) -> tuple[Bid, Task]:
+    """The task (shared) then the bid (exclusive), each locked in the statement reading it:
+    the bid is read once, with its provider for the response and the capability check.
+    Given the bid's id (a caller that has not read it), NotFound unless `actor` may see its
+    terms (its bidder, the poster's members); given the bid, the caller has decided that."""
+    by_id = isinstance(bid, int)
+    bid_id = bid if isinstance(bid, int) else bid.pk
+    task = lock_shared_first(
+        Task.objects.select_related("organization").filter(
+            pk__in=Bid.objects.filter(pk=bid_id).values("task_id")
+        )
+    )
+    hidden = NotFound(_("This bid does not exist or is not visible to you."))
     if task is None:
-        raise NotFound(_("This bid does not exist or is not visible to you."))
+        raise hidden
     locked = (
         Bid.objects.select_for_update(of=("self",))
         .select_related("provider", "provider__user", "provider__organization")
-        .get(pk=bid.pk)
+        .filter(pk=bid_id)
+        .first()
     )
+    if locked is None:
+        raise hidden
     locked.task = task
+    if by_id and not bid_can_see_terms(user=actor, bid=locked):
+        raise hidden
     return locked, task
 
 
 def bid_revise(
     *,
     actor: Any,
-    bid: Bid,
+    bid: Bid | int,
     amount: int,
     duration_days: int,
     proposal: str,
     milestones: Sequence[MilestoneTerms],
 ) -> Bid:
-    """Change a live bid while bidding is open; the earlier version stays in its history."""
+    """Change a live bid while bidding is open; the earlier version stays in its history.
+    `bid` may be its id: it is read once, locked (NotFound unless the actor may see it)."""
     require_active_user(actor)
     with transaction.atomic():
-        bid, task = _locked_bid(bid)
+        bid, task = _locked_bid(actor=actor, bid=bid)
         capabilities = bid_capabilities(user=actor, bid=bid)
         if not capabilities.bidder:
             raise NotAllowed(_("Only the bidder can revise this bid."))
@@ -235,11 +256,12 @@ def bid_revise(
     return bid
 
 
-def bid_withdraw(*, actor: Any, bid: Bid) -> Bid:
-    """The bidder takes a live bid back; they may bid again while bidding is open."""
+def bid_withdraw(*, actor: Any, bid: Bid | int) -> Bid:
+    """The bidder takes a live bid back; they may bid again while bidding is open. `bid` may
+    be its id, as for bid_revise."""
     require_active_user(actor)
     with transaction.atomic():
-        bid, _task = _locked_bid(bid)
+        bid, _task = _locked_bid(actor=actor, bid=bid)
         if not bid_capabilities(user=actor, bid=bid).bidder:
             raise NotAllowed(_("Only the bidder can withdraw this bid."))
         bid.status = BID.check(bid.status, "withdraw")
@@ -252,7 +274,7 @@ def bid_shortlist(*, actor: Any, bid: Bid) -> Bid:
     """A poster member marks a bid for closer comparison."""
     require_active_user(actor)
     with transaction.atomic():
-        bid, _task = _locked_bid(bid)
+        bid, _task = _locked_bid(actor=actor, bid=bid)
         if not bid_capabilities(user=actor, bid=bid).task.member:
             raise NotAllowed(_("Only the poster's members can shortlist bids."))
         bid.status = BID.check(bid.status, "shortlist")
@@ -265,7 +287,7 @@ def bid_reject(*, actor: Any, bid: Bid, note: str = "") -> Bid:
     """The poster's owner or admin declines a bid; the bidder is told."""
     require_active_user(actor)
     with transaction.atomic():
-        bid, _task = _locked_bid(bid)
+        bid, _task = _locked_bid(actor=actor, bid=bid)
         if not bid_capabilities(user=actor, bid=bid).task.manage:
             raise NotAllowed(_("Only the poster organization's owners and admins can reject bids."))
         bid.status = BID.check(bid.status, "reject")

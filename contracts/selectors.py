@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import (
     MANAGER_ROLES,
-    organizations_with_role_for_user,
+    membership_roles,
     provider_profile_ids_operated_by,
 )
 from contracts.models import Contract, Delivery, DeliveryFile, Milestone, Review
@@ -195,12 +195,10 @@ class ContractViewer:
     def of(cls, user: Any) -> ContractViewer:
         if not _authenticated(user):
             return cls(user_id=None, roles={}, provider_ids=frozenset(), staff_reader=False)
-        roles = {
-            o.pk: getattr(o, "my_role", "") for o in organizations_with_role_for_user(user=user)
-        }
         return cls(
             user_id=user.pk,
-            roles=roles,
+            # The memberships every capability asks for, read once per request.
+            roles=membership_roles(user=user),
             provider_ids=frozenset(provider_profile_ids_operated_by(user=user)),
             staff_reader=user_is_contract_staff(user),
         )

@@ -60,8 +60,14 @@ class Checklist:
         return next((step for step in self.steps if not step.done), None)
 
 
-def poster_checklist(*, user: Any) -> Checklist:
-    posting = [m for m in memberships_for_user(user=user) if m.organization.kind in POSTING_KINDS]
+# "Not read yet" for the checklists' inputs a page may already hold (None is an answer).
+UNREAD: Any = object()
+
+
+def poster_checklist(*, user: Any, memberships: list[Any] | None = None) -> Checklist:
+    if memberships is None:
+        memberships = list(memberships_for_user(user=user))
+    posting = [m for m in memberships if m.organization.kind in POSTING_KINDS]
     organization = posting[0].organization if posting else None
     verified = any(m.organization.is_verified for m in posting)
     pending = False
@@ -108,12 +114,17 @@ def poster_checklist(*, user: Any) -> Checklist:
     return Checklist("poster", _("Getting started as a poster"), steps)
 
 
-def provider_checklist(*, user: Any) -> Checklist:
+def provider_checklist(*, user: Any, verification: Any = UNREAD) -> Checklist:
     profiles = list(provider_profiles_operated_by(user=user))
     profile = next((p for p in profiles if p.user_id == user.pk), profiles[0] if profiles else None)
     has_skills = profile is not None and profile.skill_levels.exists()
     verified = user.is_real_name_verified or any(p.is_verified for p in profiles)
-    latest = None if verified else verification_latest_for_user(user=user)
+    if verified:
+        latest = None
+    elif verification is UNREAD:
+        latest = verification_latest_for_user(user=user)
+    else:
+        latest = verification
     pending = latest is not None and latest.status == VerificationRequest.Status.PENDING
     bid = bids_of_user(user=user).exists() if profiles else False
     edit_url = reverse("frontend:provider_edit")
@@ -155,11 +166,14 @@ def provider_checklist(*, user: Any) -> Checklist:
     return Checklist("provider", _("Getting started as a provider"), steps)
 
 
-def checklists_for(*, user: Any) -> list[Checklist]:
-    """The user's checklists by role, poster's first."""
+def checklists_for(
+    *, user: Any, memberships: list[Any] | None = None, verification: Any = UNREAD
+) -> list[Checklist]:
+    """The user's checklists by role, poster's first. A page that has read the user's
+    memberships (with their organizations) or latest verification request passes them."""
     lists = []
     if user.role in (User.Role.POSTER, User.Role.BOTH):
-        lists.append(poster_checklist(user=user))
+        lists.append(poster_checklist(user=user, memberships=memberships))
     if user.role in (User.Role.PROVIDER, User.Role.BOTH):
-        lists.append(provider_checklist(user=user))
+        lists.append(provider_checklist(user=user, verification=verification))
     return lists

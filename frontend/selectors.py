@@ -6,9 +6,19 @@ tasks.selectors, bids.selectors), which decide visibility once for pages and API
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q
 
-from accounts.models import Organization, ProviderProfile, Skill, SkillCategory
+from accounts.models import Organization, ProviderProfile, ProviderSkill, Skill, SkillCategory
+
+HOME_COUNTS_CACHE_KEY = "frontend:home-counts:v1"
+# A backstop only: every change that moves a count drops the entry (home_counts_changed).
+HOME_COUNTS_SECONDS = 3600
+# The rows whose saves and deletes change a home-page count (frontend.apps connects them).
+HOME_COUNTED = (Organization, ProviderProfile, ProviderSkill, Skill, SkillCategory)
 
 
 def providers_recent(*, limit: int = 6) -> list[ProviderProfile]:
@@ -43,3 +53,22 @@ def skill_categories_with_counts() -> list[SkillCategory]:
             provider_count=Count("skills__providers", distinct=True),
         ).order_by("position", "slug")
     )
+
+
+def home_counts() -> dict[str, Any]:
+    """The home page's figures, the same for everyone: the platform counts and each skill
+    category with its skill and provider counts. Kept in the cache, dropped whenever a counted
+    row changes (bulk writes, which send no signal, wait for the backstop expiry)."""
+    cached = cache.get(HOME_COUNTS_CACHE_KEY)
+    if cached is not None:
+        return dict(cached)
+    result = {"counts": platform_counts(), "categories": skill_categories_with_counts()}
+    cache.set(HOME_COUNTS_CACHE_KEY, result, HOME_COUNTS_SECONDS)
+    return result
+
+
+def home_counts_changed(**kwargs: Any) -> None:
+    """A counted row was saved or deleted: the cached figures go now and again after commit,
+    so a concurrent reader cannot put the old figures back before the change is visible."""
+    cache.delete(HOME_COUNTS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(HOME_COUNTS_CACHE_KEY))

@@ -32,6 +32,27 @@ _clients: dict[tuple[Any, ...], RedisCacheClient] = {}
 _clients_lock = threading.Lock()
 
 
+class ReusedRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, building redis-py's `Redis` object once per pool.
+
+    Django builds a new one for every cache call, and a `Redis` object's constructor fills
+    its table of a few hundred response callbacks: about 0.3-0.7 ms of CPU per call, on every
+    throttled API request. The object holds no connection of its own (the pool does) and is
+    safe to share between threads."""
+
+    def __init__(self, servers: Any, **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._redis_clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        client = self._redis_clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._redis_clients[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 def shared_client(servers: list[str], options: dict[str, Any]) -> RedisCacheClient:
     """The process's one client for these servers and options."""
     key = (tuple(servers), tuple(sorted((k, repr(v)) for k, v in options.items())))
@@ -40,7 +61,7 @@ def shared_client(servers: list[str], options: dict[str, Any]) -> RedisCacheClie
         with _clients_lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = RedisCacheClient(servers, **options)
+                client = _clients[key] = ReusedRedisCacheClient(servers, **options)
     return client
 
 

@@ -76,3 +76,15 @@ def fill_related(instance: models.Model, name: str, objects: Iterable[models.Mod
     if cache is None:
         cache = instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     cache[name] = queryset
+
+
+def violated_constraint(error: BaseException) -> str:
+    """The name of the constraint an IntegrityError broke ("" when the database does not say):
+    a service that lets the constraint decide a race maps only its own constraint to a
+    domain error and lets any other failure through."""
+    diag = getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return str(name)
+    # SQLite names no constraint; its message names the columns of a unique one.
+    return str(error)

@@ -234,12 +234,12 @@ def tasks_listed_for(*, user: Any) -> QuerySet[Task]:
     """Tasks shown in browse and search: public ones, except invitation-only tasks unless the
     user was invited or is on the poster's side (those stay reachable by link, unlisted)."""
     listed = Q(status__in=TASK_PUBLIC) & ~Q(visibility=Task.Visibility.INVITED)
-    if _authenticated(user):
-        listed |= Q(
-            status__in=TASK_PUBLIC,
-            invitations__provider_id__in=provider_profile_ids_operated_by(user=user),
-        )
-    return Task.objects.select_related("organization").filter(listed).distinct()
+    operated = provider_profile_ids_operated_by(user=user) if _authenticated(user) else []
+    if operated:
+        # A subquery, not a join: one row per task, so no DISTINCT over every column.
+        invited = TaskInvitation.objects.filter(provider_id__in=operated).values("task_id")
+        listed |= Q(status__in=TASK_PUBLIC, pk__in=invited)
+    return Task.objects.select_related("organization").filter(listed)
 
 
 def task_get_for_user(*, user: Any, task_id: int) -> Task:

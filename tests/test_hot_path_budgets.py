@@ -8,6 +8,7 @@ the measured block, Celery not eager) and the channel layer all count, pipelined
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,28 +41,81 @@ pytestmark = pytest.mark.django_db
 class RedisCommands:
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.handshakes: list[str] = []
+
+
+# Set while a connection says hello (HELLO, AUTH, CLIENT SETINFO, SELECT and the health
+# check's PING): a new connection's handshake is not a command of the request. Which request
+# opens a pooled connection is luck (the award's after-commit work sometimes did), and a
+# server has its connections open already.
+_handshaking: contextvars.ContextVar[bool] = contextvars.ContextVar("handshaking", default=False)
 
 
 @pytest.fixture
 def redis_commands(monkeypatch: pytest.MonkeyPatch) -> RedisCommands:
     """Every Redis command redis-py sends, from its sync clients (the cache, Celery's broker)
-    and its asyncio ones (the channel layer), single or pipelined."""
+    and its asyncio ones (the channel layer), single or pipelined; not the handshakes of new
+    connections (counted apart, in `handshakes`)."""
     from redis.asyncio.connection import AbstractConnection as AsyncConnection
-    from redis.connection import PythonRespSerializer
+    from redis.connection import AbstractConnection, PythonRespSerializer
 
     counter = RedisCommands()
 
     def counting(pack: Any) -> Any:
         def counting_pack(self: Any, *args: Any) -> Any:
             name = args[0]
-            counter.names.append(name.decode() if isinstance(name, bytes) else str(name))
+            name = name.decode() if isinstance(name, bytes) else str(name)
+            (counter.handshakes if _handshaking.get() else counter.names).append(name)
             return pack(self, *args)
 
         return counting_pack
 
+    def handshake(on_connect: Any) -> Any:
+        def saying_hello(self: Any, *args: Any, **kwargs: Any) -> Any:
+            token = _handshaking.set(True)
+            try:
+                return on_connect(self, *args, **kwargs)
+            finally:
+                _handshaking.reset(token)
+
+        return saying_hello
+
+    def async_handshake(on_connect: Any) -> Any:
+        async def saying_hello(self: Any, *args: Any, **kwargs: Any) -> Any:
+            token = _handshaking.set(True)
+            try:
+                return await on_connect(self, *args, **kwargs)
+            finally:
+                _handshaking.reset(token)
+
+        return saying_hello
+
     monkeypatch.setattr(PythonRespSerializer, "pack", counting(PythonRespSerializer.pack))
     monkeypatch.setattr(AsyncConnection, "pack_command", counting(AsyncConnection.pack_command))
+    monkeypatch.setattr(
+        AbstractConnection,
+        "on_connect_check_health",
+        handshake(AbstractConnection.on_connect_check_health),
+    )
+    monkeypatch.setattr(
+        AsyncConnection,
+        "on_connect_check_health",
+        async_handshake(AsyncConnection.on_connect_check_health),
+    )
     return counter
+
+
+@pytest.fixture
+def warm_broker() -> None:
+    """What a running server did once, long ago: its broker connection opened its channel
+    (PING) and declared the task queues (LLEN per priority, SADD per binding). Without this
+    the first test to send a Celery task in a worker process pays for all workers' setup, so
+    a budget would pass or fail by test order."""
+    from marketplace.celery import app
+
+    with app.producer_or_acquire() as producer:
+        for queue in app.amqp.queues.values():
+            producer.maybe_declare(queue)
 
 
 @pytest.fixture
@@ -69,6 +123,7 @@ def within(
     django_assert_max_num_queries: Any,
     django_capture_on_commit_callbacks: Any,
     redis_commands: RedisCommands,
+    warm_broker: None,
 ) -> Any:
     """`with within(budget): ...` fails when the block takes more than the budget."""
 
@@ -98,6 +153,42 @@ def test_the_redis_counter_counts_pipelined_commands(redis_commands: RedisComman
     pipe.get(cache.make_key("budget-probe"))
     pipe.execute()
     assert redis_commands.names[before:] == ["INCRBY", "EXPIRE", "GET"]
+
+
+def test_the_redis_counter_leaves_out_a_new_connections_handshake(
+    redis_commands: RedisCommands,
+) -> None:
+    """A fresh connection's HELLO, CLIENT SETINFO and SELECT are not the request's commands:
+    whichever request happens to open a pooled connection costs the same as the next one."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL, db=1)
+    try:
+        client.get("budget-probe")  # opens the connection: handshake, then GET
+        client.get("budget-probe")
+    finally:
+        client.close()
+    assert redis_commands.names == ["GET", "GET"]
+    assert "HELLO" in redis_commands.handshakes or "SELECT" in redis_commands.handshakes, (
+        redis_commands.handshakes
+    )
+
+
+def test_the_cache_builds_its_redis_client_once_per_process() -> None:
+    """Django builds a redis-py client (a table of a few hundred callbacks) for every cache
+    call; ours builds it once and shares it, with its one pool, across cache objects."""
+    from django.core.cache import caches
+    from django.core.cache.backends.base import BaseCache
+
+    first = caches.create_connection("default")
+    second = caches.create_connection("default")  # another thread's or request's object
+    assert isinstance(first, BaseCache)
+    client = first.redis_client()  # type: ignore[attr-defined]
+    assert client is first.redis_client()  # type: ignore[attr-defined]
+    assert client is second.redis_client()  # type: ignore[attr-defined]
+    first.set("budget-probe-reused", 1, 5)
+    assert second.get("budget-probe-reused") == 1
 
 
 def api_client(user: Any) -> APIClient:
@@ -213,6 +304,31 @@ def test_read_paths_stay_within_budget(market: dict[str, Any], within: Any, name
     with within(budget):
         response = client.get(url)
     assert response.status_code == 200, response.content[:500]
+
+
+def test_the_browse_page_reads_its_tasks_without_distinct(
+    market: dict[str, Any], within: Any
+) -> None:
+    """Invitation-only tasks a provider was invited to are found by a subquery, not a join,
+    so the page and its count need no DISTINCT over every column of the task."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.models import TaskInvitation
+
+    user = market["user"]
+    invited = TaskFactory(visibility="invited")
+    TaskInvitation.objects.create(
+        task=invited, provider=user.provider_profile, invited_by=task_owner(invited)
+    )
+    client = page_client(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/tasks/")
+    assert response.status_code == 200
+    assert invited.title in response.content.decode()
+    tasks = [q["sql"] for q in queries.captured_queries if 'FROM "tasks_task"' in q["sql"]]
+    assert tasks, "the page read its tasks"
+    assert not [sql for sql in tasks if "DISTINCT" in sql], tasks
 
 
 def test_sign_in_stays_within_budget(within: Any) -> None:

@@ -148,3 +148,53 @@ def test_an_expired_entry_no_longer_bars_posting() -> None:
     expire(black_list(organization=org))
     response = client_for(owner).post(f"{API}/tasks/", task_payload(org), format="json")
     assert response.status_code == 201, response.content
+
+
+# --- the one-statement check (issue 13) -----------------------------------------------------------
+
+
+def test_the_bidders_black_list_check_is_one_statement_and_names_the_acting_person_first(
+    django_assert_num_queries: Any,
+) -> None:
+    """The person acting and the firm they act for are asked in one statement; when both are
+    listed, the person's own entry is the one the refusal names (theirs to appeal)."""
+    from accounts.selectors import black_list_entry_for_bidder
+
+    firm = ProviderProfileFactory(firm=True)
+    person = firm.organization.memberships.get().user
+    with django_assert_num_queries(1):
+        assert black_list_entry_for_bidder(user=person, provider=firm) is None
+    firm_entry = black_list(organization=firm.organization)
+    with django_assert_num_queries(1):
+        found = black_list_entry_for_bidder(user=person, provider=firm)
+        assert found == firm_entry
+        assert found.party_name == firm.organization.name  # the party came with it
+    own_entry = black_list(user=person)
+    assert black_list_entry_for_bidder(user=person, provider=firm) == own_entry
+    # Someone else's listing is not theirs.
+    assert (
+        black_list_entry_for_bidder(user=UserFactory(), provider=ProviderProfileFactory()) is None
+    )
+
+
+def test_acting_for_a_profile_is_decided_from_the_memberships_in_hand(
+    django_assert_num_queries: Any,
+) -> None:
+    """Own profile or a firm one manages: yes; a firm one is only a member of, or a stranger's:
+    no; after the memberships are read, without a statement."""
+    from accounts.models import Membership
+    from accounts.selectors import membership_roles, user_can_act_for_provider
+    from tests.accounts.factories import make_org_member
+
+    firm = ProviderProfileFactory(firm=True)
+    manager = firm.organization.memberships.get().user
+    member = UserFactory()
+    make_org_member(member, firm.organization, Membership.Role.MEMBER)
+    own = ProviderProfileFactory()
+    for user in (manager, member, own.user):
+        membership_roles(user=user)
+    with django_assert_num_queries(0):
+        assert user_can_act_for_provider(user=manager, profile=firm)
+        assert not user_can_act_for_provider(user=member, profile=firm)
+        assert user_can_act_for_provider(user=own.user, profile=own)
+        assert not user_can_act_for_provider(user=manager, profile=own)
