@@ -23,10 +23,10 @@ from search.api.views import PROVIDER_FIELDS, TASK_FIELDS
 from search.query import PROVIDER_DIRECTORY_FIELDS, PROVIDER_HIT_FIELDS, TASK_HIT_FIELDS
 from tests.accounts.factories import ProviderProfileFactory
 from tests.tasks.factories import TaskFactory, task_owner
-from tests.test_hot_path_budgets import RedisCommands, redis_commands, within
+from tests.test_hot_path_budgets import RedisCommands, redis_commands, warm_broker, within
 
 pytestmark = pytest.mark.django_db
-__all__ = ["RedisCommands", "redis_commands", "within"]  # the fixtures, shared
+__all__ = ["RedisCommands", "redis_commands", "warm_broker", "within"]  # the fixtures, shared
 
 
 def api_client(user: Any) -> APIClient:
