@@ -107,7 +107,9 @@ def _complete_if_done(contract: Contract, *, actor: Any) -> bool:
     contract.status = CONTRACT.check(contract.status, "complete")
     contract.completed_at = timezone.now()
     contract.save(update_fields=["status", "completed_at"])
-    task_mark_completed(task_id=contract.task_id, actor=actor)
+    if contract.mode != Contract.Mode.PIECEWORK:
+        # One piece-work unit done is not the task done: piecework closes the task.
+        task_mark_completed(task_id=contract.task_id, actor=actor)
     audit_record(actor=actor, action="contract.complete", target=contract)
     notifications.schedule("contract_completed", contract.pk)
     return True
