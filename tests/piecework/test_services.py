@@ -114,7 +114,9 @@ def test_delivering_more_than_claimed_is_refused():
     assert UnitDelivery.objects.count() == 1
 
 
-def test_accepted_unit_is_paid_at_once_from_the_pool(django_capture_on_commit_callbacks):
+def test_accepted_unit_is_paid_at_once_from_the_pool(
+    celery_eager, django_capture_on_commit_callbacks
+):
     terms = open_piecework()
     user = worker()
     (delivery,) = claim_and_deliver(terms, user, 1)
