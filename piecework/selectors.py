@@ -256,3 +256,12 @@ def accepted_units_by_provider(*, provider_ids: list[int]) -> dict[int, int]:
         .values("claim__provider_id")
         .annotate(n=Count("id"))
     }
+
+
+def deliveries_for_user(*, user: Any, terms: Terms) -> QuerySet[UnitDelivery]:
+    """A task's deliveries the user may read: all of them for the poster's members, their
+    own provider's otherwise (rivals never see each other's work)."""
+    queue = review_queue(terms=terms)
+    if _authenticated(user) and task_capabilities(user=user, task=terms.task).member:
+        return queue
+    return queue.filter(claim__provider_id__in=provider_profile_ids_operated_by(user=user))
