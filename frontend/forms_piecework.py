@@ -92,7 +92,7 @@ class UnitDeliveryForm(forms.Form):
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    files = MultipleFileField(label=_("Files"), required=True)
+    attachments = MultipleFileField(label=_("Files"), required=True)
 
 
 class RejectForm(forms.Form):

@@ -141,18 +141,18 @@ _ACTIONS = {
 def piecework_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
     terms = _terms_or_404(request, task_id)
     if action == "claim":
-        form = ClaimForm(request.POST)
-        if form.is_valid():
+        claim_form = ClaimForm(request.POST)
+        if claim_form.is_valid():
             try:
                 services.piecework_claim(
-                    actor=request.user, terms=terms, units=form.cleaned_data["units"]
+                    actor=request.user, terms=terms, units=claim_form.cleaned_data["units"]
                 )
             except DomainError as exc:
-                form_apply_domain_error(form, exc)
+                form_apply_domain_error(claim_form, exc)
             else:
                 messages.success(request, _("The units are yours. Deliver them one at a time."))
                 return redirect("frontend:piecework_detail", task_id=task_id)
-        return piecework_detail(request, task_id, forms={"claim": form}, status=400)
+        return piecework_detail(request, task_id, forms={"claim": claim_form}, status=400)
     if action == "deliver":
         form = UnitDeliveryForm(request.POST, request.FILES)
         if form.is_valid():
@@ -161,7 +161,7 @@ def piecework_action(request: HttpRequest, task_id: int, action: str) -> HttpRes
                     actor=request.user,
                     terms=terms,
                     note=form.cleaned_data["note"],
-                    files=form.cleaned_data["files"],
+                    files=form.cleaned_data["attachments"],
                 )
             except NotAllowed:
                 raise PermissionDenied from None
@@ -229,7 +229,12 @@ def piecework_review(request: HttpRequest, task_id: int) -> HttpResponse:
     deliveries = list(selectors.review_queue(terms=terms))
     for delivery in deliveries:
         if delivery.status == delivery.Status.PENDING:
-            delivery.reject_form = forms.get(delivery.pk) or RejectForm(prefix=f"d{delivery.pk}")
+            # The template reads each pending delivery's own rejection form.
+            setattr(  # noqa: B010
+                delivery,
+                "reject_form",
+                forms.get(delivery.pk) or RejectForm(prefix=f"d{delivery.pk}"),
+            )
     context["deliveries"] = deliveries
     context["pool"] = task_pool_state(task_id=terms.task_id)
     return render(request, "frontend/piecework/review.html", context, status=status)

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 MAX_UNITS = 10_000
 # The escrow a single piece-work task may hold: ¥10,000,000.
 MAX_ESCROW = 1_000_000_000
+# A task's budget floor (tasks.services.posting.BUDGET_MIN_MAJOR): ¥10.
+MIN_ESCROW = 10_00
 MIN_CLAIM_WINDOW = dt.timedelta(hours=1)
 MAX_SPAN = dt.timedelta(days=365)
 POOL_PURPOSE = "piecework_units"
@@ -70,12 +72,11 @@ def piecework_terms_problems(
             "per_provider_cap",
             _("The cap per provider cannot be more than the %(n)d units.") % {"n": units_total},
         )
-    if (
-        "unit_price" not in errors
-        and "units_total" not in errors
-        and unit_price * units_total > MAX_ESCROW
-    ):
-        errors.add("unit_price", _("The escrow (units × price) may be at most ¥10,000,000."))
+    if "unit_price" not in errors and "units_total" not in errors:
+        if unit_price * units_total > MAX_ESCROW:
+            errors.add("unit_price", _("The escrow (units × price) may be at most ¥10,000,000."))
+        elif unit_price * units_total < MIN_ESCROW:
+            errors.add("unit_price", _("The escrow (units × price) must be at least ¥10."))
     if not _whole(review_days) or not 1 <= review_days <= MAX_REVIEW_DAYS:
         errors.add(
             "review_days",

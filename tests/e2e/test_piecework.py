@@ -113,7 +113,7 @@ def test_piecework_posted_funded_claimed_delivered_accepted_and_rejected(
     for number in (1, 2):
         delivery_form = phone.locator("#delivery-form")
         delivery_form.locator('textarea[name="note"]').fill(f"第 {number} 套标注完成。")
-        delivery_form.locator('input[name="files"]').set_input_files(str(labels))
+        delivery_form.locator('input[name="attachments"]').set_input_files(str(labels))
         delivery_form.locator("[data-deliver]").click()
         phone.wait_for_load_state()
     assert UnitDelivery.objects.filter(status="pending").count() == 2

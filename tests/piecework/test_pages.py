@@ -84,7 +84,7 @@ def test_task_page_shows_units_left_and_claims_in_chinese():
     assert 'id="delivery-form"' in page
     delivered = client.post(
         reverse("frontend:piecework_action", args=[terms.task_id, "deliver"]),
-        {"note": "第一套已完成。", "files": [pdf()]},
+        {"note": "第一套已完成。", "attachments": [pdf()]},
     )
     assert delivered.status_code == 302
     assert UnitDelivery.objects.filter(claim__terms=terms).count() == 1

@@ -48,6 +48,7 @@ def test_funding_units_times_price_opens_the_task():
     ("over", "field"),
     [
         ({"unit_price": 0}, "unit_price"),
+        ({"unit_price": 1, "units_total": 5, "per_provider_cap": 1}, "unit_price"),
         ({"per_provider_cap": 11}, "per_provider_cap"),
         ({"units_total": 0}, "units_total"),
         ({"review_days": 0}, "review_days"),
