@@ -4,7 +4,7 @@ and the money after every step."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.models import Contract, Milestone
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
@@ -68,7 +68,7 @@ def test_claim_beyond_the_cap_is_refused_and_writes_nothing():
     terms = open_piecework()
     user = worker()
     piecework_claim(actor=user, terms=terms, units=3)
-    with pytest.raises(Conflict) as caught:
+    with translation.override("en"), pytest.raises(Conflict) as caught:
         piecework_claim(actor=user, terms=terms, units=2)
     assert caught.value.code == "over_cap"
     assert "at most 4" in str(caught.value.message)
