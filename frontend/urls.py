@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend import urls_contests, urls_contracts, urls_payments, urls_tasks
+from frontend import urls_contests, urls_contracts, urls_payments, urls_piecework, urls_tasks
 from frontend.views import (
     credit_list,
     me,
@@ -115,3 +115,4 @@ urlpatterns = [
 urlpatterns += [*urls_tasks.urlpatterns, *urls_contracts.urlpatterns]
 urlpatterns += urls_payments.urlpatterns
 urlpatterns += urls_contests.urlpatterns
+urlpatterns += urls_piecework.urlpatterns

@@ -241,6 +241,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Contest phases (submissions close, review over, announce and pay): every minute, each
     # move re-checked under the contest's lock.
     "advance-contests": {"task": "contests.tasks.advance_contests", "schedule": 60.0},
+    # Piece-work: units past their review window are accepted (silence accepts) and paid, tasks
+    # past their deadline with nothing left to review close and return what was not paid.
+    "advance-piecework": {"task": "piecework.tasks.advance_piecework", "schedule": 60.0},
 }
 
 # --- Search and payments: embedded fallbacks unless configured -----------------------------------

@@ -19,6 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("reputation.urls")),
     path("", include("disputes.api.urls")),
     path("", include("contests.api.urls")),
+    path("", include("piecework.api.urls")),
     path("", include("search.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -8,3 +8,6 @@ class PieceworkConfig(AppConfig):
 
     name = "piecework"
     verbose_name = _("Piece-work")
+
+    def ready(self) -> None:
+        from piecework import receivers  # noqa: F401  (it connects to payments' pool_funded)

@@ -213,6 +213,8 @@ class ProviderStats(_Ratings):
     disputes: DisputeRecord = NO_DISPUTES
     # Contest prizes won (a prize contract is made only when the prize is paid).
     contest_wins: int = 0
+    # Piece-work units accepted (each accepted unit is paid through a contract of its own).
+    units_accepted: int = 0
 
     @property
     def has_history(self) -> bool:
@@ -273,6 +275,10 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
             wins=Count(
                 "id",
                 filter=Q(mode=Contract.Mode.CONTEST) & ~Q(status=Contract.Status.CANCELLED),
+            ),
+            units=Count(
+                "id",
+                filter=Q(mode=Contract.Mode.PIECEWORK) & ~Q(status=Contract.Status.CANCELLED),
             ),
             ended=Count(
                 "id",
@@ -336,6 +342,7 @@ def provider_stats_many(*, profiles: Iterable[ProviderProfile]) -> dict[int, Pro
             standing=_standing([e for e in entries if _entry_about_profile(e, profile_by_id[pid])]),
             disputes=records.get(("provider", pid), DisputeRecord()),
             contest_wins=c.get("wins", 0),
+            units_accepted=c.get("units", 0),
         )
     return result
 

@@ -33,6 +33,7 @@ OUR_PREFIXES = (
     "/api/v1/negotiation-files/",
     "/api/v1/contests/",
     "/api/v1/contest-objections/",
+    "/api/v1/piecework/",
 )
 
 
@@ -102,8 +103,8 @@ def test_every_tasks_and_bids_operation_is_tagged_and_documents_its_errors(schem
 
     # Counted from the schema: the operations under OUR_PREFIXES (tasks, bids, contracts,
     # payments, vouchers, receipts, payouts, favourites, search, negotiation, questions,
-    # disputes, reports, moderation and contests).
-    assert len(operations) == 101
+    # disputes, reports, moderation, contests and piece-work).
+    assert len(operations) == 112
     for path, method, operation in operations:
         assert operation.get("tags"), (path, method)
         assert operation.get("description"), (path, method)

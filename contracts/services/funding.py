@@ -52,7 +52,10 @@ def contract_funding_received(
             start = timezone.localdate(now)
             for milestone in milestones:
                 milestone.due_date = start + dt.timedelta(days=milestone.due_days)
-            task_mark_started(task_id=contract.task_id)
+            if contract.mode != Contract.Mode.PIECEWORK:
+                # A piece-work task takes claims while its unit contracts are paid: the
+                # piecework app moves the task itself when it closes.
+                task_mark_started(task_id=contract.task_id)
             credit_inputs_changed(contract)
         Milestone.objects.bulk_update(milestones, ["status", "funded_at", "due_date"])
         audit_record(

@@ -1,9 +1,11 @@
-"""Contracts without a bid: a contest's prize, made when the prize is paid.
+"""Contracts without a bid: a contest's prize, made when the prize is paid, and a piece-work
+task's accepted unit, made when the unit is accepted.
 
-The contest app decides who won and how much; this makes the contract (mode contest, one
-milestone of the whole prize) and, once the task's pool has funded it, accepts the winning
-submission as the milestone's delivery through the normal acceptance path, so payments
-releases the money exactly as for any accepted milestone.
+The contest (piece-work) app decides who won (which unit passed) and how much; this makes the
+contract (mode contest or piecework, one milestone of the whole amount) and, once the task's
+pool has funded it, accepts the winning submission (the delivered unit) as the milestone's
+delivery through the normal acceptance path, so payments releases the money exactly as for
+any accepted milestone.
 """
 
 from __future__ import annotations
@@ -25,15 +27,28 @@ from marketplace.errors import InvalidTransition, ValidationFailed
 from marketplace.money import Money
 from tasks.models import Task
 
+POOLED_MODES = {
+    Task.Mode.CONTEST: Contract.Mode.CONTEST,
+    Task.Mode.PIECEWORK: Contract.Mode.PIECEWORK,
+}
+
 
 def contract_create_for_prize(
-    *, actor: Any, task: Task, provider: ProviderProfile, amount: Money, title: str
+    *,
+    actor: Any,
+    task: Task,
+    provider: ProviderProfile,
+    amount: Money,
+    title: str,
+    description: str = "",
 ) -> Contract:
     """A prize contract for one contest winner, awaiting its funding from the task's pool.
     The contest service that calls this has checked the actor and holds the contest's lock
     (which serialises payouts); no task lock is taken here (the pool's funding takes it)."""
-    if task.mode != Task.Mode.CONTEST:
-        raise ValidationFailed(_("Only a contest's prize becomes a contract without a bid."))
+    if task.mode not in POOLED_MODES:
+        raise ValidationFailed(
+            _("Only a contest's prize or a piece-work unit becomes a contract without a bid.")
+        )
     if amount.amount <= 0 or amount.currency != task.currency:
         raise ValidationFailed(_("A prize must be a positive amount in the task's currency."))
     with transaction.atomic():
@@ -41,7 +56,7 @@ def contract_create_for_prize(
             task=task,
             organization_id=task.organization_id,
             provider=provider,
-            mode=Contract.Mode.CONTEST,
+            mode=POOLED_MODES[Task.Mode(task.mode)],
             bid=None,
             amount=amount.amount,
             currency=amount.currency,
@@ -54,7 +69,7 @@ def contract_create_for_prize(
             contract=contract,
             position=1,
             title=title[:120],
-            description=_("The winning contest submission."),
+            description=description or _("The winning contest submission."),
             amount=amount.amount,
             due_days=1,
         )
@@ -69,7 +84,7 @@ def contract_create_for_prize(
 
 
 def prize_delivery_accept(
-    *, actor: Any, contract: Contract, note: str, submitted_by: Any
+    *, actor: Any, contract: Contract, note: str, submitted_by: Any, auto: bool = False
 ) -> Milestone:
     """Record the winning submission as the prize milestone's delivery and accept it at once
     (the poster already chose it, and publicity is over): payments then releases the prize.
@@ -81,8 +96,10 @@ def prize_delivery_accept(
         if milestone_id is None:
             raise InvalidTransition(_("This prize contract has no milestone."))
         contract, milestone = milestone_lock(milestone_id=milestone_id)
-        if contract.mode != Contract.Mode.CONTEST:
-            raise InvalidTransition(_("Only a contest prize is accepted this way."))
+        if contract.mode not in POOLED_MODES.values():
+            raise InvalidTransition(
+                _("Only a contest prize or a piece-work unit is accepted this way.")
+            )
         if milestone.status in (Milestone.Status.ACCEPTED, Milestone.Status.RELEASED):
             return milestone
         if milestone.status != Milestone.Status.FUNDED:
@@ -97,5 +114,5 @@ def prize_delivery_accept(
             note=note[:8000],
             submitted_by=submitted_by,
         )
-        _accept(milestone, contract, actor=actor, auto=False)
+        _accept(milestone, contract, actor=actor, auto=auto)
     return milestone

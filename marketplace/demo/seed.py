@@ -623,6 +623,11 @@ class DemoSeeder:
         from contests.demo import seed_contests
 
         seed_contests(users=self.users, orgs=self.orgs, skills=self.skills, log=self.log)
+        # One piece-work task: funded, units claimed by three providers, one accepted, one
+        # rejected with a reason, one accepted by silence, one waiting for review.
+        from piecework.demo import seed_piecework
+
+        seed_piecework(users=self.users, orgs=self.orgs, skills=self.skills, log=self.log)
         # Search's copies (the database backend's, and Elasticsearch's when configured) made
         # equal to what was just written, whether Celery ran the indexing or not.
         from search.indexing import repair_all
