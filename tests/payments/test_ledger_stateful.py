@@ -102,7 +102,7 @@ class MoneyFlows(RuleBasedStateMachine):
     @rule(data=st.data(), scope=st.sampled_from(["all", "next"]))
     def fund(self, data: Any, scope: str) -> None:
         contract = data.draw(st.sampled_from(self.contracts))
-        before = {m.pk: m.status for m in contract.milestones.all()}
+        before = {m.pk: m.status for m in Milestone.objects.filter(contract=contract)}
         usable = [
             v.pk
             for v in self._vouchers()
@@ -121,7 +121,7 @@ class MoneyFlows(RuleBasedStateMachine):
         self._count_funded(contract, before)
 
     def _count_funded(self, contract: Contract, before: dict[int, str]) -> None:
-        for m in contract.milestones.all():
+        for m in Milestone.objects.filter(contract=contract):
             if before[m.pk] == M.AWAITING_FUNDING and m.status == M.FUNDED:
                 self.funded[contract.pk] += m.amount
 
@@ -160,7 +160,7 @@ class MoneyFlows(RuleBasedStateMachine):
         # Mostly the holder's own contracts; sometimes another's, which must be refused.
         pool = own if own and data.draw(st.integers(0, 4)) else self.contracts
         contract = data.draw(st.sampled_from(pool))
-        before = {m.pk: m.status for m in contract.milestones.all()}
+        before = {m.pk: m.status for m in Milestone.objects.filter(contract=contract)}
         spends = VoucherSpend.objects.count()
         try:
             funding = escrow_fund_start(
