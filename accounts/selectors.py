@@ -748,21 +748,22 @@ def black_list_entry_for_bidder(*, user: Any, provider: ProviderProfile) -> Cred
     )
 
 
+def black_listed_provider_id_query() -> QuerySet[ProviderProfile, int]:
+    """The ids (a flat values_list, not yet run) of the provider profiles whose person or firm
+    is black-listed now, for a caller to run alone or beside another id query in one
+    statement (matching unions it with who bid)."""
+    black = CreditListEntry.objects.filter(_active(), kind=CreditListEntry.Kind.BLACK)
+    return ProviderProfile.objects.filter(
+        Q(user_id__in=black.filter(user__isnull=False).values("user_id"))
+        | Q(organization_id__in=black.filter(organization__isnull=False).values("organization_id"))
+    ).values_list("pk", flat=True)
+
+
 def black_listed_provider_ids() -> set[int]:
     """Provider profiles whose person or firm is black-listed now: search and matching leave
     them out (DESIGN §7). Read from PostgreSQL at query time, so an entry's expiry applies at
     once, without waiting for a re-index."""
-    black = CreditListEntry.objects.filter(_active(), kind=CreditListEntry.Kind.BLACK)
-    return set(
-        ProviderProfile.objects.filter(
-            Q(user_id__in=black.filter(user__isnull=False).values("user_id"))
-            | Q(
-                organization_id__in=black.filter(organization__isnull=False).values(
-                    "organization_id"
-                )
-            )
-        ).values_list("pk", flat=True)
-    )
+    return set(black_listed_provider_id_query())
 
 
 def black_listed_organization_ids() -> set[int]:

@@ -368,9 +368,10 @@ def live_bids_exist(*, task: Task) -> bool:
     return Bid.objects.filter(task=task).filter(Q(status__in=Bid.LIVE)).exists()
 
 
-def provider_ids_who_bid(*, task_id: int) -> list[int]:
-    """Providers with any bid on the task (matching leaves them out: they found it already)."""
-    return list(Bid.objects.filter(task_id=task_id).values_list("provider_id", flat=True))
+def provider_id_query_who_bid(*, task_id: int) -> QuerySet[Bid, int]:
+    """The ids (a flat values_list, not yet run) of the providers with any bid on the task,
+    for a caller to run beside another id query in one statement."""
+    return Bid.objects.filter(task_id=task_id).values_list("provider_id", flat=True)
 
 
 def task_ids_bid_by(*, provider_id: int) -> list[int]:

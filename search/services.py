@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from accounts.models import ProviderProfile
 from accounts.selectors import (
     black_listed_organization_ids,
+    black_listed_provider_id_query,
     black_listed_provider_ids,
     provider_profiles_operated_by,
 )
-from bids.selectors import provider_ids_who_bid, task_ids_bid_by
+from bids.selectors import provider_id_query_who_bid, task_ids_bid_by
 from marketplace import notifications
 from marketplace.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from marketplace.permissions import require_active_user
@@ -74,6 +75,11 @@ def search_providers(*, user: Any, query: ProviderQuery) -> Results:
     return results
 
 
+def _left_out_of_matching(*, task_id: int) -> set[int]:
+    """Who bid on the task (they found it already) and the black-listed, in one statement."""
+    return set(provider_id_query_who_bid(task_id=task_id).union(black_listed_provider_id_query()))
+
+
 def recommended_providers(
     *, user: Any, task: Task, limit: int = MATCH_LIMIT
 ) -> tuple[list[Hit], bool]:
@@ -87,7 +93,7 @@ def recommended_providers(
     profile = sources.task_match_profile(task_id=task.pk)
     if profile is None:
         return [], False
-    exclude = set(provider_ids_who_bid(task_id=task.pk)) | black_listed_provider_ids()
+    exclude = _left_out_of_matching(task_id=task.pk)
     now = timezone.now()
     return _answer(lambda b: b.match_providers(profile, exclude=exclude, limit=limit, now=now))
 
@@ -220,7 +226,7 @@ def providers_matching_well(*, task_id: int) -> list[Hit]:
     profile = sources.task_match_profile(task_id=task_id)
     if profile is None:
         return []
-    exclude = set(provider_ids_who_bid(task_id=task_id)) | black_listed_provider_ids()
+    exclude = _left_out_of_matching(task_id=task_id)
     hits, _degraded = _answer(
         lambda b: b.match_providers(profile, exclude=exclude, limit=50, now=timezone.now())
     )

@@ -35,8 +35,9 @@ BUDGETS = {
     "search": Budget(queries=7, redis=1),
     # the black list; Redis: one cache read
     "directory": Budget(queries=6, redis=1),
-    # the memberships, the task, its weighted skills, who bid, the black list, the invitations
-    "matches": Budget(queries=11, redis=0),
+    # the memberships, the task, its weighted skills, who bid and the black list (one union),
+    # the invitations
+    "matches": Budget(queries=10, redis=0),
 }
 
 

@@ -40,8 +40,9 @@ BUDGETS = {
     # the caller, the viewer's provider profiles and memberships (who may see which task)
     "search": Budget(queries=4, redis=2),
     # the caller, the memberships (is a poster member), the task as the caller may see it, its
-    # weighted skills (search.sources.task_match_profile), who bid, the black list
-    "matching": Budget(queries=7, redis=2),
+    # weighted skills (search.sources.task_match_profile), who bid and the black list (one
+    # union: search.services._left_out_of_matching)
+    "matching": Budget(queries=6, redis=2),
 }
 
 
