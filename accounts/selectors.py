@@ -50,14 +50,27 @@ def _authenticated(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def memberships_read(*, user: Any) -> list[Membership]:
+    """The user's memberships with their organizations, by organization name: one query per
+    request (accounts.access), shared by every question asked of them on the way."""
+    if not _authenticated(user):
+        return []
+
+    def compute() -> list[Membership]:
+        memberships = list(memberships_for_user(user=user))
+        for membership in memberships:
+            membership.user = user  # their own: no second read of the user
+        return memberships
+
+    return list(memo(user, "memberships", compute))
+
+
 def membership_roles(*, user: Any) -> dict[int, str]:
-    """Organization id → the user's role there; one query per request (accounts.access)."""
+    """Organization id → the user's role there, from memberships_read (once per request)."""
     if not _authenticated(user):
         return {}
     return memo(
-        user,
-        "roles",
-        lambda: dict(Membership.objects.filter(user=user).values_list("organization_id", "role")),
+        user, "roles", lambda: {m.organization_id: m.role for m in memberships_read(user=user)}
     )
 
 
@@ -103,25 +116,29 @@ def provider_profiles_operated_by(*, user: Any) -> QuerySet[ProviderProfile]:
     """Provider profiles the user may act for: their own, and their micro-firms' (owner/admin)."""
     if not getattr(user, "is_authenticated", False):
         return ProviderProfile.objects.none()
+    # The firms they manage as a subquery, not a join: one row per profile, so no DISTINCT.
+    managed = Membership.objects.filter(user=user, role__in=MANAGER_ROLES)
     return ProviderProfile.objects.filter(
-        Q(user=user)
-        | Q(
-            organization__memberships__user=user,
-            organization__memberships__role__in=MANAGER_ROLES,
-        )
-    ).distinct()
+        Q(user=user) | Q(organization_id__in=managed.values("organization_id"))
+    )
+
+
+def provider_profiles_operated(*, user: Any) -> list[ProviderProfile]:
+    """The profiles provider_profiles_operated_by returns, with their person and firm, oldest
+    first: read once per request (accounts.access) for every card and check that asks."""
+    if not _authenticated(user):
+        return []
+
+    def compute() -> list[ProviderProfile]:
+        profiles = provider_profiles_operated_by(user=user).select_related("user", "organization")
+        return list(profiles.order_by("pk"))
+
+    return list(memo(user, "operated", compute))
 
 
 def provider_profile_ids_operated_by(*, user: Any) -> list[int]:
     """Ids of the profiles provider_profiles_operated_by returns, read once per request."""
-    if not _authenticated(user):
-        return []
-
-    def compute() -> list[int]:
-        profiles = provider_profiles_operated_by(user=user).order_by("pk")
-        return list(profiles.values_list("id", flat=True))
-
-    return list(memo(user, "operated", compute))
+    return [profile.pk for profile in provider_profiles_operated(user=user)]
 
 
 def user_can_act_for_provider(*, user: Any, profile: ProviderProfile) -> bool:
@@ -766,12 +783,11 @@ def black_listed_provider_ids() -> set[int]:
     return set(black_listed_provider_id_query())
 
 
-def black_listed_organization_ids() -> set[int]:
-    return set(
-        CreditListEntry.objects.filter(
-            _active(), kind=CreditListEntry.Kind.BLACK, organization__isnull=False
-        ).values_list("organization_id", flat=True)
-    )
+def black_listed_organization_id_query() -> QuerySet[CreditListEntry, int]:
+    """The ids (a flat values_list, not yet run) of the organizations black-listed now."""
+    return CreditListEntry.objects.filter(
+        _active(), kind=CreditListEntry.Kind.BLACK, organization__isnull=False
+    ).values_list("organization_id", flat=True)
 
 
 def credit_list_entries_of(

@@ -16,7 +16,7 @@ from accounts.models import ProviderProfile
 from accounts.selectors import (
     black_list_entry_for_bidder,
     provider_profile_ids_operated_by,
-    provider_profiles_operated_by,
+    provider_profiles_operated,
     user_can_act_for_provider,
 )
 from bids.models import Bid, BidMilestone
@@ -80,8 +80,10 @@ def participation_eligibility(
     if user_is_poster_member(user=user, task=task):
         return own
     if provider is None:
-        operated = provider_profiles_operated_by(user=user)
-        provider = operated.filter(user=user).first() or operated.first()
+        operated = provider_profiles_operated(user=user)  # read once per request
+        provider = next((p for p in operated if p.user_id == user.pk), None) or next(
+            iter(operated), None
+        )
         if provider is None:
             return Eligibility(
                 False,
@@ -374,6 +376,7 @@ def provider_id_query_who_bid(*, task_id: int) -> QuerySet[Bid, int]:
     return Bid.objects.filter(task_id=task_id).values_list("provider_id", flat=True)
 
 
-def task_ids_bid_by(*, provider_id: int) -> list[int]:
-    """Tasks the provider has bid on, in any state."""
-    return list(Bid.objects.filter(provider_id=provider_id).values_list("task_id", flat=True))
+def task_id_query_bid_by(*, provider_id: int) -> QuerySet[Bid, int]:
+    """The ids (a flat values_list, not yet run) of the tasks the provider has bid on, in any
+    state."""
+    return Bid.objects.filter(provider_id=provider_id).values_list("task_id", flat=True)

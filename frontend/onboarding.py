@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User, VerificationRequest
 from accounts.selectors import (
-    memberships_for_user,
-    provider_profiles_operated_by,
+    memberships_read,
+    provider_profiles_operated,
     verification_latest_for_organization,
     verification_latest_for_user,
 )
@@ -66,7 +66,7 @@ UNREAD: Any = object()
 
 def poster_checklist(*, user: Any, memberships: list[Any] | None = None) -> Checklist:
     if memberships is None:
-        memberships = list(memberships_for_user(user=user))
+        memberships = memberships_read(user=user)
     posting = [m for m in memberships if m.organization.kind in POSTING_KINDS]
     organization = posting[0].organization if posting else None
     verified = any(m.organization.is_verified for m in posting)
@@ -115,7 +115,7 @@ def poster_checklist(*, user: Any, memberships: list[Any] | None = None) -> Chec
 
 
 def provider_checklist(*, user: Any, verification: Any = UNREAD) -> Checklist:
-    profiles = list(provider_profiles_operated_by(user=user))
+    profiles = provider_profiles_operated(user=user)
     profile = next((p for p in profiles if p.user_id == user.pk), profiles[0] if profiles else None)
     has_skills = profile is not None and profile.skill_levels.exists()
     verified = user.is_real_name_verified or any(p.is_verified for p in profiles)

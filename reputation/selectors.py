@@ -29,8 +29,8 @@ from accounts.models import CreditListEntry, Organization, ProviderProfile
 from accounts.selectors import (
     MANAGER_ROLES,
     credit_list_entries_of,
-    organizations_with_role_for_user,
-    provider_profiles_operated_by,
+    memberships_read,
+    provider_profiles_operated,
 )
 from contracts.models import Contract, Milestone, Review
 from contracts.selectors import reviews_public
@@ -354,9 +354,22 @@ def _entry_about_profile(entry: CreditListEntry, profile: ProviderProfile) -> bo
 
 
 def _verified_profiles(profiles: list[ProviderProfile]) -> set[int]:
-    ids = [p.pk for p in profiles]
-    return set(
-        ProviderProfile.objects.filter(pk__in=ids)
+    """The verified among the profiles: decided from their person and firm where those came
+    with them (accounts.selectors.provider_profiles_operated), read for the others."""
+    verified, unknown = set(), []
+    for p in profiles:
+        person = ProviderProfile.user.is_cached(p) or p.user_id is None
+        firm = ProviderProfile.organization.is_cached(p) or p.organization_id is None
+        if not (person and firm):
+            unknown.append(p.pk)
+        elif (p.user is not None and p.user.real_name_verified_at is not None) or (
+            p.organization is not None and p.organization.verified_at is not None
+        ):
+            verified.add(p.pk)
+    if not unknown:
+        return verified
+    return verified | set(
+        ProviderProfile.objects.filter(pk__in=unknown)
         .filter(
             Q(user__real_name_verified_at__isnull=False)
             | Q(organization__verified_at__isnull=False)
@@ -512,7 +525,7 @@ class CreditSubject:
 def credit_subjects_for_user(*, user: Any) -> list[CreditSubject]:
     """The credit of the provider profiles the user acts for and of the poster organizations
     they manage (owners and admins)."""
-    profiles = list(provider_profiles_operated_by(user=user).select_related("user", "organization"))
+    profiles = provider_profiles_operated(user=user)
     stats = provider_stats_many(profiles=profiles)
     subjects = [
         CreditSubject(
@@ -524,10 +537,9 @@ def credit_subjects_for_user(*, user: Any) -> list[CreditSubject]:
         )
         for profile in profiles
     ]
-    for organization in organizations_with_role_for_user(user=user):
-        if getattr(organization, "my_role", None) in MANAGER_ROLES and (
-            organization.kind in POSTER_KINDS
-        ):
+    for membership in memberships_read(user=user):
+        organization = membership.organization
+        if membership.role in MANAGER_ROLES and organization.kind in POSTER_KINDS:
             subjects.append(
                 CreditSubject(
                     side="poster",

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ProviderProfile
 from accounts.selectors import (
-    black_listed_organization_ids,
+    black_listed_organization_id_query,
     black_listed_provider_id_query,
     black_listed_provider_ids,
-    provider_profiles_operated_by,
+    user_can_act_for_provider,
 )
-from bids.selectors import provider_id_query_who_bid, task_ids_bid_by
+from bids.selectors import provider_id_query_who_bid, task_id_query_bid_by
 from marketplace import notifications
 from marketplace.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from marketplace.permissions import require_active_user
@@ -34,7 +34,7 @@ from search.models import SavedSearch
 from search.query import MAX_PAGE, Hit, ProviderQuery, Results, TaskQuery
 from search.ranking import GOOD_MATCH_COVERAGE
 from tasks.models import Task
-from tasks.selectors import listing_viewer, task_capabilities, task_ids_searchable
+from tasks.selectors import listing_viewer, task_capabilities, task_id_query_searchable
 
 logger = logging.getLogger(__name__)
 
@@ -103,15 +103,17 @@ def tasks_for_provider(
 ) -> tuple[list[Hit], bool]:
     """The "for you" feed: open tasks the profile's skills fit, best first, each explained;
     tasks it already bid on and tasks the user may not see stay out."""
-    if not provider_profiles_operated_by(user=user).filter(pk=profile.pk).exists():
+    if not user_can_act_for_provider(user=user, profile=profile):
         raise NotFound(_("Provider not found."))
     match = sources.provider_match_profile(profile_id=profile.pk)
     if match is None:
         return [], False
     viewer = listing_viewer(user=user)
-    # Tasks of black-listed organizations stay out of the feed too.
-    exclude = set(task_ids_bid_by(provider_id=profile.pk)) | set(
-        task_ids_searchable(organization_ids=black_listed_organization_ids())
+    # Tasks of black-listed organizations stay out of the feed too (one statement for both).
+    exclude = set(
+        task_id_query_bid_by(provider_id=profile.pk).union(
+            task_id_query_searchable(organization_ids=black_listed_organization_id_query())
+        )
     )
     now = timezone.now()
     return _answer(

@@ -177,13 +177,10 @@ class TaskCapabilities:
     @property
     def suspend_poster(self) -> bool:
         """Suspend the member who posted the task (not oneself, not someone already suspended)."""
+        if not self.suspender or self.author:
+            return False  # asked before the poster is read: most viewers cannot suspend
         poster = self.task.created_by
-        return (
-            self.suspender
-            and not self.author
-            and poster.suspended_at is None
-            and not poster.is_superuser
-        )
+        return poster.suspended_at is None and not poster.is_superuser
 
     @property
     def moderation_actions(self) -> bool:
@@ -514,11 +511,19 @@ def tasks_for_indexing(*, ids: Any = None) -> QuerySet[Task]:
     )
 
 
-def task_ids_searchable(*, organization_ids: Any = None) -> list[int]:
+def task_id_query_searchable(*, organization_ids: Any = None) -> QuerySet[Task, int]:
+    """The ids (a flat values_list, not yet run) of the searchable tasks, of the given
+    organizations when named (ids, or a query of them to run inside this one)."""
     tasks = Task.objects.filter(status__in=TASK_SEARCHABLE)
     if organization_ids is not None:
-        tasks = tasks.filter(organization_id__in=list(organization_ids))
-    return list(tasks.values_list("pk", flat=True))
+        if not isinstance(organization_ids, QuerySet):
+            organization_ids = list(organization_ids)
+        tasks = tasks.filter(organization_id__in=organization_ids)
+    return tasks.values_list("pk", flat=True)
+
+
+def task_ids_searchable(*, organization_ids: Any = None) -> list[int]:
+    return list(task_id_query_searchable(organization_ids=organization_ids))
 
 
 # --- questions and answers ----------------------------------------------------------------------

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import (
-    memberships_for_user,
+    memberships_read,
     notifications_for_user,
-    provider_profile_for_user,
+    provider_profiles_operated,
     skills_grouped,
     verification_latest_for_user,
 )
@@ -52,20 +52,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # A hot path: its budget (tests/test_hot_path_budgets.py), SQL statements and Redis commands.
-# The largest: the for-you feed computes the profile's quality signals (twice, see issue 13's
-# report); held here so it does not grow while that is done.
-# +12 since the onboarding checklists and the credit card (issues 12 and 10), each asking
-# its own selectors: the largest debt of issue 13. 45 → 41: the checklists take the
-# memberships and the verification request the page has read, and the contract card's
-# capabilities ask the memberships read once per request.
-DASHBOARD_BUDGET = Budget(queries=41, redis=0)
+# 45 → 41: the checklists take the memberships and the verification request the page has read,
+# and the contract card's capabilities ask the memberships read once per request. 41 → 21: the
+# memberships (with their organizations) and the operated provider profiles (with their person
+# and firm) are each read once per request and shared by the checklists, the for-you feed and
+# the credit card (accounts.selectors.memberships_read, provider_profiles_operated), the
+# profiles' verification is decided from what came with them, and the feed leaves out what
+# the profile bid on and the black-listed organizations' tasks in one statement.
+DASHBOARD_BUDGET = Budget(queries=21, redis=0)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    memberships = list(memberships_for_user(user=user))
-    profile = provider_profile_for_user(user=user)
+    memberships = memberships_read(user=user)
+    operated = provider_profiles_operated(user=user)
+    profile = next((p for p in operated if p.user_id == user.pk), None)
     verification = verification_latest_for_user(user=user)
     context = {
         "memberships": memberships,
@@ -77,6 +79,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for c in checklists_for(user=user, memberships=memberships, verification=verification)
             if not c.complete
         ],
-        "for_you": search_views.for_you(request) if user.takes_work else [],
+        "for_you": search_views.for_you(request, operated) if user.takes_work else [],
     }
     return render(request, "frontend/dashboard.html", context)

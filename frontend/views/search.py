@@ -15,8 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import ProviderProfile
 from accounts.regions import region_name
-from accounts.selectors import provider_profiles_operated_by
 from frontend.forms_errors import form_apply_domain_error
 from frontend.forms_search import ProviderSearchForm, SaveSearchForm, TaskSearchForm
 from frontend.views._helpers import get_or_404, signed_in_user
@@ -279,10 +279,11 @@ def saved_search_delete(request: HttpRequest, saved_search_id: int) -> HttpRespo
     return redirect("frontend:saved_searches")
 
 
-def for_you(request: HttpRequest) -> list[dict[str, Any]]:
-    """The dashboard's "for you" feed of the user's first provider profile (empty without)."""
-    profile = provider_profiles_operated_by(user=request.user).order_by("pk").first()
-    if profile is None:
+def for_you(request: HttpRequest, operated: list[ProviderProfile]) -> list[dict[str, Any]]:
+    """The dashboard's "for you" feed of the first of the provider profiles the user acts for
+    (empty without)."""
+    if not operated:
         return []
+    profile = operated[0]
     hits, _degraded = services.tasks_for_provider(user=request.user, profile=profile, limit=5)
     return [{"hit": h, "doc": h.doc} for h in hits]
