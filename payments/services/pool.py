@@ -124,6 +124,31 @@ def pool_fund_start(*, actor: Any, task: Task, amount: Money, purpose: str) -> G
             _("Fund a contest prize or piece-work units."), code="invalid_purpose"
         )
     amount = _require_amount(amount, task.currency)
+    try:
+        return _pool_fund_start(actor=actor, task=task, amount=amount, purpose=purpose)
+    except _NotCancellable as refused:
+        # The refusal rolled back everything the attempt wrote, the cancel's outcome with it;
+        # kept now, outside that transaction, the next attempt reads it instead of asking
+        # Stripe again under the same key (payment_cancel answers a recorded outcome).
+        GatewayObject.objects.filter(pk=refused.payment_id, cancellation="").update(
+            cancellation=refused.outcome
+        )
+        raise Conflict(
+            _("A payment into this pool is being processed; try again in a moment."),
+            code="funding_under_way",
+        ) from refused
+
+
+class _NotCancellable(Exception):
+    """Stripe would not cancel a pending pool payment: carried out of the attempt's
+    transaction so the outcome can be recorded after its rollback."""
+
+    def __init__(self, payment_id: int, outcome: str) -> None:
+        super().__init__(f"payment {payment_id}: {outcome}")
+        self.payment_id, self.outcome = payment_id, outcome
+
+
+def _pool_fund_start(*, actor: Any, task: Task, amount: Money, purpose: str) -> GatewayObject:
     with transaction.atomic():
         task = Task.objects.select_related("organization").get(pk=task.pk)
         if not task_capabilities(user=actor, task=task).manage:
@@ -164,7 +189,8 @@ def pool_fund_start(*, actor: Any, task: Task, amount: Money, purpose: str) -> G
 
 def _supersede(pending: GatewayObject) -> None:
     """A pending pool payment of another amount is replaced: cancelled at Stripe (so its
-    Payment Element cannot charge any more) and marked failed, inside the pool's lock."""
+    Payment Element cannot charge any more) and marked failed, inside the pool's lock. One
+    Stripe will not cancel (it succeeded or is processing) raises _NotCancellable."""
     from payments.services.funding import payment_cancel
 
     try:
@@ -175,10 +201,7 @@ def _supersede(pending: GatewayObject) -> None:
             code="funding_under_way",
         ) from exc
     if outcome != GatewayObject.Cancellation.CANCELED:
-        raise Conflict(
-            _("A payment into this pool is being processed; try again in a moment."),
-            code="funding_under_way",
-        )
+        raise _NotCancellable(pending.pk, outcome)  # recorded by pool_fund_start
     pending.status = GatewayObject.Status.FAILED
     pending.failure_message = "replaced by a payment of another amount"
     pending.save(update_fields=["status", "failure_message"])

@@ -98,3 +98,30 @@ def test_a_pool_payment_stripe_will_not_cancel_keeps_the_pool_to_it(proxy: Fault
     )
     assert post(body).json() == {"outcome": "processed"}
     assert pool_held(task) == fen(100_000_00)
+
+
+def test_a_pool_payment_stripe_would_not_cancel_is_not_asked_again(proxy: FaultProxy) -> None:
+    """The refusal of the new pool payment rolls back what its attempt wrote, but not the
+    first payment's "not cancellable": a second attempt answers from it, and Stripe's cancel
+    is asked once under the payment's key."""
+    task = contest_task()
+    first = pool_fund_start(
+        actor=task_owner(task), task=task, amount=fen(100_000_00), purpose="contest_prize"
+    )
+    cancel_path = f"/v1/payment_intents/{first.external_id}/cancel"
+    proxy.inject(cancel_path, "unexpected_state")
+
+    for amount in (80_000_00, 60_000_00):
+        with pytest.raises(Conflict) as refused:
+            pool_fund_start(
+                actor=task_owner(task), task=task, amount=fen(amount), purpose="contest_prize"
+            )
+        assert refused.value.code == "funding_under_way"
+
+    cancels = proxy.requests_to(cancel_path)
+    assert [c.headers["Idempotency-Key"] for c in cancels] == [f"{first.idempotency_key}:cancel"]
+    first.refresh_from_db()
+    assert first.cancellation == NOT_CANCELLABLE
+    assert first.status == GatewayObject.Status.PENDING  # its webhook still decides
+    assert GatewayObject.objects.filter(kind=GatewayObject.Kind.PAYMENT_INTENT).count() == 1
+    assert not JournalEntry.objects.exists()
