@@ -119,6 +119,9 @@ ASGI_APPLICATION = "marketplace.asgi.application"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 SITE_ID = 1
 
+# Django's form renderer with select boxes built in Python (marketplace/form_renderer.py).
+FORM_RENDERER = "marketplace.form_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
