@@ -44,6 +44,8 @@ from marketplace.errors import NotAllowed, NotFound
 from marketplace.permissions import user_may_act
 
 MANAGER_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
+# The kinds of organization that post tasks.
+POSTER_KINDS = (Organization.Kind.ENTERPRISE, Organization.Kind.GOVERNMENT)
 
 
 def _authenticated(user: Any) -> bool:
@@ -107,9 +109,7 @@ def organization_ids_for_user(*, user: Any) -> list[int]:
 
 def poster_organizations_for_user(*, user: Any) -> QuerySet[Organization]:
     """Organizations the user may post tasks for (enterprises and government units)."""
-    return organizations_for_user(user=user).filter(
-        kind__in=[Organization.Kind.ENTERPRISE, Organization.Kind.GOVERNMENT]
-    )
+    return organizations_for_user(user=user).filter(kind__in=POSTER_KINDS)
 
 
 def provider_profiles_operated_by(*, user: Any) -> QuerySet[ProviderProfile]:
@@ -134,6 +134,12 @@ def provider_profiles_operated(*, user: Any) -> list[ProviderProfile]:
         return list(profiles.order_by("pk"))
 
     return list(memo(user, "operated", compute))
+
+
+def user_may_post(*, user: Any) -> bool:
+    """Whether the user belongs to an organization that posts tasks (poster_organizations_for
+    _user), decided from the memberships read once per request."""
+    return any(m.organization.kind in POSTER_KINDS for m in memberships_read(user=user))
 
 
 def provider_profile_ids_operated_by(*, user: Any) -> list[int]:

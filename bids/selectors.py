@@ -17,6 +17,7 @@ from accounts.selectors import (
     black_list_entry_for_bidder,
     provider_profile_ids_operated_by,
     provider_profiles_operated,
+    provider_profiles_operated_by,
     user_can_act_for_provider,
 )
 from bids.models import Bid, BidMilestone
@@ -271,9 +272,11 @@ def bids_for_poster(*, user: Any, task: Task) -> QuerySet[Bid]:
 
 def bids_of_user(*, user: Any) -> QuerySet[Bid]:
     """The bids of every provider profile the user acts for, newest first."""
-    return _with_details(
-        Bid.objects.filter(provider_id__in=provider_profile_ids_operated_by(user=user))
-    ).order_by("-updated_at", "-id")
+    # The profiles as a subquery: the page and its count cost no statement before them.
+    operated = provider_profiles_operated_by(user=user).values("pk")
+    return _with_details(Bid.objects.filter(provider_id__in=operated)).order_by(
+        "-updated_at", "-id"
+    )
 
 
 def bid_get_for_user(*, user: Any, bid_id: int, details: bool = True) -> Bid:

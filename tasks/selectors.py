@@ -16,6 +16,7 @@ from accounts.selectors import (
     black_list_entry_for,
     organization_ids_for_user,
     provider_profile_ids_operated_by,
+    provider_profiles_operated,
     provider_profiles_operated_by,
     user_role_in,
 )
@@ -231,9 +232,10 @@ def tasks_listed_for(*, user: Any) -> QuerySet[Task]:
     """Tasks shown in browse and search: public ones, except invitation-only tasks unless the
     user was invited or is on the poster's side (those stay reachable by link, unlisted)."""
     listed = Q(status__in=TASK_PUBLIC) & ~Q(visibility=Task.Visibility.INVITED)
-    operated = provider_profile_ids_operated_by(user=user) if _authenticated(user) else []
-    if operated:
-        # A subquery, not a join: one row per task, so no DISTINCT over every column.
+    if _authenticated(user):
+        # Subqueries, not joins or a read of the profiles first: one row per task (no
+        # DISTINCT over every column), and the list costs one statement.
+        operated = provider_profiles_operated_by(user=user).values("pk")
         invited = TaskInvitation.objects.filter(provider_id__in=operated).values("task_id")
         listed |= Q(status__in=TASK_PUBLIC, pk__in=invited)
     return Task.objects.select_related("organization").filter(listed)
@@ -483,7 +485,7 @@ class ListingViewer:
 def listing_viewer(*, user: Any) -> ListingViewer:
     if not _authenticated(user):
         return ListingViewer(organization_ids=(), provider_ids=(), verified_provider=False)
-    profiles = list(provider_profiles_operated_by(user=user).select_related("user", "organization"))
+    profiles = provider_profiles_operated(user=user)
     return ListingViewer(
         organization_ids=tuple(organization_ids_for_user(user=user)),
         provider_ids=tuple(p.pk for p in profiles),
