@@ -10,4 +10,7 @@ class PieceworkConfig(AppConfig):
     verbose_name = _("Piece-work")
 
     def ready(self) -> None:
-        from piecework import receivers  # noqa: F401  (it connects to payments' pool_funded)
+        from piecework import (  # noqa: F401  (they register notifications and receivers)
+            notifications,
+            receivers,
+        )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.errors import DomainError, FieldErrors, ValidationFailed
 from marketplace.permissions import require_active_user
@@ -234,6 +235,7 @@ def piecework_funding_arrived(*, task_id: int) -> Terms | None:
         terms.opened_at = timezone.now()
         terms.save(update_fields=["status", "opened_at"])
         audit_record(actor=None, action="piecework.open", target=terms, data={"held": held.amount})
+        notifications.schedule("piecework_opened", terms.pk)
     return terms
 
 

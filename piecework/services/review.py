@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contracts.services import contract_create_for_prize, prize_delivery_accept
+from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from marketplace.permissions import require_active_user
@@ -142,6 +143,7 @@ def _accept(terms: Terms, delivery: UnitDelivery, *, actor: Any, now: dt.datetim
         target=delivery,
         data={"contract": delivery.contract_id, "amount": terms.unit_price},
     )
+    notifications.schedule("piecework_unit_accepted", delivery.pk)
 
 
 def unit_accept(*, actor: Any, delivery: UnitDelivery) -> UnitDelivery:
@@ -182,6 +184,7 @@ def unit_reject(*, actor: Any, delivery: UnitDelivery, reason: str) -> UnitDeliv
             target=delivery,
             data={"reason": delivery.reason},
         )
+        notifications.schedule("piecework_unit_rejected", delivery.pk)
     return delivery
 
 
@@ -261,6 +264,7 @@ def piecework_close(
             target=terms,
             data={"returned": held.amount, "accepted": accepted},
         )
+        notifications.schedule("piecework_closed", terms.pk)
     return terms
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import ProviderProfile
+from marketplace import notifications
 from marketplace.audit import audit_record
 from marketplace.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from marketplace.files import CheckedFile, check_upload
@@ -152,4 +153,5 @@ def piecework_deliver(
             target=delivery,
             data={"files": [info.sha256 for _u, info in checked]},
         )
+        notifications.schedule("piecework_unit_delivered", delivery.pk)
     return delivery
